@@ -1,0 +1,32 @@
+//! certdesk-domain: the rules of the ITSM 15 electronic-certificate services, as the
+//! domain document (`shared/domain.md`) states them.
+//!
+//! Invariants of this crate:
+//! - No I/O: no database, network, file system or clock. Callers hand in bytes and data
+//!   (the unit list, the officer found for a NIP) and get decisions back.
+//! - Values that carry a rule (NIP, NIK, official email, certificate name, position, unit,
+//!   ticket number) can only be built by parsing, so holding one means the rule passed.
+//! - A submission is checked into the complete list of its problems, each with a field
+//!   path, a stable code and a message in Indonesian and English.
+//! - A NIK never prints its digits through `Debug` or `Display`.
+
+pub mod attachment;
+pub mod catalogue;
+pub mod identity;
+pub mod intake;
+pub mod officer;
+pub mod problem;
+pub mod service;
+pub mod text;
+pub mod ticket_number;
+
+pub use attachment::{AttachmentKind, AttachmentPolicy, FileType, InspectedFile};
+pub use identity::{
+    CertificateName, EmailDomains, Gender, Nik, Nip, OfficialEmail, Position, Unit, UnitCatalogue,
+    UnitEntry, mask_nik,
+};
+pub use intake::{Accepted, Assessment, IntakeRules, Rejected, Submission, TicketDraft, assess};
+pub use officer::{Officer, OfficerRow};
+pub use problem::{Message, Problem, ProblemCode};
+pub use service::{CertificateStatus, ChangeKind, RevocationReason, Service, ServiceRequest};
+pub use ticket_number::TicketNumber;

@@ -1,0 +1,85 @@
+//! Responsible officers (penanggung jawab): the heads of UPK/UPSDM who vouch for the
+//! requests of their unit's employees. The directory is data imported from a CSV file.
+
+use crate::identity::{EmailDomains, Nip, OfficialEmail, Unit, UnitCatalogue};
+use crate::problem::{Message, Problem, ProblemCode};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Officer {
+    pub nip: Nip,
+    pub name: String,
+    pub unit: Unit,
+    pub email: OfficialEmail,
+    pub active: bool,
+}
+
+/// One row of the directory as written in an import file.
+#[derive(Debug, Clone, Default)]
+pub struct OfficerRow {
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub email: String,
+    pub active: String,
+}
+
+pub const MAX_OFFICER_NAME_CHARS: usize = 100;
+
+impl Officer {
+    /// Checks a directory row with the same rules as a ticket's fields.
+    pub fn from_row(
+        row: &OfficerRow,
+        units: &UnitCatalogue,
+        domains: &EmailDomains,
+    ) -> Result<Self, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let nip = Nip::parse(&row.nip)
+            .map_err(|e| problems.push(Problem::at("nip", &e)))
+            .ok();
+        let unit = units
+            .resolve(&row.unit)
+            .map_err(|e| problems.push(Problem::at("unit", &e)))
+            .ok();
+        let email = OfficialEmail::parse(&row.email, domains)
+            .map_err(|e| problems.push(Problem::at("email", &e)))
+            .ok();
+        let name = row.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            problems.push(Problem::required("name"));
+        } else if name.chars().count() > MAX_OFFICER_NAME_CHARS {
+            problems.push(Problem::new(
+                "name",
+                ProblemCode::TextTooLong,
+                Message::new(
+                    format!("Nama paling banyak {MAX_OFFICER_NAME_CHARS} karakter."),
+                    format!("The name may have at most {MAX_OFFICER_NAME_CHARS} characters."),
+                ),
+            ));
+        }
+        let active = match row.active.trim().to_ascii_lowercase().as_str() {
+            "" | "true" | "yes" | "ya" | "1" | "aktif" | "active" => Some(true),
+            "false" | "no" | "tidak" | "0" | "nonaktif" | "inactive" => Some(false),
+            _ => {
+                problems.push(Problem::new(
+                    "active",
+                    ProblemCode::Required,
+                    Message::new(
+                        "Kolom `active` harus true atau false.",
+                        "The `active` column must be true or false.",
+                    ),
+                ));
+                None
+            }
+        };
+        match (nip, unit, email, active) {
+            (Some(nip), Some(unit), Some(email), Some(active)) if problems.is_empty() => Ok(Self {
+                nip,
+                name,
+                unit,
+                email,
+                active,
+            }),
+            _ => Err(problems),
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Free text written by an employee: bounded, and never a secret. The guides stress that a
+//! passphrase is set by its owner alone and handed to no one, so text that discloses one
+//! is refused rather than stored.
+
+use std::fmt;
+
+use crate::problem::{Message, ProblemCode, Rule};
+
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+pub const MAX_REASON_DETAIL_CHARS: usize = 500;
+pub const MAX_CHANGE_VALUE_CHARS: usize = 100;
+
+/// Words that name a secret, in Indonesian and English.
+const SECRET_WORDS: &[&str] = &[
+    "passphrase",
+    "pass phrase",
+    "password",
+    "kata sandi",
+    "katasandi",
+    "sandi",
+    "pin",
+];
+/// Words that may stand between the secret's name and its disclosure ("PIN saya: …").
+const FILLER_WORDS: &[&str] = &["saya", "my", "baru", "new", "lama", "old", "the"];
+/// What introduces a value: "passphrase: x", "PIN = x", "kata sandi adalah x", "password is x".
+const DISCLOSURE_MARKS: &[&str] = &[":", "=", "adalah ", "is "];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeText(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("text is longer than {max} characters")]
+    TooLong { max: usize, length: usize },
+    #[error("text seems to disclose a passphrase, PIN or password")]
+    Secret,
+}
+
+impl FreeText {
+    /// Trimmed text of at most `max` characters that does not disclose a secret. Blank
+    /// text is the caller's concern (it is either optional or reported as missing).
+    pub fn parse(raw: &str, max: usize) -> Result<Self, TextError> {
+        let text = raw.trim();
+        let length = text.chars().count();
+        if length > max {
+            return Err(TextError::TooLong { max, length });
+        }
+        if discloses_secret(text) {
+            return Err(TextError::Secret);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FreeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A heuristic, deliberately narrow: it looks for a secret's name followed by a mark that
+/// introduces a value and then the value itself. "Saya lupa passphrase" passes; "PIN:
+/// 123456" does not.
+fn discloses_secret(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    SECRET_WORDS.iter().any(|word| {
+        lower.match_indices(word).any(|(at, _)| {
+            let before_ok = lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            // Indonesian attaches the possessive: "passphrasenya: …".
+            let rest = &lower[at + word.len()..];
+            let rest = rest.strip_prefix("nya").unwrap_or(rest);
+            before_ok && !rest.starts_with(|c: char| c.is_alphanumeric()) && introduces_value(rest)
+        })
+    })
+}
+
+fn introduces_value(rest: &str) -> bool {
+    let mut rest = rest.trim_start();
+    if let Some(after) = FILLER_WORDS.iter().find_map(|w| {
+        rest.strip_prefix(w)
+            .filter(|after| after.starts_with(char::is_whitespace) || after.starts_with([':', '=']))
+    }) {
+        rest = after.trim_start();
+    }
+    DISCLOSURE_MARKS.iter().any(|mark| {
+        rest.strip_prefix(mark).is_some_and(|value| {
+            value
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace())
+        })
+    })
+}
+
+impl Rule for TextError {
+    fn code(&self) -> ProblemCode {
+        match self {
+            Self::TooLong { .. } => ProblemCode::TextTooLong,
+            Self::Secret => ProblemCode::SecretInText,
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            Self::TooLong { max, length } => Message::new(
+                format!("Teks paling banyak {max} karakter (saat ini {length})."),
+                format!("The text may have at most {max} characters (it has {length})."),
+            ),
+            Self::Secret => Message::new(
+                "Jangan pernah menuliskan passphrase, PIN atau kata sandi di tiket. Passphrase hanya diketahui pemiliknya; hapus dari teks dan segera ganti bila sudah dibagikan.",
+                "Never write a passphrase, PIN or password in a ticket. Only its owner may know it; remove it from the text and change it at once if it was shared.",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn refuses_disclosed_secrets() {
+        for text in [
+            "PIN: 123456",
+            "passphrase saya: Rahasia123",
+            "kata sandi adalah qwerty",
+            "my password is hunter2",
+            "Passphrase=abc",
+            "pin baru = 9999",
+            "passphrasenya: abc",
+        ] {
+            assert_eq!(FreeText::parse(text, 200), Err(TextError::Secret), "{text}");
+        }
+    }
+
+    #[test]
+    fn allows_talking_about_secrets() {
+        for text in [
+            "Saya lupa passphrase sertifikat",
+            "Mohon reset PIN. Terima kasih",
+            "Link set passphrase kedaluwarsa",
+            "spin: none; pinjam: 3 hari",
+            "passphrase:",
+        ] {
+            assert!(FreeText::parse(text, 200).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn length_limit_counts_characters() {
+        assert!(FreeText::parse(&"é".repeat(10), 10).is_ok());
+        assert_eq!(
+            FreeText::parse(&"é".repeat(11), 10),
+            Err(TextError::TooLong {
+                max: 10,
+                length: 11
+            })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(raw in "\\PC{0,300}") {
+            let _ = FreeText::parse(&raw, 200);
+        }
+    }
+}
