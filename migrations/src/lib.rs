@@ -1,1 +1,20 @@
+//! The database schema of certdesk as sea-orm migrations, for PostgreSQL (production) and
+//! SQLite (the embedded default). Every migration must run on both; backend-specific SQL
+//! is avoided, and where a backend needs its own statement it says why.
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_directory;
+mod m20261121_000002_tickets;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_directory::Migration),
+            Box::new(m20261121_000002_tickets::Migration),
+        ]
+    }
+}

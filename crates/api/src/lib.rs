@@ -1,1 +1,17 @@
+//! certdesk-api: the HTTP face of certdesk (actix-web).
+//!
+//! Invariants of this crate:
+//! - Handlers decide nothing about the domain: they read requests, hand bytes and data
+//!   to `certdesk-domain`, persist through `certdesk-store`, and write responses.
+//! - Every error response is `application/problem+json` (see `error`); bad input never
+//!   gets a 5xx.
+//! - Every size is bounded while the body streams in; no personal data is logged.
 
+pub mod config;
+pub mod error;
+mod routes;
+mod startup;
+mod state;
+pub mod telemetry;
+
+pub use startup::{Application, connect_store};

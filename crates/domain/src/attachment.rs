@@ -199,7 +199,7 @@ impl AttachmentPolicy {
                             ),
                             format!(
                                 "The {} is {width}×{height} px; the maximum is {max_w}×{max_h} px. Resize the image and upload it again.",
-                                kind.title().en.to_lowercase()
+                                in_sentence(&kind.title().en)
                             ),
                         ),
                     ));
@@ -246,6 +246,19 @@ impl AttachmentPolicy {
                 ),
             ),
         )
+    }
+}
+
+/// A title inside an English sentence: "Screenshot of …" becomes "screenshot of …", but
+/// an acronym such as "ID-card" keeps its capitals.
+pub(crate) fn in_sentence(title: &str) -> String {
+    let mut chars = title.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() => first
+            .to_lowercase()
+            .chain(title[first.len_utf8()..].chars())
+            .collect(),
+        _ => title.to_owned(),
     }
 }
 
@@ -331,7 +344,7 @@ fn wrong_type(kind: AttachmentKind, found: Option<&str>) -> Problem {
             ),
             format!(
                 "The {} must be {accepted}, but its content is {found_en} (the file name does not decide its type).",
-                kind.title().en.to_lowercase()
+                in_sentence(&kind.title().en)
             ),
         ),
     )

@@ -1,1 +1,142 @@
+//! certdesk-store: persistence for certdesk. sea-orm over PostgreSQL (production) or
+//! SQLite (the embedded default), and attachment bytes behind `object_store`.
+//!
+//! Invariants of this crate:
+//! - SQL lives here and nowhere else; callers speak domain types and `records`.
+//! - A ticket, its attachment rows and its first event commit in one transaction, after
+//!   the attachment files are durably written; a failure leaves no ticket behind.
+//! - Entities never leave the crate.
 
+mod blobs;
+mod directory;
+mod entities;
+pub mod records;
+mod tickets;
+pub use tickets::{CreatedTicket, TICKET_RECEIVED};
+
+use std::path::Path;
+use std::time::Duration;
+
+use certdesk_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use secrecy::{ExposeSecret, SecretString};
+
+pub use blobs::{BlobStore, ContentAddress};
+pub use directory::ImportReport;
+pub use records::{AttachmentRecord, NewAttachment, NewTicket, TicketRecord};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("blob storage: {0}")]
+    Blob(String),
+    /// A stored row no longer reads back as a valid domain value.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// How to reach the database. The backend follows from the URL's scheme.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// PostgreSQL only: the schema to work in (tests use one per test).
+    pub schema: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+    blobs: BlobStore,
+}
+
+impl Store {
+    pub async fn connect(
+        settings: &DatabaseSettings,
+        blobs: BlobStore,
+    ) -> Result<Self, StoreError> {
+        let url = settings.url.expose_secret();
+        if let Some(path) = sqlite_file(url) {
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Database(sea_orm::DbErr::Custom(format!(
+                        "creating {}: {e}",
+                        dir.display()
+                    )))
+                })?;
+            }
+        }
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                // WAL lets readers run beside the one writer; FULL keeps a committed
+                // ticket across a power cut; writers queue instead of failing at once.
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        if let Some(schema) = &settings.schema {
+            options.set_schema_search_path(schema.clone());
+        }
+        let db = Database::connect(options).await?;
+        Ok(Self { db, blobs })
+    }
+
+    /// Brings the schema up to date; safe to run on every start.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// For readiness checks: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => "postgres",
+            DatabaseBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+/// The file path of a `sqlite:` URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_the_file_of_a_sqlite_url() {
+        assert_eq!(
+            super::sqlite_file("sqlite://./data/certdesk.db?mode=rwc"),
+            Some("./data/certdesk.db")
+        );
+        assert_eq!(super::sqlite_file("sqlite::memory:"), None);
+        assert_eq!(super::sqlite_file("postgres://localhost/test"), None);
+    }
+}

@@ -583,6 +583,22 @@ fn check_changes(
 }
 
 impl Assessment {
+    /// An assessment for a draft that could not be read at all (broken JSON): only that
+    /// problem and the files' own problems can be reported.
+    pub fn unreadable(problem: Problem) -> Self {
+        Self {
+            submission: None,
+            officer_nip: None,
+            requester_nip: None,
+            requester_unit: None,
+            service: None,
+            files: BTreeMap::new(),
+            parts_seen: BTreeSet::new(),
+            problems: vec![problem],
+            warnings: Vec::new(),
+        }
+    }
+
     /// The responsible officer's NIP, if it was written correctly: the key to look up.
     pub fn responsible_officer_nip(&self) -> Option<&Nip> {
         self.officer_nip.as_ref()
@@ -591,20 +607,7 @@ impl Assessment {
     /// Adds a file part as it was received and inspected.
     pub fn record_file(&mut self, kind: AttachmentKind, inspected: Result<InspectedFile, Problem>) {
         if !self.parts_seen.insert(kind) {
-            self.problems.push(Problem::new(
-                kind.code(),
-                ProblemCode::AttachmentDuplicate,
-                Message::new(
-                    format!(
-                        "Berkas `{}` dikirim lebih dari sekali; kirim satu saja.",
-                        kind.code()
-                    ),
-                    format!(
-                        "The file `{}` was sent more than once; send one.",
-                        kind.code()
-                    ),
-                ),
-            ));
+            self.record_duplicate_part(kind.code());
             return;
         }
         match inspected {
@@ -613,6 +616,18 @@ impl Assessment {
             }
             Err(problem) => self.problems.push(problem),
         }
+    }
+
+    /// Notes a form part sent more than once (only the first is considered).
+    pub fn record_duplicate_part(&mut self, name: &str) {
+        self.problems.push(Problem::new(
+            name,
+            ProblemCode::DuplicatePart,
+            Message::new(
+                format!("Bagian `{name}` dikirim lebih dari sekali; kirim satu saja."),
+                format!("The part `{name}` was sent more than once; send one."),
+            ),
+        ));
     }
 
     /// Notes a part whose name is not an attachment kind (it is not stored).
@@ -648,7 +663,7 @@ impl Assessment {
                             ),
                             format!(
                                 "The {} is required for service {}.",
-                                title.en.to_lowercase(),
+                                crate::attachment::in_sentence(&title.en),
                                 service.code()
                             ),
                         ),

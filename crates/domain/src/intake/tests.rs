@@ -363,7 +363,7 @@ fn duplicate_and_unknown_parts_are_problems() {
     assert_eq!(
         codes(&rejected),
         vec![
-            ("ktp_scan".into(), ProblemCode::AttachmentDuplicate),
+            ("ktp_scan".into(), ProblemCode::DuplicatePart),
             ("photo".into(), ProblemCode::AttachmentUnknownPart)
         ]
     );

@@ -1,0 +1,175 @@
+//! Typed, layered configuration: built-in defaults, then an optional TOML file, then
+//! environment variables (`CERTDESK_` prefix, `__` between levels, e.g.
+//! `CERTDESK_DATABASE__URL`). Read once at start and handed down; never a global.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use certdesk_domain::attachment::{DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PART_BYTES};
+use certdesk_domain::{AttachmentPolicy, EmailDomains};
+use certdesk_store::DatabaseSettings;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseConfig,
+    pub storage: StorageSettings,
+    pub limits: LimitSettings,
+    /// Mail domains accepted for official emails; empty means every `go.id` domain.
+    pub email_domains: Vec<String>,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    /// HTTP worker threads; 0 means one per CPU core.
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseConfig {
+    /// `sqlite://./data/certdesk.db?mode=rwc` or `postgres://user@host:5432/db`.
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    /// PostgreSQL only: work in this schema instead of the user's default.
+    pub schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StorageSettings {
+    /// Where attachment files are kept (content-addressed, fsynced).
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct LimitSettings {
+    /// The largest intake request as a whole.
+    pub max_body_bytes: u64,
+    /// The largest single attachment.
+    pub max_part_bytes: u64,
+    /// The largest `ticket` JSON part.
+    pub max_ticket_json_bytes: u64,
+    /// The most pixels an image may claim in its header.
+    pub max_image_pixels: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `certdesk_api=debug,info`.
+    pub filter: String,
+}
+
+/// The defaults: the embedded setup, runnable with no configuration at all.
+#[derive(Serialize)]
+struct Defaults {
+    server: ServerSettings,
+    database: DefaultDatabase,
+    storage: StorageSettings,
+    limits: LimitSettings,
+    email_domains: Vec<String>,
+    log: LogSettings,
+}
+
+#[derive(Serialize)]
+struct DefaultDatabase {
+    url: &'static str,
+    max_connections: u32,
+    acquire_timeout_secs: u64,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 25 * 1024 * 1024,
+            max_part_bytes: DEFAULT_MAX_PART_BYTES,
+            max_ticket_json_bytes: 64 * 1024,
+            max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
+        }
+    }
+}
+
+fn defaults() -> Defaults {
+    Defaults {
+        server: ServerSettings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            workers: 0,
+        },
+        database: DefaultDatabase {
+            url: "sqlite://./data/certdesk.db?mode=rwc",
+            max_connections: 16,
+            acquire_timeout_secs: 5,
+        },
+        storage: StorageSettings {
+            path: PathBuf::from("./data/blobs"),
+        },
+        limits: LimitSettings::default(),
+        email_domains: EmailDomains::default().as_slice().to_vec(),
+        log: LogSettings {
+            format: LogFormat::Pretty,
+            filter: "info".into(),
+        },
+    }
+}
+
+impl Settings {
+    /// Defaults, then `file` (if given, it must exist), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(defaults()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(Env::prefixed("CERTDESK_").split("__"))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    pub fn database(&self) -> DatabaseSettings {
+        DatabaseSettings {
+            url: self.database.url.clone(),
+            max_connections: self.database.max_connections,
+            acquire_timeout: Duration::from_secs(self.database.acquire_timeout_secs),
+            schema: self.database.schema.clone(),
+        }
+    }
+
+    pub fn attachment_policy(&self) -> AttachmentPolicy {
+        AttachmentPolicy {
+            max_part_bytes: self.limits.max_part_bytes,
+            max_image_pixels: self.limits.max_image_pixels,
+        }
+    }
+
+    pub fn email_domains(&self) -> EmailDomains {
+        EmailDomains::new(&self.email_domains)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn runs_with_no_configuration_at_all() {
+        let settings = Settings::load(None).unwrap();
+        assert!(settings.database.url.expose_secret().starts_with("sqlite:"));
+        assert_eq!(settings.email_domains, ["kemenkeu.go.id", "customs.go.id"]);
+        assert_eq!(settings.limits.max_part_bytes, DEFAULT_MAX_PART_BYTES);
+    }
+}

@@ -1,0 +1,251 @@
+//! Every error leaves the API as an RFC 9457 `application/problem+json` body, mapped here
+//! once. Client errors name the rule broken in Indonesian and English; server errors say
+//! nothing of their cause to the client and everything to the log.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use certdesk_domain::{Message, Problem};
+use serde::Serialize;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request breaks domain rules; every problem is listed.
+    #[error("the request breaks {} rule(s)", problems.len())]
+    Validation {
+        problems: Vec<Problem>,
+        warnings: Vec<Problem>,
+    },
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: u64 },
+    #[error("the request is not multipart/form-data")]
+    UnsupportedMediaType,
+    #[error("the request could not be read: {0}")]
+    Malformed(String),
+    #[error("{0} not found")]
+    NotFound(Missing),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("a dependency is unavailable")]
+    Unavailable,
+    /// An HTTP status raised by the framework itself (e.g. a header it could not parse).
+    #[error("HTTP {0}")]
+    Status(StatusCode),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Missing {
+    Route,
+    Ticket,
+    Attachment,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Route => "route",
+            Self::Ticket => "ticket",
+            Self::Attachment => "attachment",
+        })
+    }
+}
+
+impl From<certdesk_store::StoreError> for ApiError {
+    fn from(e: certdesk_store::StoreError) -> Self {
+        Self::Internal(anyhow::Error::new(e))
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize)]
+pub struct ProblemDetails {
+    /// A URI naming the kind of problem; `/problems/{code}`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// Stable snake_case code, one per kind of problem.
+    pub code: &'static str,
+    pub message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Problem>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Problem>,
+}
+
+impl ApiError {
+    /// The stable code of this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "validation_failed",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Malformed(_) => "malformed_request",
+            Self::NotFound(Missing::Route) => "route_not_found",
+            Self::NotFound(Missing::Ticket) => "ticket_not_found",
+            Self::NotFound(Missing::Attachment) => "attachment_not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unavailable => "service_unavailable",
+            Self::Status(status) if status.is_server_error() => "internal_error",
+            Self::Status(_) => "bad_request",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "The request breaks the service desk's rules",
+            Self::PayloadTooLarge { .. } => "The request is too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::Malformed(_) => "The request could not be read",
+            Self::NotFound(_) => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Unavailable => "Service unavailable",
+            Self::Status(status) => status.canonical_reason().unwrap_or("Error"),
+            Self::Internal(_) => "Internal server error",
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Validation { problems, .. } => Message::new(
+                format!(
+                    "Ada {} hal yang perlu diperbaiki; lihat daftar `errors`.",
+                    problems.len()
+                ),
+                format!(
+                    "{} thing(s) need fixing; see the `errors` list.",
+                    problems.len()
+                ),
+            ),
+            Self::PayloadTooLarge { limit } => Message::new(
+                format!("Permintaan melebihi batas {limit} byte. Perkecil atau kompres lampiran."),
+                format!(
+                    "The request is larger than the limit of {limit} bytes. Make the attachments smaller."
+                ),
+            ),
+            Self::UnsupportedMediaType => Message::new(
+                "Kirim tiket sebagai multipart/form-data: bagian `ticket` (JSON) dan satu bagian per lampiran.",
+                "Send the ticket as multipart/form-data: a `ticket` part (JSON) and one part per attachment.",
+            ),
+            Self::Malformed(_) => Message::new(
+                "Permintaan tidak dapat dibaca (format multipart rusak atau terputus). Kirim ulang.",
+                "The request could not be read (broken or truncated multipart body). Send it again.",
+            ),
+            Self::NotFound(Missing::Ticket) => Message::new(
+                "Tiket tidak ditemukan. Periksa nomor tiket (S diikuti 11 angka).",
+                "Ticket not found. Check the ticket number (S followed by 11 digits).",
+            ),
+            Self::NotFound(Missing::Attachment) => Message::new(
+                "Lampiran tidak ditemukan pada tiket ini.",
+                "This ticket has no such attachment.",
+            ),
+            Self::NotFound(Missing::Route) => {
+                Message::new("Alamat tidak ditemukan.", "No such address.")
+            }
+            Self::MethodNotAllowed => Message::new(
+                "Metode HTTP ini tidak didukung untuk alamat ini.",
+                "This HTTP method is not supported at this address.",
+            ),
+            Self::Unavailable => Message::new(
+                "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.",
+                "The service is unavailable right now. Try again shortly.",
+            ),
+            Self::Status(status) if status.is_client_error() => {
+                Message::new("Permintaan tidak valid.", "The request is not valid.")
+            }
+            Self::Status(_) | Self::Internal(_) => Message::new(
+                "Terjadi kesalahan pada server. Tiket Anda tidak tersimpan; coba lagi atau hubungi service desk.",
+                "Something went wrong on the server. Your ticket was not stored; try again or contact the service desk.",
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> ProblemDetails {
+        let status = self.status_code();
+        let (errors, warnings) = match self {
+            Self::Validation { problems, warnings } => (problems.clone(), warnings.clone()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let message = self.message();
+        ProblemDetails {
+            problem_type: format!("/problems/{}", self.code()),
+            title: self.title(),
+            status: status.as_u16(),
+            detail: message.en.clone(),
+            code: self.code(),
+            message,
+            errors,
+            warnings,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Status(status) => *status,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        match self {
+            // The whole cause chain goes to the log, none of it to the client.
+            Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            Self::Unavailable => tracing::warn!("dependency unavailable"),
+            other => tracing::info!(code = other.code(), "request refused"),
+        }
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+            .json(self.problem())
+    }
+}
+
+/// Middleware hook: turns error responses that the framework produced without a body of
+/// ours (unknown methods, unparsable headers) into problem+json too.
+pub fn problem_for_bare_errors<B: MessageBody + 'static>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let error = match response.status() {
+        StatusCode::NOT_FOUND => ApiError::NotFound(Missing::Route),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: 0 },
+        status => ApiError::Status(status),
+    };
+    let (request, original) = response.into_parts();
+    let mut replacement = error.error_response();
+    // Keep headers the framework set for a reason (e.g. `Allow` on a 405).
+    if let Some(allow) = original.headers().get(header::ALLOW) {
+        replacement
+            .headers_mut()
+            .insert(header::ALLOW, allow.clone());
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, replacement).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,122 @@
+//! `GET /api/v1/tickets/{number}`.
+
+use actix_web::{HttpResponse, web};
+use certdesk_store::{AttachmentRecord, TicketRecord};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{parse_number, ticket_path};
+use crate::error::{ApiError, Missing};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct TicketResponse {
+    pub number: String,
+    pub service: String,
+    pub subtype: Option<String>,
+    pub reason: Option<String>,
+    pub reason_detail: Option<String>,
+    pub status: String,
+    pub requester: RequesterResponse,
+    pub responsible_officer_nip: String,
+    pub description: String,
+    pub changes: Vec<ChangeResponse>,
+    pub certificate_status: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub attachments: Vec<AttachmentResponse>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RequesterResponse {
+    pub nip: String,
+    /// Always masked (`3174********0001`): until callers are authenticated, nobody is
+    /// known to be the NIK's owner.
+    pub nik: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub unit: String,
+    pub position: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeResponse {
+    pub field: String,
+    pub new_value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttachmentResponse {
+    pub kind: &'static str,
+    pub content_type: &'static str,
+    pub byte_size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub sha256: String,
+    pub href: String,
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let number = parse_number(&path)?;
+    let ticket = state
+        .store
+        .ticket(number)
+        .await?
+        .ok_or(ApiError::NotFound(Missing::Ticket))?;
+    Ok(HttpResponse::Ok().json(TicketResponse::from(ticket)))
+}
+
+impl From<TicketRecord> for TicketResponse {
+    fn from(t: TicketRecord) -> Self {
+        let base = ticket_path(t.number);
+        Self {
+            number: t.number.to_string(),
+            service: t.service,
+            subtype: t.subtype,
+            reason: t.reason,
+            reason_detail: t.reason_detail,
+            status: t.status,
+            requester: RequesterResponse {
+                nip: t.requester_nip,
+                nik: t.requester_nik.map(|nik| nik.masked()),
+                name: t.requester_name,
+                email: t.requester_email,
+                unit: t.requester_unit,
+                position: t.requester_position,
+            },
+            responsible_officer_nip: t.responsible_officer_nip,
+            description: t.description,
+            changes: t
+                .changes
+                .into_iter()
+                .map(|c| ChangeResponse {
+                    field: c.field,
+                    new_value: c.new_value,
+                })
+                .collect(),
+            certificate_status: t.certificate_status,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            attachments: t
+                .attachments
+                .into_iter()
+                .map(|a| attachment_response(&base, a))
+                .collect(),
+        }
+    }
+}
+
+fn attachment_response(base: &str, a: AttachmentRecord) -> AttachmentResponse {
+    AttachmentResponse {
+        kind: a.kind.code(),
+        content_type: a.file_type.content_type(),
+        byte_size: a.byte_size,
+        width: a.pixels.map(|(w, _)| w),
+        height: a.pixels.map(|(_, h)| h),
+        sha256: a.sha256.as_str().to_owned(),
+        href: format!("{base}/attachments/{}", a.kind.code()),
+    }
+}

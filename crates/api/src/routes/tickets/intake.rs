@@ -1,0 +1,309 @@
+//! Reading an intake request: a `multipart/form-data` body with one `ticket` part (JSON)
+//! and one part per attachment. Every size is bounded while the body streams in; parts
+//! that break a rule are drained and reported, so the answer can list every problem.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+use bytes::{Bytes, BytesMut};
+use certdesk_domain::{
+    Accepted, Assessment, AttachmentKind, AttachmentPolicy, InspectedFile, Message, Officer,
+    Problem, ProblemCode, Rejected, TicketDraft, assess,
+};
+use certdesk_store::{ContentAddress, NewAttachment};
+use futures_util::StreamExt;
+
+use crate::config::LimitSettings;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const TICKET_PART: &str = "ticket";
+
+/// An intake body as received, before any rule is applied.
+struct Received {
+    draft: Option<Result<TicketDraft, Problem>>,
+    files: Vec<(AttachmentKind, Bytes)>,
+    oversized: Vec<AttachmentKind>,
+    unknown_parts: Vec<String>,
+    duplicate_ticket_part: bool,
+}
+
+/// The outcome of checking an intake request against every rule.
+pub enum Checked {
+    Accepted {
+        accepted: Accepted,
+        attachments: Vec<NewAttachment>,
+    },
+    Rejected(Rejected),
+}
+
+/// Reads, inspects and assesses an intake request. Stores nothing.
+pub async fn check(
+    state: &AppState,
+    request: &HttpRequest,
+    body: Multipart,
+) -> Result<Checked, ApiError> {
+    let received = receive(request, body, &state.limits).await?;
+    let Received {
+        draft,
+        files,
+        oversized,
+        unknown_parts,
+        duplicate_ticket_part,
+    } = received;
+
+    let mut assessment = match draft {
+        Some(Ok(draft)) => assess(&draft, state.intake_rules()),
+        Some(Err(problem)) => Assessment::unreadable(problem),
+        None => Assessment::unreadable(Problem::new(
+            TICKET_PART,
+            ProblemCode::Required,
+            Message::new(
+                "Bagian `ticket` (JSON berisi data tiket) wajib ada.",
+                "The `ticket` part (JSON with the ticket's data) is required.",
+            ),
+        )),
+    };
+    if duplicate_ticket_part {
+        assessment.record_duplicate_part(TICKET_PART);
+    }
+    for name in &unknown_parts {
+        assessment.record_unknown_part(name);
+    }
+    for kind in oversized {
+        assessment.record_file(kind, Err(state.attachments.too_large(kind)));
+    }
+
+    // Header reading and hashing are CPU work: keep them off the async threads.
+    let policy = state.attachments;
+    let inspected = web::block(move || inspect_all(policy, files))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+    let mut contents = BTreeMap::new();
+    for (kind, outcome, content) in inspected {
+        if let Some(content) = content {
+            contents.entry(kind).or_insert(content);
+        }
+        assessment.record_file(kind, outcome);
+    }
+
+    let officer = match assessment.responsible_officer_nip() {
+        Some(nip) => state.store.officer(nip).await?.and_then(|row| {
+            Officer::from_row(&row, &state.units, &state.email_domains)
+                .map_err(|problems| {
+                    let codes: Vec<_> = problems.iter().map(|p| p.code.as_str()).collect();
+                    tracing::warn!(
+                        ?codes,
+                        "officer directory entry no longer passes the rules; treating as unknown"
+                    );
+                })
+                .ok()
+        }),
+        None => None,
+    };
+
+    Ok(match assessment.conclude(officer.as_ref()) {
+        Ok(accepted) => {
+            let attachments = accepted
+                .files
+                .iter()
+                .filter_map(|(kind, inspected)| {
+                    let (content, address) = contents.remove(kind)?;
+                    Some(NewAttachment {
+                        kind: *kind,
+                        inspected: *inspected,
+                        address,
+                        content,
+                    })
+                })
+                .collect();
+            Checked::Accepted {
+                accepted,
+                attachments,
+            }
+        }
+        Err(rejected) => Checked::Rejected(rejected),
+    })
+}
+
+type Inspected = (
+    AttachmentKind,
+    Result<InspectedFile, Problem>,
+    Option<(Bytes, ContentAddress)>,
+);
+
+fn inspect_all(policy: AttachmentPolicy, files: Vec<(AttachmentKind, Bytes)>) -> Vec<Inspected> {
+    files
+        .into_iter()
+        .map(|(kind, content)| {
+            let outcome = policy.inspect(kind, &content);
+            // Only files that passed are hashed and kept.
+            let kept = outcome.is_ok().then(|| {
+                let address = ContentAddress::of(&content);
+                (content, address)
+            });
+            (kind, outcome, kept)
+        })
+        .collect()
+}
+
+async fn receive(
+    request: &HttpRequest,
+    mut body: Multipart,
+    limits: &LimitSettings,
+) -> Result<Received, ApiError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limits.max_body_bytes) {
+        return Err(ApiError::PayloadTooLarge {
+            limit: limits.max_body_bytes,
+        });
+    }
+
+    let mut received = Received {
+        draft: None,
+        files: Vec::new(),
+        oversized: Vec::new(),
+        unknown_parts: Vec::new(),
+        duplicate_ticket_part: false,
+    };
+    let mut budget = BodyBudget {
+        used: 0,
+        limit: limits.max_body_bytes,
+    };
+    while let Some(part) = body.next().await {
+        let mut part = part.map_err(multipart_error)?;
+        let name = part.name().unwrap_or_default().to_owned();
+        if name == TICKET_PART {
+            let content = read_part(&mut part, limits.max_ticket_json_bytes, &mut budget).await?;
+            if received.draft.is_some() {
+                received.duplicate_ticket_part = true;
+                continue;
+            }
+            received.draft = Some(match content {
+                Some(json) => parse_draft(&json),
+                None => Err(Problem::new(
+                    TICKET_PART,
+                    ProblemCode::TextTooLong,
+                    Message::new(
+                        format!(
+                            "Bagian `ticket` melebihi {} byte.",
+                            limits.max_ticket_json_bytes
+                        ),
+                        format!(
+                            "The `ticket` part is larger than {} bytes.",
+                            limits.max_ticket_json_bytes
+                        ),
+                    ),
+                )),
+            });
+        } else if let Some(kind) = AttachmentKind::from_code(&name) {
+            match read_part(&mut part, limits.max_part_bytes, &mut budget).await? {
+                Some(content) => received.files.push((kind, content)),
+                None => received.oversized.push(kind),
+            }
+        } else {
+            drain(&mut part, &mut budget).await?;
+            received.unknown_parts.push(if name.is_empty() {
+                "(unnamed part)".into()
+            } else {
+                name
+            });
+        }
+    }
+    Ok(received)
+}
+
+/// Bytes read so far across all parts, against the body limit.
+struct BodyBudget {
+    used: u64,
+    limit: u64,
+}
+
+impl BodyBudget {
+    fn spend(&mut self, bytes: usize) -> Result<(), ApiError> {
+        self.used += bytes as u64;
+        if self.used > self.limit {
+            return Err(ApiError::PayloadTooLarge { limit: self.limit });
+        }
+        Ok(())
+    }
+}
+
+/// The part's bytes, or `None` when it went over `limit` (the rest is drained).
+async fn read_part(
+    part: &mut actix_multipart::Field,
+    limit: u64,
+    budget: &mut BodyBudget,
+) -> Result<Option<Bytes>, ApiError> {
+    let mut content = BytesMut::new();
+    while let Some(chunk) = part.next().await {
+        let chunk = chunk.map_err(multipart_error)?;
+        budget.spend(chunk.len())?;
+        if content.len() as u64 + chunk.len() as u64 > limit {
+            drain(part, budget).await?;
+            return Ok(None);
+        }
+        content.extend_from_slice(&chunk);
+    }
+    Ok(Some(content.freeze()))
+}
+
+async fn drain(part: &mut actix_multipart::Field, budget: &mut BodyBudget) -> Result<(), ApiError> {
+    while let Some(chunk) = part.next().await {
+        budget.spend(chunk.map_err(multipart_error)?.len())?;
+    }
+    Ok(())
+}
+
+fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.inner();
+        let field = if path == "." || path.is_empty() { TICKET_PART.to_owned() } else { path };
+        if inner.is_data() && inner.to_string().starts_with("unknown field") {
+            Problem::new(
+                field,
+                ProblemCode::UnknownField,
+                Message::new(
+                    format!("Kolom tidak dikenal: {inner}. Lihat GET /api/v1/services dan dokumentasi API."),
+                    format!("Unknown field: {inner}. See GET /api/v1/services and the API documentation."),
+                ),
+            )
+        } else if inner.is_data() {
+            Problem::new(
+                field,
+                ProblemCode::InvalidJson,
+                Message::new(
+                    format!("Nilai dengan tipe yang salah: {inner}. Semua nilai ditulis sebagai teks (string)."),
+                    format!("A value has the wrong type: {inner}. Every value is written as text (a string)."),
+                ),
+            )
+        } else {
+            Problem::new(
+                TICKET_PART,
+                ProblemCode::InvalidJson,
+                Message::new(
+                    format!("Bagian `ticket` bukan JSON yang valid ({inner})."),
+                    format!("The `ticket` part is not valid JSON ({inner})."),
+                ),
+            )
+        }
+    })
+}
+
+fn multipart_error(error: MultipartError) -> ApiError {
+    match error {
+        MultipartError::ContentTypeMissing
+        | MultipartError::ContentTypeParse
+        | MultipartError::ContentTypeIncompatible
+        | MultipartError::BoundaryMissing => ApiError::UnsupportedMediaType,
+        other => ApiError::Malformed(other.to_string()),
+    }
+}

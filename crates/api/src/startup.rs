@@ -1,0 +1,86 @@
+//! Building and running the HTTP application.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use certdesk_domain::UnitCatalogue;
+use certdesk_store::{BlobStore, Store};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::error::{ApiError, Missing, problem_for_bare_errors};
+use crate::routes;
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database, brings the schema up to date, loads the unit list and
+    /// binds the listener (port 0 picks a free port, as tests do).
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let store = connect_store(settings).await?;
+        store
+            .migrate()
+            .await
+            .context("running database migrations")?;
+        let units = UnitCatalogue::new(store.units().await.context("loading the unit list")?);
+        let state = web::Data::new(AppState {
+            store,
+            units,
+            email_domains: settings.email_domains(),
+            attachments: settings.attachment_policy(),
+            limits: settings.limits,
+        });
+        let listener = TcpListener::bind(settings.server.listen)
+            .with_context(|| format!("binding {}", settings.server.listen))?;
+        let port = listener.local_addr()?.port();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .configure(routes::configure)
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(ApiError::NotFound(Missing::Route))
+                }))
+        })
+        .listen(listener)?;
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        tracing::info!(port, "listening");
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is told to stop (SIGINT/SIGTERM), finishing requests in
+    /// flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The store as the settings describe it.
+pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
+    let blobs = BlobStore::local(&settings.storage.path).with_context(|| {
+        format!(
+            "opening attachment storage at {}",
+            settings.storage.path.display()
+        )
+    })?;
+    Store::connect(&settings.database(), blobs)
+        .await
+        .context("connecting to the database")
+}

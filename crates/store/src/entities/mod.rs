@@ -1,0 +1,11 @@
+//! sea-orm entities, one per table, mirroring `migrations/`. They stay inside this crate:
+//! the store's functions take and return domain types or the plain records in
+//! `crate::records`, never these models.
+
+pub mod blobs;
+pub mod officers;
+pub mod ticket_attachments;
+pub mod ticket_events;
+pub mod tickets;
+pub mod unit_aliases;
+pub mod units;

@@ -1,0 +1,18 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "officers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub email: String,
+    pub active: bool,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
