@@ -59,7 +59,15 @@ impl std::fmt::Display for Missing {
 
 impl From<certdesk_store::StoreError> for ApiError {
     fn from(e: certdesk_store::StoreError) -> Self {
-        Self::Internal(anyhow::Error::new(e))
+        match e {
+            // Every pooled connection busy for the whole acquire timeout: overload, not a
+            // bug; the client may retry.
+            certdesk_store::StoreError::Database(sea_orm::DbErr::ConnectionAcquire(reason)) => {
+                tracing::warn!(%reason, "no database connection available");
+                Self::Unavailable
+            }
+            other => Self::Internal(anyhow::Error::new(other)),
+        }
     }
 }
 

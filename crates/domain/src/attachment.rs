@@ -187,23 +187,23 @@ impl AttachmentPolicy {
             ),
         };
         if let Some((width, height)) = pixels {
-            if let Some((max_w, max_h)) = kind.max_dimensions() {
-                if width > max_w || height > max_h {
-                    return Err(Problem::new(
-                        field,
-                        ProblemCode::AttachmentDimensions,
-                        Message::new(
-                            format!(
-                                "{} berukuran {width}×{height} piksel; maksimal {max_w}×{max_h} piksel. Perkecil gambarnya lalu unggah ulang.",
-                                kind.title().id
-                            ),
-                            format!(
-                                "The {} is {width}×{height} px; the maximum is {max_w}×{max_h} px. Resize the image and upload it again.",
-                                in_sentence(&kind.title().en)
-                            ),
+            if let Some((max_w, max_h)) = kind.max_dimensions()
+                && (width > max_w || height > max_h)
+            {
+                return Err(Problem::new(
+                    field,
+                    ProblemCode::AttachmentDimensions,
+                    Message::new(
+                        format!(
+                            "{} berukuran {width}×{height} piksel; maksimal {max_w}×{max_h} piksel. Perkecil gambarnya lalu unggah ulang.",
+                            kind.title().id
                         ),
-                    ));
-                }
+                        format!(
+                            "The {} is {width}×{height} px; the maximum is {max_w}×{max_h} px. Resize the image and upload it again.",
+                            in_sentence(&kind.title().en)
+                        ),
+                    ),
+                ));
             }
             let count = u64::from(width) * u64::from(height);
             if count > self.max_image_pixels {
@@ -264,9 +264,9 @@ pub(crate) fn in_sentence(title: &str) -> String {
 
 fn human_bytes(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= 1024 && bytes % 1024 == 0 {
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
         format!("{} KiB", bytes / 1024)
     } else {
         format!("{bytes} B")

@@ -58,18 +58,17 @@ impl Store {
         blobs: BlobStore,
     ) -> Result<Self, StoreError> {
         let url = settings.url.expose_secret();
-        if let Some(path) = sqlite_file(url) {
-            if let Some(dir) = Path::new(path)
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Database(sea_orm::DbErr::Custom(format!(
-                        "creating {}: {e}",
-                        dir.display()
-                    )))
-                })?;
-            }
+        // SQLite creates the file but not its folder (`./data` on a fresh checkout).
+        if let Some(dir) = sqlite_file(url)
+            .and_then(|path| Path::new(path).parent())
+            .filter(|dir| !dir.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Database(sea_orm::DbErr::Custom(format!(
+                    "creating {}: {e}",
+                    dir.display()
+                )))
+            })?;
         }
         let mut options = ConnectOptions::new(url.to_owned());
         options

@@ -230,6 +230,8 @@ mod tests {
     proptest! {
         #[test]
         fn letters_and_spaces_within_the_limit_are_names(name in "[A-Z][a-z]{2,8}( [A-Z][a-z]{2,6}){0,1}") {
+            // Generated words can spell a title ("Llm"); those are the other rule's case.
+            prop_assume!(!name.split(' ').any(|w| ACADEMIC_TITLES.contains(&w.to_ascii_lowercase().as_str())));
             let parsed = CertificateName::parse(&name).unwrap();
             prop_assert_eq!(parsed.as_str(), name.as_str());
         }

@@ -250,9 +250,10 @@ pub fn assess(draft: &TicketDraft, rules: IntakeRules<'_>) -> Assessment {
             ),
         );
     }
-    if let (Some(nik), Some(nip)) = (&nik, &nip) {
-        if !nik.agrees_with(nip) {
-            c.warnings.push(Problem::new(
+    if let (Some(nik), Some(nip)) = (&nik, &nip)
+        && !nik.agrees_with(nip)
+    {
+        c.warnings.push(Problem::new(
                 "requester.nik",
                 ProblemCode::NikNipMismatch,
                 Message::new(
@@ -260,7 +261,6 @@ pub fn assess(draft: &TicketDraft, rules: IntakeRules<'_>) -> Assessment {
                     "The birth date or gender in the NIK differs from the NIP. Check both; the agent will compare them with the ID card.",
                 ),
             ));
-        }
     }
     if request.as_ref().and_then(ServiceRequest::change_kind) == Some(ChangeKind::Renewal)
         && certificate_status == Some(CertificateStatus::Issue)
@@ -722,9 +722,10 @@ impl Assessment {
             ));
             return;
         }
-        if let Some(unit) = &self.requester_unit {
-            if &officer.unit != unit {
-                self.problems.push(Problem::new(
+        if let Some(unit) = &self.requester_unit
+            && &officer.unit != unit
+        {
+            self.problems.push(Problem::new(
                     FIELD,
                     ProblemCode::OfficerOtherUnit,
                     Message::new(
@@ -732,7 +733,6 @@ impl Assessment {
                         format!("The responsible officer with NIP {nip} belongs to {}, not {unit}. Enter the NIP of the head of UPK/UPSDM of your own unit.", officer.unit),
                     ),
                 ));
-            }
         }
     }
 }

@@ -33,7 +33,8 @@ struct Received {
 /// The outcome of checking an intake request against every rule.
 pub enum Checked {
     Accepted {
-        accepted: Accepted,
+        // Boxed: a submission is large next to a list of problems.
+        accepted: Box<Accepted>,
         attachments: Vec<NewAttachment>,
     },
     Rejected(Rejected),
@@ -120,7 +121,7 @@ pub async fn check(
                 })
                 .collect();
             Checked::Accepted {
-                accepted,
+                accepted: Box::new(accepted),
                 attachments,
             }
         }

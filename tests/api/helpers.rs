@@ -1,0 +1,356 @@
+//! The one harness: `spawn_app(backend)` starts certdesk on a fresh database and gives a
+//! typed client for it.
+
+use std::path::PathBuf;
+
+use certdesk_api::Application;
+use certdesk_api::config::{LogFormat, LogSettings, Settings};
+use reqwest::multipart::{Form, Part};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once per backend, as `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+// Synthetic identities; they pass the structural rules and belong to nobody.
+pub const REQUESTER_NIP: &str = "199005172015031001";
+pub const REQUESTER_NIK: &str = "3174051705900001";
+pub const OFFICER_NIP: &str = "197501012000031002";
+pub const OTHER_UNIT_OFFICER_NIP: &str = "197803152003122001";
+pub const INACTIVE_OFFICER_NIP: &str = "196901011995031001";
+pub const DJPPR_OFFICER_NIP: &str = "198001012005011003";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// A separate connection to the app's database, for asserting on what was stored.
+    pub db: DatabaseConnection,
+    pub storage: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings::load(None).expect("default settings");
+    settings.server.listen = "127.0.0.1:0".parse().unwrap();
+    settings.server.workers = 1;
+    settings.storage.path = dir.path().join("blobs");
+    settings.log = LogSettings {
+        format: LogFormat::Pretty,
+        filter: "info".into(),
+    };
+    let (url, schema) = match backend {
+        Backend::Sqlite => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("certdesk.db").display()
+            ),
+            None,
+        ),
+        Backend::Postgres => {
+            let base = std::env::var("TEST_DATABASE_URL").expect(
+                "TEST_DATABASE_URL must point at a PostgreSQL database for the postgres tests \
+                 (e.g. postgres://postgres@127.0.0.1:5432/test); see README",
+            );
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&base)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+                .await
+                .expect("create test schema");
+            admin.close().await.ok();
+            (base, Some(schema))
+        }
+    };
+    settings.database.url = SecretString::from(url.clone());
+    settings.database.schema = schema.clone();
+    settings.database.max_connections = 5;
+    customise(&mut settings);
+    if std::env::var_os("TEST_LOG").is_some() {
+        certdesk_api::telemetry::init(&settings.log);
+    }
+
+    let app = Application::build(&settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+
+    let mut options = sea_orm::ConnectOptions::new(url);
+    options.max_connections(2).sqlx_logging(false);
+    if let Some(schema) = schema {
+        options.set_schema_search_path(schema);
+    }
+    let db = Database::connect(options).await.expect("test connection");
+    seed_officers(&db).await;
+
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        storage: dir.path().join("blobs"),
+        _dir: dir,
+    }
+}
+
+/// The responsible officers every test can name.
+async fn seed_officers(db: &DatabaseConnection) {
+    for (nip, unit, email, active) in [
+        (
+            OFFICER_NIP,
+            "Sekretariat Jenderal",
+            "kepala.upk.setjen@kemenkeu.go.id",
+            true,
+        ),
+        (
+            OTHER_UNIT_OFFICER_NIP,
+            "Direktorat Jenderal Pajak",
+            "kepala.upk.pajak@kemenkeu.go.id",
+            true,
+        ),
+        (
+            INACTIVE_OFFICER_NIP,
+            "Sekretariat Jenderal",
+            "mantan.upk@kemenkeu.go.id",
+            false,
+        ),
+        (
+            DJPPR_OFFICER_NIP,
+            "Dirjen Pengelolaan dan Pembiayaan Risiko",
+            "kepala.upk.djppr@kemenkeu.go.id",
+            true,
+        ),
+    ] {
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO officers (nip, name, unit, email, active, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                nip.into(),
+                "Kepala UPK Contoh".into(),
+                unit.into(),
+                email.into(),
+                active.into(),
+                chrono::Utc::now().into(),
+            ],
+        ))
+        .await
+        .expect("seed officer");
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_ticket(&self, form: Form) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/tickets"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn validate_ticket(&self, form: Form) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/tickets/validate"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Rows in a table, counted directly in the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+
+    /// Files under the attachment storage.
+    pub fn stored_files(&self) -> usize {
+        fn walk(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| {
+                            if e.path().is_dir() {
+                                walk(&e.path())
+                            } else {
+                                1
+                            }
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(&self.storage)
+    }
+}
+
+/// A problem+json body, checked to be one.
+pub async fn problem(response: reqwest::Response) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(
+        content_type, "application/problem+json",
+        "error responses are problem+json"
+    );
+    response.json().await.expect("problem body")
+}
+
+/// `(field, code)` of every error in a problem or validation report.
+pub fn errors(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .expect("errors array")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+// ---- request building -------------------------------------------------------------
+
+pub fn requester() -> Value {
+    json!({
+        "nip": REQUESTER_NIP,
+        "nik": REQUESTER_NIK,
+        "name": "Andi Contoh",
+        "email": "andi.contoh@kemenkeu.go.id",
+        "unit": "Sekretariat Jenderal",
+        "position": "Pranata Komputer"
+    })
+}
+
+pub fn ticket_json(service: &str) -> Value {
+    json!({
+        "service": service,
+        "requester": requester(),
+        "responsible_officer_nip": OFFICER_NIP,
+        "description": "Permohonan layanan sertifikat elektronik (data uji)."
+    })
+}
+
+/// A form carrying `ticket` and the given file parts.
+pub fn form(ticket: &Value, files: Vec<(&'static str, Part)>) -> Form {
+    files.into_iter().fold(
+        Form::new().text("ticket", ticket.to_string()),
+        |form, (name, part)| form.part(name, part),
+    )
+}
+
+pub fn png_part(width: u32, height: u32) -> Part {
+    file_part(png(width, height), "scan.png", "image/png")
+}
+
+pub fn jpeg_part(width: u32, height: u32) -> Part {
+    file_part(jpeg(width, height), "scan.jpg", "image/jpeg")
+}
+
+pub fn pdf_part() -> Part {
+    file_part(pdf(), "letter.pdf", "application/pdf")
+}
+
+pub fn file_part(bytes: Vec<u8>, name: &str, mime: &str) -> Part {
+    Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .unwrap()
+}
+
+/// The four attachments every service requires, all valid.
+pub fn required_files() -> Vec<(&'static str, Part)> {
+    vec![
+        ("ktp_scan", png_part(448, 290)),
+        ("signature_scan", jpeg_part(300, 120)),
+        ("recommendation_letter", pdf_part()),
+        ("hris_status_screenshot", png_part(1280, 720)),
+    ]
+}
+
+/// Every attachment, for 15.1.
+pub fn all_files() -> Vec<(&'static str, Part)> {
+    let mut files = required_files();
+    files.push(("error_screenshot", png_part(1024, 600)));
+    files
+}
+
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    // Identical rows compress like a real screenshot's flat areas: files stay small.
+    let pixels: Vec<u8> = (0..width * height).map(|i| (i % width) as u8).collect();
+    let mut out = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut out),
+        &pixels,
+        width,
+        height,
+        image::ExtendedColorType::L8,
+    )
+    .unwrap();
+    out
+}
+
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..width * height * 3).map(|i| (i % 253) as u8).collect();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+pub fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}

@@ -1,0 +1,170 @@
+//! Filing valid tickets of every service and sub-type, and what gets stored.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_valid_ticket_of_each_service_and_subtype_is_filed_and_reads_back,
+    ticket_numbers_come_from_a_sequence_and_are_never_reused,
+    the_same_file_is_stored_once,
+    a_unit_written_in_the_ministrys_long_form_is_stored_in_the_guides_form,
+    warnings_accompany_an_accepted_ticket,
+);
+
+/// (service, ticket JSON, file parts)
+type Case = (
+    &'static str,
+    Value,
+    Vec<(&'static str, reqwest::multipart::Part)>,
+);
+
+fn cases() -> Vec<Case> {
+    let mut cases = vec![("15.1", ticket_json("15.1"), all_files())];
+    for subtype in ["passphrase_link", "passphrase_reset", "renewal"] {
+        let mut ticket = ticket_json("15.2");
+        ticket["subtype"] = json!(subtype);
+        cases.push(("15.2", ticket, required_files()));
+    }
+    let mut data_change = ticket_json("15.2");
+    data_change["subtype"] = json!("data_change");
+    data_change["changes"] = json!([{ "field": "position", "new_value": "Analis Kepegawaian" }]);
+    cases.push(("15.2", data_change, required_files()));
+    let mut revocation = ticket_json("15.3");
+    revocation["reason"] = json!("other");
+    revocation["reason_detail"] = json!("Sertifikat ganda di portal.");
+    cases.push(("15.3", revocation, required_files()));
+    cases
+}
+
+async fn a_valid_ticket_of_each_service_and_subtype_is_filed_and_reads_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (service, ticket, files) in cases() {
+        let file_count = files.len();
+        let response = app.post_ticket(form(&ticket, files)).await;
+        assert_eq!(
+            response.status(),
+            201,
+            "{service} {}: {:?}",
+            ticket["subtype"],
+            response.text().await
+        );
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let created: Value = response.json().await.unwrap();
+        let number = created["number"].as_str().unwrap();
+        assert!(number.starts_with('S') && number.len() == 12, "{number}");
+        assert_eq!(location, format!("/api/v1/tickets/{number}"));
+        assert_eq!(created["status"], "submitted");
+
+        let stored: Value = app.get(&location).await.json().await.unwrap();
+        assert_eq!(stored["number"], number);
+        assert_eq!(stored["service"], service);
+        assert_eq!(
+            stored["subtype"],
+            ticket.get("subtype").cloned().unwrap_or(Value::Null)
+        );
+        assert_eq!(
+            stored["reason"],
+            ticket.get("reason").cloned().unwrap_or(Value::Null)
+        );
+        assert_eq!(stored["requester"]["email"], "andi.contoh@kemenkeu.go.id");
+        assert_eq!(stored["attachments"].as_array().unwrap().len(), file_count);
+        if let Some(changes) = ticket.get("changes") {
+            assert_eq!(&stored["changes"], changes);
+        }
+    }
+    assert_eq!(app.count("tickets").await, 6);
+    assert_eq!(
+        app.count("ticket_events").await,
+        6,
+        "each ticket has its received event"
+    );
+}
+
+async fn ticket_numbers_come_from_a_sequence_and_are_never_reused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut numbers = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .post_ticket(form(&ticket_json("15.1"), all_files()))
+            .await;
+        assert_eq!(response.status(), 201);
+        numbers.push(
+            response.json::<Value>().await.unwrap()["number"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(numbers, ["S00000000001", "S00000000002"]);
+
+    // Even if the newest ticket disappears, its number is not handed out again.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared("DELETE FROM tickets WHERE id = 2")
+        .await
+        .unwrap();
+    let response = app
+        .post_ticket(form(&ticket_json("15.1"), all_files()))
+        .await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["number"],
+        "S00000000003"
+    );
+}
+
+async fn the_same_file_is_stored_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_ticket(form(&ticket_json("15.1"), all_files()))
+                .await
+                .status(),
+            201
+        );
+    }
+    assert_eq!(app.count("ticket_attachments").await, 10);
+    assert_eq!(
+        app.count("blobs").await,
+        5,
+        "identical files share one blob"
+    );
+    assert_eq!(app.stored_files(), 5);
+}
+
+async fn a_unit_written_in_the_ministrys_long_form_is_stored_in_the_guides_form(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ticket = ticket_json("15.1");
+    ticket["requester"]["unit"] = json!("direktorat jenderal  pengelolaan pembiayaan dan risiko");
+    ticket["responsible_officer_nip"] = json!(DJPPR_OFFICER_NIP);
+    let response = app.post_ticket(form(&ticket, all_files())).await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let stored: Value = app
+        .get("/api/v1/tickets/S00000000001")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored["requester"]["unit"],
+        "Dirjen Pengelolaan dan Pembiayaan Risiko"
+    );
+}
+
+async fn warnings_accompany_an_accepted_ticket(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("data_change");
+    ticket["changes"] = json!([{ "field": "email", "new_value": "andi.contoh2@kemenkeu.go.id" }]);
+    let response = app.post_ticket(form(&ticket, required_files())).await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["warnings"][0]["code"], "change_needs_revocation");
+    assert!(
+        body["warnings"][0]["message"]["id"]
+            .as_str()
+            .unwrap()
+            .contains("15.3")
+    );
+}

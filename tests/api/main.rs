@@ -1,0 +1,16 @@
+//! End-to-end tests: the real application on a random loopback port, spoken to over HTTP,
+//! against SQLite and PostgreSQL alike. PostgreSQL tests need `TEST_DATABASE_URL`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should stop loudly at the first thing that is not as expected"
+)]
+
+mod helpers;
+
+mod cli;
+mod health_and_catalogue;
+mod intake;
+mod intake_rejections;
+mod tickets_read;
