@@ -14,6 +14,7 @@ pub mod attachment;
 pub mod catalogue;
 pub mod identity;
 pub mod intake;
+pub mod lifecycle;
 pub mod officer;
 pub mod problem;
 pub mod service;
