@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_directory;
 mod m20261121_000002_tickets;
+mod m20261121_000003_lifecycle;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_directory::Migration),
             Box::new(m20261121_000002_tickets::Migration),
+            Box::new(m20261121_000003_lifecycle::Migration),
         ]
     }
 }

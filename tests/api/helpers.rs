@@ -2,9 +2,12 @@
 //! typed client for it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use certdesk_api::Application;
+use certdesk_api::auth::LocalKey;
 use certdesk_api::config::{LogFormat, LogSettings, Settings};
+use certdesk_domain::lifecycle::Role;
 use reqwest::multipart::{Form, Part};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use secrecy::SecretString;
@@ -40,6 +43,14 @@ pub const OFFICER_NIP: &str = "197501012000031002";
 pub const OTHER_UNIT_OFFICER_NIP: &str = "197803152003122001";
 pub const INACTIVE_OFFICER_NIP: &str = "196901011995031001";
 pub const DJPPR_OFFICER_NIP: &str = "198001012005011003";
+pub const AGENT_NIP: &str = "198501012010011001";
+pub const OTHER_AGENT_NIP: &str = "198601012011011002";
+pub const SUPERVISOR_NIP: &str = "197001011995031003";
+
+/// Another synthetic requester: same birth date as the first, another sequence number.
+pub fn requester_nip(n: u32) -> String {
+    format!("1990051720150310{n:02}")
+}
 
 pub struct TestApp {
     pub address: String,
@@ -47,6 +58,8 @@ pub struct TestApp {
     /// A separate connection to the app's database, for asserting on what was stored.
     pub db: DatabaseConnection,
     pub storage: PathBuf,
+    pub settings: Settings,
+    key: LocalKey,
     _dir: tempfile::TempDir,
 }
 
@@ -60,6 +73,7 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
     settings.server.listen = "127.0.0.1:0".parse().unwrap();
     settings.server.workers = 1;
     settings.storage.path = dir.path().join("blobs");
+    settings.auth.local_key_file = Some(dir.path().join("jwt.key"));
     settings.log = LogSettings {
         format: LogFormat::Pretty,
         filter: "info".into(),
@@ -110,12 +124,15 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
     }
     let db = Database::connect(options).await.expect("test connection");
     seed_officers(&db).await;
+    let key = LocalKey::load_or_create(dir.path().join("jwt.key").as_path()).expect("signing key");
 
     TestApp {
         address,
         client: reqwest::Client::new(),
         db,
         storage: dir.path().join("blobs"),
+        settings,
+        key,
         _dir: dir,
     }
 }
@@ -170,9 +187,26 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// A JWT for `nip` with `roles`, signed with the app's local key.
+    pub fn token(&self, nip: &str, roles: &[Role]) -> String {
+        self.key
+            .mint(&self.settings.auth, nip, roles, Duration::from_secs(600))
+            .expect("mint token")
+    }
+
+    /// The main test requester's token.
+    pub fn requester_token(&self) -> String {
+        self.token(REQUESTER_NIP, &[Role::Requester])
+    }
+
     pub async fn post_ticket(&self, form: Form) -> reqwest::Response {
+        self.post_ticket_as(&self.requester_token(), form).await
+    }
+
+    pub async fn post_ticket_as(&self, token: &str, form: Form) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/tickets"))
+            .bearer_auth(token)
             .multipart(form)
             .send()
             .await
@@ -182,15 +216,40 @@ impl TestApp {
     pub async fn validate_ticket(&self, form: Form) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/tickets/validate"))
+            .bearer_auth(self.requester_token())
             .multipart(form)
             .send()
             .await
             .expect("request")
     }
 
+    /// GET as the main test requester.
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_as(&self.requester_token(), path).await
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Takes an action on a ticket, with `If-Match` set to `version`.
+    pub async fn act(
+        &self,
+        token: &str,
+        number: &str,
+        version: i64,
+        action: Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/tickets/{number}/actions")))
+            .bearer_auth(token)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&action)
             .send()
             .await
             .expect("request")
@@ -278,6 +337,19 @@ pub fn ticket_json(service: &str) -> Value {
     json!({
         "service": service,
         "requester": requester(),
+        "responsible_officer_nip": OFFICER_NIP,
+        "description": "Permohonan layanan sertifikat elektronik (data uji)."
+    })
+}
+
+/// A ticket filed by the `n`th synthetic requester.
+pub fn ticket_json_for(service: &str, n: u32) -> Value {
+    let mut requester = requester();
+    requester["nip"] = json!(requester_nip(n));
+    requester["email"] = json!(format!("andi.contoh{n}@kemenkeu.go.id"));
+    json!({
+        "service": service,
+        "requester": requester,
         "responsible_officer_nip": OFFICER_NIP,
         "description": "Permohonan layanan sertifikat elektronik (data uji)."
     })

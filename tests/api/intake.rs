@@ -2,6 +2,8 @@
 
 use serde_json::{Value, json};
 
+use certdesk_domain::lifecycle::Role;
+
 use crate::helpers::*;
 use crate::on_both_backends;
 
@@ -55,7 +57,13 @@ async fn a_valid_ticket_of_each_service_and_subtype_is_filed_and_reads_back(back
         let number = created["number"].as_str().unwrap();
         assert!(number.starts_with('S') && number.len() == 12, "{number}");
         assert_eq!(location, format!("/api/v1/tickets/{number}"));
-        assert_eq!(created["status"], "submitted");
+        // 15.1 and 15.3 wait for the responsible officer's endorsement first.
+        let expected_status = if service == "15.2" {
+            "submitted"
+        } else {
+            "awaiting_endorsement"
+        };
+        assert_eq!(created["status"], expected_status);
 
         let stored: Value = app.get(&location).await.json().await.unwrap();
         assert_eq!(stored["number"], number);
@@ -75,19 +83,40 @@ async fn a_valid_ticket_of_each_service_and_subtype_is_filed_and_reads_back(back
         }
     }
     assert_eq!(app.count("tickets").await, 6);
+    let events = |kind: &'static str| {
+        let db = &app.db;
+        async move {
+            use sea_orm::ConnectionTrait;
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT COUNT(*) AS n FROM ticket_events WHERE kind = '{kind}'"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        }
+    };
     assert_eq!(
-        app.count("ticket_events").await,
+        events("ticket_received").await,
         6,
-        "each ticket has its received event"
+        "each ticket tells its requester"
+    );
+    assert_eq!(
+        events("endorsement_needed").await,
+        2,
+        "15.1 and 15.3 ask their officer"
     );
 }
 
 async fn ticket_numbers_come_from_a_sequence_and_are_never_reused(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut numbers = Vec::new();
-    for _ in 0..2 {
+    for n in 1..=2 {
+        let token = app.token(&requester_nip(n), &[Role::Requester]);
         let response = app
-            .post_ticket(form(&ticket_json("15.1"), all_files()))
+            .post_ticket_as(&token, form(&ticket_json_for("15.1", n), all_files()))
             .await;
         assert_eq!(response.status(), 201);
         numbers.push(
@@ -105,8 +134,9 @@ async fn ticket_numbers_come_from_a_sequence_and_are_never_reused(backend: Backe
         .execute_unprepared("DELETE FROM tickets WHERE id = 2")
         .await
         .unwrap();
+    let token = app.token(&requester_nip(3), &[Role::Requester]);
     let response = app
-        .post_ticket(form(&ticket_json("15.1"), all_files()))
+        .post_ticket_as(&token, form(&ticket_json_for("15.1", 3), all_files()))
         .await;
     assert_eq!(
         response.json::<Value>().await.unwrap()["number"],
@@ -116,13 +146,12 @@ async fn ticket_numbers_come_from_a_sequence_and_are_never_reused(backend: Backe
 
 async fn the_same_file_is_stored_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    for _ in 0..2 {
-        assert_eq!(
-            app.post_ticket(form(&ticket_json("15.1"), all_files()))
-                .await
-                .status(),
-            201
-        );
+    for n in 1..=2 {
+        let token = app.token(&requester_nip(n), &[Role::Requester]);
+        let response = app
+            .post_ticket_as(&token, form(&ticket_json_for("15.1", n), all_files()))
+            .await;
+        assert_eq!(response.status(), 201);
     }
     assert_eq!(app.count("ticket_attachments").await, 10);
     assert_eq!(

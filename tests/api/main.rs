@@ -9,8 +9,10 @@
 
 mod helpers;
 
+mod auth;
 mod cli;
 mod health_and_catalogue;
 mod intake;
 mod intake_rejections;
+mod lifecycle;
 mod tickets_read;

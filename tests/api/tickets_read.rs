@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use certdesk_domain::lifecycle::Role;
+
 use crate::helpers::*;
 use crate::on_both_backends;
 
@@ -25,10 +27,17 @@ async fn file_one(app: &TestApp) -> String {
 async fn the_nik_is_masked_when_a_ticket_is_read(backend: Backend) {
     let app = spawn_app(backend).await;
     let href = file_one(&app).await;
-    let body = app.get(&href).await.text().await.unwrap();
+    let own: Value = app.get(&href).await.json().await.unwrap();
+    assert_eq!(
+        own["requester"]["nik"], REQUESTER_NIK,
+        "the requester sees their own NIK"
+    );
+
+    let agent = app.token(AGENT_NIP, &[Role::Agent]);
+    let body = app.get_as(&agent, &href).await.text().await.unwrap();
     assert!(
         !body.contains(REQUESTER_NIK),
-        "the NIK's digits never leave unmasked"
+        "anyone else never sees the digits"
     );
     let ticket: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(ticket["requester"]["nik"], "3174********0001");
@@ -81,7 +90,7 @@ async fn unknown_tickets_attachments_and_routes_are_problem_404s(backend: Backen
         ),
         (
             "/api/v1/tickets/S00000000002/attachments/ktp_scan",
-            "attachment_not_found",
+            "ticket_not_found",
         ),
         ("/api/v1/nothing-here", "route_not_found"),
     ] {

@@ -23,6 +23,37 @@ pub struct Settings {
     /// Mail domains accepted for official emails; empty means every `go.id` domain.
     pub email_domains: Vec<String>,
     pub log: LogSettings,
+    pub auth: AuthSettings,
+    pub lifecycle: LifecycleSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthSettings {
+    /// The `iss` every token must carry.
+    pub issuer: String,
+    /// The `aud` every token must carry.
+    pub audience: String,
+    /// The claim that lists a person's roles (an array, or a space-separated string).
+    pub roles_claim: String,
+    /// Clock skew tolerated on `exp`, in seconds.
+    pub leeway_secs: u64,
+    /// The OIDC provider's JWKS endpoint; its keys verify RS*/ES*/PS*/EdDSA tokens.
+    pub jwks_url: Option<String>,
+    /// Refetch the JWKS for an unknown key id at most this often, in seconds.
+    pub jwks_min_refresh_secs: u64,
+    /// An HS256 key (hex, created on first start if missing) for the embedded setup, for
+    /// `certdesk token issue` and for tests. Leave unset in production behind SSO.
+    pub local_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LifecycleSettings {
+    /// Services whose tickets wait for the responsible officer's endorsement first.
+    pub endorsement_services: Vec<String>,
+    /// How long after resolution a ticket may be reopened, in hours.
+    pub reopen_window_hours: u64,
+    /// The queue for tickets no routing rule matches.
+    pub default_queue: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,6 +114,8 @@ struct Defaults {
     limits: LimitSettings,
     email_domains: Vec<String>,
     log: LogSettings,
+    auth: AuthSettings,
+    lifecycle: LifecycleSettings,
 }
 
 #[derive(Serialize)]
@@ -122,6 +155,20 @@ fn defaults() -> Defaults {
         log: LogSettings {
             format: LogFormat::Pretty,
             filter: "info".into(),
+        },
+        auth: AuthSettings {
+            issuer: "certdesk-local".into(),
+            audience: "certdesk".into(),
+            roles_claim: "roles".into(),
+            leeway_secs: 60,
+            jwks_url: None,
+            jwks_min_refresh_secs: 30,
+            local_key_file: Some(PathBuf::from("./data/jwt-signing.key")),
+        },
+        lifecycle: LifecycleSettings {
+            endorsement_services: vec!["15.1".into(), "15.3".into()],
+            reopen_window_hours: 7 * 24,
+            default_queue: "general".into(),
         },
     }
 }

@@ -31,6 +31,26 @@ pub enum ApiError {
     NotFound(Missing),
     #[error("method not allowed")]
     MethodNotAllowed,
+    #[error("not authenticated")]
+    Unauthenticated,
+    /// The caller is known but may not do this; `message` says why in both languages.
+    #[error("forbidden: {}", message.en)]
+    Forbidden {
+        code: &'static str,
+        message: Message,
+    },
+    /// The request conflicts with the ticket's state; `message` says how.
+    #[error("conflict: {}", message.en)]
+    Conflict {
+        code: &'static str,
+        message: Message,
+    },
+    /// `If-Match` names a version the ticket has left.
+    #[error("stale version")]
+    PreconditionFailed { current: i32 },
+    /// A change without `If-Match`.
+    #[error("If-Match required")]
+    PreconditionRequired,
     #[error("a dependency is unavailable")]
     Unavailable,
     /// An HTTP status raised by the framework itself (e.g. a header it could not parse).
@@ -66,6 +86,19 @@ impl From<certdesk_store::StoreError> for ApiError {
                 tracing::warn!(%reason, "no database connection available");
                 Self::Unavailable
             }
+            certdesk_store::StoreError::OpenTicketExists(number) => Self::Conflict {
+                code: "open_ticket_exists",
+                message: Message::new(
+                    format!(
+                        "Anda masih memiliki tiket terbuka untuk layanan ini: {number}. Lanjutkan tiket itu atau batalkan dulu."
+                    ),
+                    format!(
+                        "You already have an open ticket for this service: {number}. Continue that one or cancel it first."
+                    ),
+                ),
+            },
+            certdesk_store::StoreError::Stale { current } => Self::PreconditionFailed { current },
+            certdesk_store::StoreError::TicketNotFound => Self::NotFound(Missing::Ticket),
             other => Self::Internal(anyhow::Error::new(other)),
         }
     }
@@ -101,6 +134,10 @@ impl ApiError {
             Self::NotFound(Missing::Ticket) => "ticket_not_found",
             Self::NotFound(Missing::Attachment) => "attachment_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
+            Self::PreconditionFailed { .. } => "stale_version",
+            Self::PreconditionRequired => "if_match_required",
             Self::Unavailable => "service_unavailable",
             Self::Status(status) if status.is_server_error() => "internal_error",
             Self::Status(_) => "bad_request",
@@ -116,6 +153,11 @@ impl ApiError {
             Self::Malformed(_) => "The request could not be read",
             Self::NotFound(_) => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
+            Self::Unauthenticated => "Authentication required",
+            Self::Forbidden { .. } => "Forbidden",
+            Self::Conflict { .. } => "Conflict with the ticket's state",
+            Self::PreconditionFailed { .. } => "The ticket has changed",
+            Self::PreconditionRequired => "If-Match required",
             Self::Unavailable => "Service unavailable",
             Self::Status(status) => status.canonical_reason().unwrap_or("Error"),
             Self::Internal(_) => "Internal server error",
@@ -163,6 +205,23 @@ impl ApiError {
                 "Metode HTTP ini tidak didukung untuk alamat ini.",
                 "This HTTP method is not supported at this address.",
             ),
+            Self::Unauthenticated => Message::new(
+                "Masuk terlebih dahulu: kirim token di header `Authorization: Bearer …` (token kedaluwarsa atau tidak valid ditolak).",
+                "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused).",
+            ),
+            Self::Forbidden { message, .. } | Self::Conflict { message, .. } => message.clone(),
+            Self::PreconditionFailed { current } => Message::new(
+                format!(
+                    "Tiket sudah berubah (versi sekarang {current}). Muat ulang tiket lalu ulangi tindakan."
+                ),
+                format!(
+                    "The ticket has changed (it is now at version {current}). Reload it and try again."
+                ),
+            ),
+            Self::PreconditionRequired => Message::new(
+                "Sertakan header `If-Match` berisi ETag tiket yang terakhir Anda baca.",
+                "Send an `If-Match` header with the ETag of the ticket as you last read it.",
+            ),
             Self::Unavailable => Message::new(
                 "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.",
                 "The service is unavailable right now. Try again shortly.",
@@ -206,6 +265,11 @@ impl ResponseError for ApiError {
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Status(status) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -219,7 +283,11 @@ impl ResponseError for ApiError {
             Self::Unavailable => tracing::warn!("dependency unavailable"),
             other => tracing::info!(code = other.code(), "request refused"),
         }
-        HttpResponse::build(self.status_code())
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, Self::Unauthenticated) {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response
             .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
             .json(self.problem())
     }

@@ -7,6 +7,7 @@
 //!   gets a 5xx.
 //! - Every size is bounded while the body streams in; no personal data is logged.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 mod routes;
@@ -14,4 +15,4 @@ mod startup;
 mod state;
 pub mod telemetry;
 
-pub use startup::{Application, connect_store};
+pub use startup::{Application, connect_store, install_tls_provider};

@@ -10,6 +10,7 @@ use certdesk_domain::UnitCatalogue;
 use certdesk_store::{BlobStore, Store};
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::error::{ApiError, Missing, problem_for_bare_errors};
 use crate::routes;
@@ -24,13 +25,19 @@ impl Application {
     /// Connects to the database, brings the schema up to date, loads the unit list and
     /// binds the listener (port 0 picks a free port, as tests do).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        install_tls_provider();
         let store = connect_store(settings).await?;
         store
             .migrate()
             .await
             .context("running database migrations")?;
         let units = UnitCatalogue::new(store.units().await.context("loading the unit list")?);
+        let auth = std::sync::Arc::new(
+            Authenticator::new(&settings.auth).context("setting up authentication")?,
+        );
         let state = web::Data::new(AppState {
+            auth,
+            lifecycle: settings.lifecycle.clone(),
             store,
             units,
             email_domains: settings.email_domains(),
@@ -72,8 +79,14 @@ impl Application {
     }
 }
 
+/// reqwest (JWKS fetches) and sqlx share rustls; pick its ring backend once per process.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The store as the settings describe it.
 pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
+    install_tls_provider();
     let blobs = BlobStore::local(&settings.storage.path).with_context(|| {
         format!(
             "opening attachment storage at {}",

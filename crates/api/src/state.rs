@@ -3,9 +3,12 @@
 use certdesk_domain::{AttachmentPolicy, EmailDomains, IntakeRules, UnitCatalogue};
 use certdesk_store::Store;
 
-use crate::config::LimitSettings;
+use crate::auth::SharedAuthenticator;
+use crate::config::{LifecycleSettings, LimitSettings};
 
 pub struct AppState {
+    pub auth: SharedAuthenticator,
+    pub lifecycle: LifecycleSettings,
     pub store: Store,
     /// Loaded from the `units` table at start; a change to the table needs a restart.
     pub units: UnitCatalogue,

@@ -17,6 +17,7 @@ pub mod intake;
 pub mod lifecycle;
 pub mod officer;
 pub mod problem;
+pub mod routing;
 pub mod service;
 pub mod text;
 pub mod ticket_number;

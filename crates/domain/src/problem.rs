@@ -78,6 +78,8 @@ pub enum ProblemCode {
     OfficerOtherUnit,
     OfficerIsRequester,
     RenewalMayNeedRevocation,
+    QueueName,
+    OpenTicketExists,
 }
 
 impl ProblemCode {
@@ -139,6 +141,8 @@ impl ProblemCode {
             Self::OfficerOtherUnit => "officer_other_unit",
             Self::OfficerIsRequester => "officer_is_requester",
             Self::RenewalMayNeedRevocation => "renewal_may_need_revocation",
+            Self::QueueName => "queue_name",
+            Self::OpenTicketExists => "open_ticket_exists",
         }
     }
 }

@@ -10,9 +10,13 @@
 mod blobs;
 mod directory;
 mod entities;
+mod lifecycle;
+mod lists;
 pub mod records;
+mod routing;
 mod tickets;
-pub use tickets::{CreatedTicket, TICKET_RECEIVED};
+mod tokens;
+pub use tickets::CreatedTicket;
 
 use std::path::Path;
 use std::time::Duration;
@@ -23,7 +27,12 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use blobs::{BlobStore, ContentAddress};
 pub use directory::ImportReport;
-pub use records::{AttachmentRecord, NewAttachment, NewTicket, TicketRecord};
+pub use records::{
+    AttachmentRecord, HistoryActor, HistoryRecord, NewAttachment, NewTicket, PageCursor,
+    TicketFilter, TicketRecord, TicketSummary,
+};
+pub use routing::StoredRule;
+pub use tokens::{ApiTokenRecord, NewApiToken};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -34,6 +43,14 @@ pub enum StoreError {
     /// A stored row no longer reads back as a valid domain value.
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// The requester already has an open ticket for this service and sub-type.
+    #[error("an open ticket exists: {0}")]
+    OpenTicketExists(certdesk_domain::TicketNumber),
+    /// The ticket changed since the caller read it (its version is now `current`).
+    #[error("the ticket is at version {current}")]
+    Stale { current: i32 },
+    #[error("no such ticket")]
+    TicketNotFound,
 }
 
 /// How to reach the database. The backend follows from the URL's scheme.

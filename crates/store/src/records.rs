@@ -2,6 +2,8 @@
 //! what comes back when one is read.
 
 use bytes::Bytes;
+use certdesk_domain::lifecycle::Status;
+use certdesk_domain::routing::QueueName;
 use certdesk_domain::{AttachmentKind, FileType, InspectedFile, Nik, Submission, TicketNumber};
 use chrono::{DateTime, Utc};
 
@@ -10,6 +12,93 @@ use crate::blobs::ContentAddress;
 pub struct NewTicket<'a> {
     pub submission: &'a Submission,
     pub attachments: Vec<NewAttachment>,
+    pub queue: &'a QueueName,
+    pub status: Status,
+    /// Who filed it (the requester, or an integrator's token).
+    pub filed_by: &'a HistoryActor,
+}
+
+/// Who did something, as history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryActor {
+    /// A NIP, or `token:<name>` for an API token.
+    pub id: String,
+    /// The capacity they acted in (`requester`, `agent`, `integrator`, …).
+    pub role: String,
+}
+
+/// One entry of a ticket's history.
+#[derive(Debug, Clone)]
+pub struct HistoryRecord {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_role: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    pub visibility: String,
+    pub detail: Option<serde_json::Value>,
+}
+
+/// A ticket as a list shows it.
+#[derive(Debug, Clone)]
+pub struct TicketSummary {
+    pub number: TicketNumber,
+    pub service: String,
+    pub subtype: Option<String>,
+    pub status: String,
+    pub queue: String,
+    pub requester_nip: String,
+    pub requester_unit: String,
+    pub responsible_officer_nip: String,
+    pub assignee_nip: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which tickets a list shows. Every field narrows; `None` leaves it open.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub queue: Option<String>,
+    pub statuses: Vec<String>,
+    pub service: Option<String>,
+    pub subtype: Option<String>,
+    pub unit: Option<String>,
+    pub requester_nip: Option<String>,
+    pub officer_nip: Option<String>,
+    pub assignee_nip: Option<String>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub created_after: Option<DateTime<Utc>>,
+    /// Text that must appear in the description (any case).
+    pub text: Option<String>,
+}
+
+/// Where a page starts: after the ticket with this creation time and number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCursor {
+    pub created_at: DateTime<Utc>,
+    pub number: TicketNumber,
+}
+
+impl PageCursor {
+    /// An opaque token for the `cursor` parameter.
+    pub fn encode(&self) -> String {
+        hex::encode(format!(
+            "{}:{}",
+            self.created_at.timestamp_micros(),
+            self.number.sequence()
+        ))
+    }
+
+    pub fn decode(token: &str) -> Option<Self> {
+        let text = String::from_utf8(hex::decode(token).ok()?).ok()?;
+        let (micros, id) = text.split_once(':')?;
+        Some(Self {
+            created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            number: TicketNumber::from_sequence(id.parse().ok()?).ok()?,
+        })
+    }
 }
 
 pub struct NewAttachment {
@@ -44,6 +133,11 @@ pub struct TicketRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentRecord>,
+    pub queue: String,
+    pub assignee_nip: Option<String>,
+    /// Bumped by every change: the ticket's ETag.
+    pub version: i32,
+    pub resolved_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -11,15 +11,14 @@ use sea_orm::{
 };
 
 use crate::blobs::ContentAddress;
-use crate::entities::{blobs, ticket_attachments, ticket_events, tickets};
+use crate::entities::{blobs, ticket_attachments, ticket_events, ticket_history, tickets};
 use crate::records::{AttachmentRecord, ChangeRecord, NewTicket, TicketRecord};
 use crate::{Store, StoreError};
 
-/// The status every ticket starts in.
-const INITIAL_STATUS: &str = "submitted";
-/// The event written with every new ticket; the worker turns it into the requester's
-/// "ticket received" email.
-pub const TICKET_RECEIVED: &str = "ticket_received";
+use certdesk_domain::lifecycle::{ENDORSEMENT_NEEDED, Recipient, Status, TICKET_RECEIVED};
+use sea_orm::{DatabaseTransaction, QuerySelect};
+
+use crate::records::HistoryActor;
 
 pub struct CreatedTicket {
     pub number: TicketNumber,
@@ -41,7 +40,9 @@ impl Store {
         let submission = new.submission;
         let requester = &submission.requester;
         let request = &submission.request;
-        let now = Utc::now();
+        // Microseconds: what PostgreSQL keeps, and what a page cursor carries, so that
+        // keyset comparisons agree on both backends.
+        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
         let changes = match request.changes() {
             [] => None,
             changes => Some(
@@ -49,14 +50,23 @@ impl Store {
             ),
         };
 
+        let open_slot = open_slot(
+            requester.nip.as_str(),
+            request.service().code(),
+            request.change_kind().map(|k| k.code()),
+        );
+        if let Some(existing) = self.ticket_holding(&open_slot).await? {
+            return Err(StoreError::OpenTicketExists(existing));
+        }
+
         let txn = self.db.begin().await?;
-        let ticket = tickets::ActiveModel {
+        let inserted = tickets::ActiveModel {
             id: NotSet,
             service: Set(request.service().code().to_owned()),
             subtype: Set(request.change_kind().map(|k| k.code().to_owned())),
             reason: Set(request.revocation_reason().map(|r| r.code().to_owned())),
             reason_detail: Set(request.revocation_detail().map(|d| d.as_str().to_owned())),
-            status: Set(INITIAL_STATUS.to_owned()),
+            status: Set(new.status.code().to_owned()),
             requester_nip: Set(requester.nip.as_str().to_owned()),
             requester_nik: Set(requester.nik.as_ref().map(|n| n.expose().to_owned())),
             requester_name: Set(requester.name.as_str().to_owned()),
@@ -69,9 +79,32 @@ impl Store {
             certificate_status: Set(submission.certificate_status.map(|s| s.label().to_owned())),
             created_at: Set(now),
             updated_at: Set(now),
+            queue: Set(new.queue.as_str().to_owned()),
+            assignee_nip: Set(None),
+            version: Set(1),
+            open_slot: Set(Some(open_slot.clone())),
+            resolved_at: Set(None),
         }
         .insert(&txn)
-        .await?;
+        .await;
+        let ticket = match inserted {
+            Ok(ticket) => ticket,
+            // Another request took the slot between the check above and this insert.
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                drop(txn);
+                let existing = self
+                    .ticket_holding(&open_slot)
+                    .await?
+                    .ok_or(StoreError::Database(e))?;
+                return Err(StoreError::OpenTicketExists(existing));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let number = TicketNumber::from_sequence(ticket.id)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
@@ -100,21 +133,63 @@ impl Store {
             .await?;
         }
 
-        ticket_events::ActiveModel {
-            id: Set(uuid_v7()),
-            ticket_id: Set(ticket.id),
-            kind: Set(TICKET_RECEIVED.to_owned()),
-            payload: Set(serde_json::json!({ "status": INITIAL_STATUS })),
-            created_at: Set(now),
-        }
-        .insert(&txn)
+        write_history(
+            &txn,
+            ticket.id,
+            new.filed_by,
+            HistoryEntry {
+                kind: "created",
+                from: None,
+                to: Some(new.status),
+                reason: None,
+                visibility: "public",
+                detail: Some(serde_json::json!({ "queue": new.queue.as_str() })),
+            },
+            now,
+        )
         .await?;
+        write_event(
+            &txn,
+            ticket.id,
+            TICKET_RECEIVED,
+            Recipient::Requester,
+            new.status,
+            now,
+        )
+        .await?;
+        if new.status == Status::AwaitingEndorsement {
+            write_event(
+                &txn,
+                ticket.id,
+                ENDORSEMENT_NEEDED,
+                Recipient::ResponsibleOfficer,
+                new.status,
+                now,
+            )
+            .await?;
+        }
         txn.commit().await?;
         tracing::info!(ticket = %number, "ticket stored");
         Ok(CreatedTicket {
             number,
             created_at: now,
         })
+    }
+
+    /// The open ticket that holds a requester's slot, if any.
+    pub(crate) async fn ticket_holding(
+        &self,
+        slot: &str,
+    ) -> Result<Option<TicketNumber>, StoreError> {
+        let id: Option<i64> = tickets::Entity::find()
+            .select_only()
+            .column(tickets::Column::Id)
+            .filter(tickets::Column::OpenSlot.eq(slot))
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        id.map(|id| TicketNumber::from_sequence(id).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
     }
 
     pub async fn ticket(&self, number: TicketNumber) -> Result<Option<TicketRecord>, StoreError> {
@@ -195,7 +270,68 @@ fn uuid_v7() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }
 
-fn attachment_record(
+/// The key of a requester's one open ticket per service and sub-type.
+pub(crate) fn open_slot(requester_nip: &str, service: &str, subtype: Option<&str>) -> String {
+    format!("{requester_nip}/{service}/{}", subtype.unwrap_or("-"))
+}
+
+pub(crate) struct HistoryEntry<'a> {
+    pub kind: &'a str,
+    pub from: Option<Status>,
+    pub to: Option<Status>,
+    pub reason: Option<&'a str>,
+    pub visibility: &'a str,
+    pub detail: Option<serde_json::Value>,
+}
+
+pub(crate) async fn write_history(
+    txn: &DatabaseTransaction,
+    ticket_id: i64,
+    actor: &HistoryActor,
+    entry: HistoryEntry<'_>,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ticket_history::ActiveModel {
+        id: NotSet,
+        ticket_id: Set(ticket_id),
+        at: Set(at),
+        actor_nip: Set(actor.id.clone()),
+        actor_role: Set(actor.role.clone()),
+        kind: Set(entry.kind.to_owned()),
+        from_status: Set(entry.from.map(|s| s.code().to_owned())),
+        to_status: Set(entry.to.map(|s| s.code().to_owned())),
+        reason: Set(entry.reason.map(str::to_owned)),
+        visibility: Set(entry.visibility.to_owned()),
+        detail: Set(entry.detail),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// An outbox row: the worker turns it into an email to `recipient`. Written in the same
+/// transaction as the change it reports, so neither exists without the other.
+pub(crate) async fn write_event(
+    txn: &DatabaseTransaction,
+    ticket_id: i64,
+    kind: &str,
+    recipient: Recipient,
+    status: Status,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ticket_events::ActiveModel {
+        id: Set(uuid_v7()),
+        ticket_id: Set(ticket_id),
+        kind: Set(kind.to_owned()),
+        payload: Set(serde_json::json!({ "recipient": recipient.code(), "status": status.code() })),
+        created_at: Set(at),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) fn attachment_record(
     row: ticket_attachments::Model,
     blob: &blobs::Model,
 ) -> Result<AttachmentRecord, StoreError> {
@@ -217,7 +353,7 @@ fn attachment_record(
     })
 }
 
-fn ticket_record(
+pub(crate) fn ticket_record(
     number: TicketNumber,
     t: tickets::Model,
     attachments: Vec<AttachmentRecord>,
@@ -254,5 +390,9 @@ fn ticket_record(
         created_at: t.created_at,
         updated_at: t.updated_at,
         attachments,
+        queue: t.queue,
+        assignee_nip: t.assignee_nip,
+        version: t.version,
+        resolved_at: t.resolved_at,
     })
 }

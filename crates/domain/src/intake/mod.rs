@@ -586,6 +586,13 @@ impl Assessment {
     /// An assessment for a draft that could not be read at all (broken JSON): only that
     /// problem and the files' own problems can be reported.
     pub fn unreadable(problem: Problem) -> Self {
+        let mut assessment = Self::files_only();
+        assessment.problems.push(problem);
+        assessment
+    }
+
+    /// An assessment of files alone (replacing one attachment of a filed ticket).
+    pub fn files_only() -> Self {
         Self {
             submission: None,
             officer_nip: None,
@@ -594,9 +601,14 @@ impl Assessment {
             service: None,
             files: BTreeMap::new(),
             parts_seen: BTreeSet::new(),
-            problems: vec![problem],
+            problems: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// The problems found so far, for checks that have no submission to conclude.
+    pub fn into_problems(self) -> Vec<Problem> {
+        self.problems
     }
 
     /// The responsible officer's NIP, if it was written correctly: the key to look up.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::problem::{Message, ProblemCode};
 use crate::service::CertificateStatus;
-use crate::text::{FreeText, TextError, MAX_DESCRIPTION_CHARS};
+use crate::text::{FreeText, MAX_DESCRIPTION_CHARS, TextError};
 
 #[cfg(test)]
 mod tests;
@@ -155,17 +155,41 @@ impl ActionKind {
             Self::Endorse | Self::Decline => Capacity::ResponsibleOfficer,
             Self::Claim => Capacity::AnyAgent,
             Self::Assign => Capacity::Supervisor,
-            Self::RequestInformation | Self::WaitOnAuthority | Self::ResumeReview | Self::Resolve | Self::Reject => {
-                Capacity::AssignedAgent
-            }
+            Self::RequestInformation
+            | Self::WaitOnAuthority
+            | Self::ResumeReview
+            | Self::Resolve
+            | Self::Reject => Capacity::AssignedAgent,
             Self::Reply | Self::Cancel => Capacity::Requester,
             Self::Reopen | Self::Close => Capacity::RequesterOrAssignedAgent,
         }
     }
 
+    /// The name of the event this action writes for the worker (one email template each).
+    pub fn event(self) -> &'static str {
+        match self {
+            Self::Endorse => "endorsed",
+            Self::Decline => "declined",
+            Self::Claim => "claimed",
+            Self::Assign => "assigned",
+            Self::RequestInformation => "information_requested",
+            Self::Reply => "requester_replied",
+            Self::WaitOnAuthority => "waiting_on_authority",
+            Self::ResumeReview => "review_resumed",
+            Self::Resolve => "resolved",
+            Self::Reject => "rejected",
+            Self::Cancel => "cancelled",
+            Self::Reopen => "reopened",
+            Self::Close => "closed",
+        }
+    }
+
     /// Actions whose reason must be written down.
     pub fn needs_reason(self) -> bool {
-        matches!(self, Self::Decline | Self::Reject | Self::RequestInformation | Self::Reopen)
+        matches!(
+            self,
+            Self::Decline | Self::Reject | Self::RequestInformation | Self::Reopen
+        )
     }
 }
 
@@ -176,18 +200,36 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
     match action {
         A::Endorse => match status {
             S::AwaitingEndorsement => Some(S::Submitted),
-            S::Submitted | S::InReview | S::AwaitingRequester | S::WaitingOnAuthority | S::Resolved | S::Closed
-            | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::InReview
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::Decline => match status {
             S::AwaitingEndorsement => Some(S::Rejected),
-            S::Submitted | S::InReview | S::AwaitingRequester | S::WaitingOnAuthority | S::Resolved | S::Closed
-            | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::InReview
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::Claim => match status {
             S::Submitted => Some(S::InReview),
-            S::AwaitingEndorsement | S::InReview | S::AwaitingRequester | S::WaitingOnAuthority | S::Resolved
-            | S::Closed | S::Rejected | S::Cancelled => None,
+            S::AwaitingEndorsement
+            | S::InReview
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         // Assigning hands the work to an agent: a waiting ticket goes into review, one
         // already in progress keeps its state.
@@ -200,49 +242,97 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
         },
         A::RequestInformation => match status {
             S::InReview => Some(S::AwaitingRequester),
-            S::Submitted | S::AwaitingEndorsement | S::AwaitingRequester | S::WaitingOnAuthority | S::Resolved
-            | S::Closed | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::Reply => match status {
             S::AwaitingRequester => Some(S::InReview),
-            S::Submitted | S::AwaitingEndorsement | S::InReview | S::WaitingOnAuthority | S::Resolved | S::Closed
-            | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::InReview
+            | S::WaitingOnAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::WaitOnAuthority => match status {
             S::InReview => Some(S::WaitingOnAuthority),
-            S::Submitted | S::AwaitingEndorsement | S::AwaitingRequester | S::WaitingOnAuthority | S::Resolved
-            | S::Closed | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::ResumeReview => match status {
             S::WaitingOnAuthority => Some(S::InReview),
-            S::Submitted | S::AwaitingEndorsement | S::InReview | S::AwaitingRequester | S::Resolved | S::Closed
-            | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::InReview
+            | S::AwaitingRequester
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::Resolve => match status {
             S::InReview | S::WaitingOnAuthority => Some(S::Resolved),
-            S::Submitted | S::AwaitingEndorsement | S::AwaitingRequester | S::Resolved | S::Closed | S::Rejected
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::AwaitingRequester
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
             | S::Cancelled => None,
         },
         A::Reject => match status {
             S::InReview | S::AwaitingRequester | S::WaitingOnAuthority => Some(S::Rejected),
-            S::Submitted | S::AwaitingEndorsement | S::Resolved | S::Closed | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         // A requester may withdraw until the work is done.
         A::Cancel => match status {
-            S::Submitted | S::AwaitingEndorsement | S::InReview | S::AwaitingRequester | S::WaitingOnAuthority => {
-                Some(S::Cancelled)
-            }
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::InReview
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority => Some(S::Cancelled),
             S::Resolved | S::Closed | S::Rejected | S::Cancelled => None,
         },
         A::Reopen => match status {
             S::Resolved => Some(S::InReview),
-            S::Submitted | S::AwaitingEndorsement | S::InReview | S::AwaitingRequester | S::WaitingOnAuthority
-            | S::Closed | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::InReview
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::Close => match status {
             S::Resolved => Some(S::Closed),
-            S::Submitted | S::AwaitingEndorsement | S::InReview | S::AwaitingRequester | S::WaitingOnAuthority
-            | S::Closed | S::Rejected | S::Cancelled => None,
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::InReview
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
     }
 }
@@ -266,7 +356,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Self::Requester, Self::Officer, Self::Agent, Self::Supervisor];
+    pub const ALL: [Role; 4] = [
+        Self::Requester,
+        Self::Officer,
+        Self::Agent,
+        Self::Supervisor,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -297,6 +392,48 @@ impl Actor {
     /// Supervisors can do whatever agents can.
     pub fn is_agent(&self) -> bool {
         self.has(Role::Agent) || self.has(Role::Supervisor)
+    }
+}
+
+/// Whether a person may see a ticket at all: its requester, its responsible officer, and
+/// RA staff. Anyone else is told it does not exist.
+pub fn may_see(actor: &Actor, ticket: &TicketFacts) -> bool {
+    actor.nip == ticket.requester_nip
+        || (actor.has(Role::Officer) && actor.nip == ticket.officer_nip)
+        || actor.is_agent()
+}
+
+/// Internal comments and download records are for RA staff only.
+pub fn sees_internal(actor: &Actor) -> bool {
+    actor.is_agent()
+}
+
+/// Only the owner of a NIK sees its digits.
+pub fn sees_nik_unmasked(actor: &Actor, ticket: &TicketFacts) -> bool {
+    actor.nip == ticket.requester_nip
+}
+
+/// A requester replaces an attachment only while the agent waits for them.
+pub fn may_replace_attachment(actor: &Actor, ticket: &TicketFacts) -> Result<(), Refusal> {
+    if actor.nip != ticket.requester_nip {
+        return Err(Refusal::NotPermitted {
+            action: ActionKind::Reply,
+            capacity: Capacity::Requester,
+        });
+    }
+    match ticket.status {
+        Status::AwaitingRequester => Ok(()),
+        status @ (Status::Submitted
+        | Status::AwaitingEndorsement
+        | Status::InReview
+        | Status::WaitingOnAuthority
+        | Status::Resolved
+        | Status::Closed
+        | Status::Rejected
+        | Status::Cancelled) => Err(Refusal::NotAllowedInState {
+            status,
+            action: ActionKind::Reply,
+        }),
     }
 }
 
@@ -346,6 +483,20 @@ pub enum Recipient {
     Assignee,
 }
 
+impl Recipient {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Requester => "requester",
+            Self::ResponsibleOfficer => "responsible_officer",
+            Self::Assignee => "assignee",
+        }
+    }
+}
+
+/// Events written at intake.
+pub const TICKET_RECEIVED: &str = "ticket_received";
+pub const ENDORSEMENT_NEEDED: &str = "endorsement_needed";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     pub from: Status,
@@ -363,11 +514,18 @@ pub enum Refusal {
     /// The table does not allow this action in this state (409).
     NotAllowedInState { status: Status, action: ActionKind },
     /// The actor does not act in the needed capacity on this ticket (403).
-    NotPermitted { action: ActionKind, capacity: Capacity },
+    NotPermitted {
+        action: ActionKind,
+        capacity: Capacity,
+    },
     /// Someone else holds the ticket (409).
     AlreadyClaimed,
     /// A field the action needs is missing or breaks a rule (422).
-    Invalid { field: &'static str, code: ProblemCode, message: Message },
+    Invalid {
+        field: &'static str,
+        code: ProblemCode,
+        message: Message,
+    },
     /// Reopening after the window closed (409).
     ReopenWindowPassed,
 }
@@ -383,7 +541,8 @@ pub fn decide(
     let kind = action.kind;
     let is_requester = actor.nip == ticket.requester_nip;
     let is_officer = actor.nip == ticket.officer_nip && actor.has(Role::Officer);
-    let is_assignee = actor.is_agent() && ticket.assignee_nip.as_deref() == Some(actor.nip.as_str());
+    let is_assignee =
+        actor.is_agent() && ticket.assignee_nip.as_deref() == Some(actor.nip.as_str());
     let capacity = kind.capacity();
     let permitted = match capacity {
         Capacity::Requester => is_requester,
@@ -397,15 +556,30 @@ pub fn decide(
         status: ticket.status,
         action: kind,
     })?;
-    if kind == ActionKind::Claim && ticket.assignee_nip.as_deref().is_some_and(|a| a != actor.nip) {
+    if kind == ActionKind::Claim
+        && ticket
+            .assignee_nip
+            .as_deref()
+            .is_some_and(|a| a != actor.nip)
+    {
         return Err(Refusal::AlreadyClaimed);
     }
     if !permitted {
-        return Err(Refusal::NotPermitted { action: kind, capacity });
+        return Err(Refusal::NotPermitted {
+            action: kind,
+            capacity,
+        });
     }
 
-    let reason = match action.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(text) => Some(FreeText::parse(text, MAX_DESCRIPTION_CHARS).map_err(|e| invalid_reason(&e))?),
+    let reason = match action
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(text) => {
+            Some(FreeText::parse(text, MAX_DESCRIPTION_CHARS).map_err(|e| invalid_reason(&e))?)
+        }
         None if kind.needs_reason() => {
             return Err(Refusal::Invalid {
                 field: "reason",
@@ -418,21 +592,29 @@ pub fn decide(
         }
         None => None,
     };
-    if kind == ActionKind::Reopen && ticket.resolved_at.is_some_and(|resolved| now - resolved > reopen_window) {
+    if kind == ActionKind::Reopen
+        && ticket
+            .resolved_at
+            .is_some_and(|resolved| now - resolved > reopen_window)
+    {
         return Err(Refusal::ReopenWindowPassed);
     }
     let assignee_nip = match kind {
         ActionKind::Claim => Some(actor.nip.clone()),
-        ActionKind::Assign => Some(action.assignee_nip.clone().filter(|n| !n.trim().is_empty()).ok_or(
-            Refusal::Invalid {
-                field: "assignee_nip",
-                code: ProblemCode::Required,
-                message: Message::new(
-                    "Sebutkan NIP petugas yang ditugaskan (`assignee_nip`).",
-                    "Name the agent to assign (`assignee_nip`).",
-                ),
-            },
-        )?),
+        ActionKind::Assign => Some(
+            action
+                .assignee_nip
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .ok_or(Refusal::Invalid {
+                    field: "assignee_nip",
+                    code: ProblemCode::Required,
+                    message: Message::new(
+                        "Sebutkan NIP petugas yang ditugaskan (`assignee_nip`).",
+                        "Name the agent to assign (`assignee_nip`).",
+                    ),
+                })?,
+        ),
         _ => ticket.assignee_nip.clone(),
     };
     let certificate_status = match kind {

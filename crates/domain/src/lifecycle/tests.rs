@@ -11,7 +11,10 @@ const OTHER_AGENT: &str = "198601012011011002";
 const SUPERVISOR: &str = "197001011995031003";
 
 fn actor(nip: &str, roles: &[Role]) -> Actor {
-    Actor { nip: nip.into(), roles: roles.to_vec() }
+    Actor {
+        nip: nip.into(),
+        roles: roles.to_vec(),
+    }
 }
 
 fn people() -> Vec<Actor> {
@@ -53,9 +56,17 @@ fn the_happy_path_of_an_endorsed_ticket() {
     let steps = [
         (OFFICER, ActionKind::Endorse, Status::Submitted),
         (AGENT, ActionKind::Claim, Status::InReview),
-        (AGENT, ActionKind::RequestInformation, Status::AwaitingRequester),
+        (
+            AGENT,
+            ActionKind::RequestInformation,
+            Status::AwaitingRequester,
+        ),
         (REQUESTER, ActionKind::Reply, Status::InReview),
-        (AGENT, ActionKind::WaitOnAuthority, Status::WaitingOnAuthority),
+        (
+            AGENT,
+            ActionKind::WaitOnAuthority,
+            Status::WaitingOnAuthority,
+        ),
         (AGENT, ActionKind::Resolve, Status::Resolved),
         (REQUESTER, ActionKind::Close, Status::Closed),
     ];
@@ -72,18 +83,53 @@ fn the_happy_path_of_an_endorsed_ticket() {
 fn only_the_assigned_agent_may_resolve() {
     let ticket = facts(Status::InReview, Some(AGENT));
     let other = actor(OTHER_AGENT, &[Role::Agent]);
-    let refusal = decide(&ticket, &other, &full_action(ActionKind::Resolve), now(), Duration::days(7)).unwrap_err();
-    assert!(matches!(refusal, Refusal::NotPermitted { capacity: Capacity::AssignedAgent, .. }));
+    let refusal = decide(
+        &ticket,
+        &other,
+        &full_action(ActionKind::Resolve),
+        now(),
+        Duration::days(7),
+    )
+    .unwrap_err();
+    assert!(matches!(
+        refusal,
+        Refusal::NotPermitted {
+            capacity: Capacity::AssignedAgent,
+            ..
+        }
+    ));
     let supervisor = actor(SUPERVISOR, &[Role::Supervisor]);
-    assert!(decide(&ticket, &supervisor, &full_action(ActionKind::Resolve), now(), Duration::days(7)).is_err());
+    assert!(
+        decide(
+            &ticket,
+            &supervisor,
+            &full_action(ActionKind::Resolve),
+            now(),
+            Duration::days(7)
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn a_claimed_ticket_cannot_be_claimed_again() {
     let ticket = facts(Status::InReview, Some(AGENT));
     let other = actor(OTHER_AGENT, &[Role::Agent]);
-    let refusal = decide(&ticket, &other, &full_action(ActionKind::Claim), now(), Duration::days(7)).unwrap_err();
-    assert_eq!(refusal, Refusal::NotAllowedInState { status: Status::InReview, action: ActionKind::Claim });
+    let refusal = decide(
+        &ticket,
+        &other,
+        &full_action(ActionKind::Claim),
+        now(),
+        Duration::days(7),
+    )
+    .unwrap_err();
+    assert_eq!(
+        refusal,
+        Refusal::NotAllowedInState {
+            status: Status::InReview,
+            action: ActionKind::Claim
+        }
+    );
 }
 
 #[test]
@@ -91,17 +137,48 @@ fn reasons_are_required_where_the_table_says() {
     let ticket = facts(Status::InReview, Some(AGENT));
     let agent = actor(AGENT, &[Role::Agent]);
     for kind in [ActionKind::Reject, ActionKind::RequestInformation] {
-        let refusal = decide(&ticket, &agent, &Action::new(kind), now(), Duration::days(7)).unwrap_err();
-        assert!(matches!(refusal, Refusal::Invalid { field: "reason", .. }), "{kind:?}");
+        let refusal = decide(
+            &ticket,
+            &agent,
+            &Action::new(kind),
+            now(),
+            Duration::days(7),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                refusal,
+                Refusal::Invalid {
+                    field: "reason",
+                    ..
+                }
+            ),
+            "{kind:?}"
+        );
     }
     let officer = actor(OFFICER, &[Role::Officer]);
-    let refusal = decide(&facts(Status::AwaitingEndorsement, None), &officer, &Action::new(ActionKind::Decline), now(), Duration::days(7))
-        .unwrap_err();
-    assert!(matches!(refusal, Refusal::Invalid { field: "reason", .. }));
+    let refusal = decide(
+        &facts(Status::AwaitingEndorsement, None),
+        &officer,
+        &Action::new(ActionKind::Decline),
+        now(),
+        Duration::days(7),
+    )
+    .unwrap_err();
+    assert!(matches!(
+        refusal,
+        Refusal::Invalid {
+            field: "reason",
+            ..
+        }
+    ));
     let secret = Action::new(ActionKind::Reject).with_reason("PIN: 123456");
     assert!(matches!(
         decide(&ticket, &agent, &secret, now(), Duration::days(7)),
-        Err(Refusal::Invalid { code: ProblemCode::SecretInText, .. })
+        Err(Refusal::Invalid {
+            code: ProblemCode::SecretInText,
+            ..
+        })
     ));
 }
 
@@ -111,9 +188,17 @@ fn reopening_is_allowed_only_within_the_window() {
     let requester = actor(REQUESTER, &[Role::Requester]);
     let reopen = Action::new(ActionKind::Reopen).with_reason("Link belum diterima");
     ticket.resolved_at = Some(now() - Duration::days(6));
-    assert_eq!(decide(&ticket, &requester, &reopen, now(), Duration::days(7)).unwrap().to, Status::InReview);
+    assert_eq!(
+        decide(&ticket, &requester, &reopen, now(), Duration::days(7))
+            .unwrap()
+            .to,
+        Status::InReview
+    );
     ticket.resolved_at = Some(now() - Duration::days(8));
-    assert_eq!(decide(&ticket, &requester, &reopen, now(), Duration::days(7)), Err(Refusal::ReopenWindowPassed));
+    assert_eq!(
+        decide(&ticket, &requester, &reopen, now(), Duration::days(7)),
+        Err(Refusal::ReopenWindowPassed)
+    );
 }
 
 #[test]
@@ -121,7 +206,13 @@ fn only_the_tickets_own_officer_endorses() {
     let ticket = facts(Status::AwaitingEndorsement, None);
     let other_officer = actor("197803152003122001", &[Role::Officer]);
     assert!(matches!(
-        decide(&ticket, &other_officer, &full_action(ActionKind::Endorse), now(), Duration::days(7)),
+        decide(
+            &ticket,
+            &other_officer,
+            &full_action(ActionKind::Endorse),
+            now(),
+            Duration::days(7)
+        ),
         Err(Refusal::NotPermitted { .. })
     ));
 }
@@ -148,10 +239,10 @@ fn states_that_cannot_finish() -> Vec<Status> {
                     return false;
                 }
                 for action in ActionKind::ALL {
-                    if let Some(next) = target(state, action) {
-                        if seen.insert(next) {
-                            queue.push_back(next);
-                        }
+                    if let Some(next) = target(state, action)
+                        && seen.insert(next)
+                    {
+                        queue.push_back(next);
                     }
                 }
             }

@@ -2,10 +2,13 @@
 //! the store's functions take and return domain types or the plain records in
 //! `crate::records`, never these models.
 
+pub mod api_tokens;
 pub mod blobs;
 pub mod officers;
+pub mod routing_rules;
 pub mod ticket_attachments;
 pub mod ticket_events;
+pub mod ticket_history;
 pub mod tickets;
 pub mod unit_aliases;
 pub mod units;

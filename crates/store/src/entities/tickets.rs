@@ -22,6 +22,11 @@ pub struct Model {
     pub certificate_status: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub queue: String,
+    pub assignee_nip: Option<String>,
+    pub version: i32,
+    pub open_slot: Option<String>,
+    pub resolved_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,8 +8,13 @@ use certdesk_store::NewTicket;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use certdesk_domain::lifecycle::Status;
+use certdesk_domain::routing::{QueueName, RoutingRule, route};
+use certdesk_domain::{Message, Service};
+
 use super::intake::{Checked, check};
-use super::{log_rejection, ticket_path};
+use super::{etag, log_rejection, ticket_path};
+use crate::auth::{Caller, scope};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -17,6 +22,8 @@ use crate::state::AppState;
 pub struct CreatedResponse {
     pub number: String,
     pub status: &'static str,
+    /// The RA queue the routing rules chose.
+    pub queue: String,
     pub created_at: DateTime<Utc>,
     pub href: String,
     /// Things the requester should know; the ticket was filed anyway.
@@ -25,6 +32,7 @@ pub struct CreatedResponse {
 
 pub async fn create(
     state: web::Data<AppState>,
+    caller: Caller,
     request: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {
@@ -41,21 +49,94 @@ pub async fn create(
             });
         }
     };
+    // People file for themselves; integrators' tokens may file for anyone.
+    let requester_nip = accepted.submission.requester.nip.as_str();
+    let capacity = match &caller {
+        Caller::Person(actor) if actor.nip == requester_nip => "requester",
+        Caller::Integrator { .. } if caller.has_scope(scope::TICKETS_WRITE) => "integrator",
+        _ => {
+            return Err(ApiError::Forbidden {
+                code: "filing_for_someone_else",
+                message: Message::new(
+                    "Tiket hanya dapat diajukan untuk diri sendiri: NIP pemohon harus NIP Anda.",
+                    "You can only file a ticket for yourself: the requester's NIP must be yours.",
+                ),
+            });
+        }
+    };
+    let service = accepted.submission.request.service();
+    let rules = routing_rules(&state).await?;
+    let default_queue = QueueName::parse(&state.lifecycle.default_queue).map_err(|_| {
+        ApiError::Internal(anyhow::anyhow!(
+            "lifecycle.default_queue is not a valid queue name"
+        ))
+    })?;
+    let queue = route(
+        service,
+        &accepted.submission.requester.unit,
+        &rules,
+        &default_queue,
+    );
+    let needs_endorsement = state
+        .lifecycle
+        .endorsement_services
+        .iter()
+        .any(|code| code == service.code());
+    let status = Status::initial(needs_endorsement);
     let created = state
         .store
         .create_ticket(NewTicket {
             submission: &accepted.submission,
             attachments,
+            queue,
+            status,
+            filed_by: &caller.history_actor(capacity),
         })
         .await?;
     let href = ticket_path(created.number);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, href.clone()))
+        .insert_header((header::ETAG, etag(1)))
         .json(CreatedResponse {
             number: created.number.to_string(),
-            status: "submitted",
+            status: status.code(),
+            queue: queue.as_str().to_owned(),
             created_at: created.created_at,
             href,
             warnings: accepted.warnings,
         }))
+}
+
+/// The routing rules as the domain reads them. A stored rule that no longer parses (a
+/// unit renamed away) is skipped and logged rather than failing every intake.
+pub(crate) async fn routing_rules(state: &AppState) -> Result<Vec<RoutingRule>, ApiError> {
+    let stored = state.store.routing_rules().await?;
+    let stored_count = stored.len();
+    Ok(stored
+        .into_iter()
+        .filter_map(|rule| {
+            let service = match rule.service.as_deref() {
+                Some(code) => Some(Service::from_code(code)?),
+                None => None,
+            };
+            let unit = match rule.unit.as_deref() {
+                Some(name) => Some(state.units.resolve(name).ok()?),
+                None => None,
+            };
+            let queue = QueueName::parse(&rule.queue).ok()?;
+            Some(RoutingRule {
+                service,
+                unit,
+                queue,
+            })
+        })
+        .collect::<Vec<_>>())
+    .inspect(|rules: &Vec<RoutingRule>| {
+        if rules.len() != stored_count {
+            tracing::warn!(
+                skipped = stored_count - rules.len(),
+                "routing rules that no longer parse were skipped"
+            );
+        }
+    })
 }

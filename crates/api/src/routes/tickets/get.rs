@@ -5,8 +5,12 @@ use certdesk_store::{AttachmentRecord, TicketRecord};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{parse_number, ticket_path};
-use crate::error::{ApiError, Missing};
+use actix_web::http::header;
+use certdesk_domain::lifecycle::sees_nik_unmasked;
+
+use super::{etag, facts, ticket_path, visible_ticket};
+use crate::auth::Caller;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
@@ -17,6 +21,12 @@ pub struct TicketResponse {
     pub reason: Option<String>,
     pub reason_detail: Option<String>,
     pub status: String,
+    /// The RA queue the ticket was routed to.
+    pub queue: String,
+    /// The RA agent working on it, once claimed or assigned.
+    pub assignee_nip: Option<String>,
+    /// Changes with every update; also sent as the `ETag` header.
+    pub version: i32,
     pub requester: RequesterResponse,
     pub responsible_officer_nip: String,
     pub description: String,
@@ -30,8 +40,7 @@ pub struct TicketResponse {
 #[derive(Debug, Serialize)]
 pub struct RequesterResponse {
     pub nip: String,
-    /// Always masked (`3174********0001`): until callers are authenticated, nobody is
-    /// known to be the NIK's owner.
+    /// The digits for the requester themself; masked (`3174********0001`) for anyone else.
     pub nik: Option<String>,
     pub name: String,
     pub email: String,
@@ -58,19 +67,28 @@ pub struct AttachmentResponse {
 
 pub async fn get(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let number = parse_number(&path)?;
-    let ticket = state
-        .store
-        .ticket(number)
-        .await?
-        .ok_or(ApiError::NotFound(Missing::Ticket))?;
-    Ok(HttpResponse::Ok().json(TicketResponse::from(ticket)))
+    let ticket = visible_ticket(&state, &caller, &path).await?;
+    ticket_response(&caller, ticket)
 }
 
-impl From<TicketRecord> for TicketResponse {
-    fn from(t: TicketRecord) -> Self {
+/// The ticket as `caller` may see it, with its ETag.
+pub(crate) fn ticket_response(
+    caller: &Caller,
+    ticket: TicketRecord,
+) -> Result<HttpResponse, ApiError> {
+    let owner = caller
+        .person()
+        .is_some_and(|actor| facts(&ticket).is_ok_and(|f| sees_nik_unmasked(actor, &f)));
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(ticket.version)))
+        .json(TicketResponse::new(ticket, owner)))
+}
+
+impl TicketResponse {
+    fn new(t: TicketRecord, nik_owner: bool) -> Self {
         let base = ticket_path(t.number);
         Self {
             number: t.number.to_string(),
@@ -79,9 +97,18 @@ impl From<TicketRecord> for TicketResponse {
             reason: t.reason,
             reason_detail: t.reason_detail,
             status: t.status,
+            queue: t.queue,
+            assignee_nip: t.assignee_nip,
+            version: t.version,
             requester: RequesterResponse {
                 nip: t.requester_nip,
-                nik: t.requester_nik.map(|nik| nik.masked()),
+                nik: t.requester_nik.map(|nik| {
+                    if nik_owner {
+                        nik.expose().to_owned()
+                    } else {
+                        nik.masked()
+                    }
+                }),
                 name: t.requester_name,
                 email: t.requester_email,
                 unit: t.requester_unit,

@@ -129,6 +129,77 @@ pub async fn check(
     })
 }
 
+/// Reads a body holding one file part named after `kind` (the replacement of one
+/// attachment), inspects it and returns it ready to store, or the problems found.
+pub async fn check_one(
+    state: &AppState,
+    request: &HttpRequest,
+    mut body: Multipart,
+    kind: AttachmentKind,
+) -> Result<Result<NewAttachment, Vec<Problem>>, ApiError> {
+    let limits = &state.limits;
+    if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
+        return Err(ApiError::PayloadTooLarge {
+            limit: limits.max_body_bytes,
+        });
+    }
+    let mut budget = BodyBudget {
+        used: 0,
+        limit: limits.max_body_bytes,
+    };
+    let mut assessment = Assessment::files_only();
+    let mut content = None;
+    while let Some(part) = body.next().await {
+        let mut part = part.map_err(multipart_error)?;
+        let name = part.name().unwrap_or_default().to_owned();
+        if name != kind.code() {
+            drain(&mut part, &mut budget).await?;
+            assessment.record_unknown_part(if name.is_empty() {
+                "(unnamed part)"
+            } else {
+                &name
+            });
+            continue;
+        }
+        match read_part(&mut part, limits.max_part_bytes, &mut budget).await? {
+            Some(bytes) if content.is_none() => content = Some(bytes),
+            Some(_) => assessment.record_duplicate_part(kind.code()),
+            None => assessment.record_file(kind, Err(state.attachments.too_large(kind))),
+        }
+    }
+    let Some(content) = content else {
+        let mut problems = assessment.into_problems();
+        problems.push(Problem::required(kind.code()));
+        return Ok(Err(problems));
+    };
+    let policy = state.attachments;
+    let mut inspected = web::block(move || inspect_all(policy, vec![(kind, content)]))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+    let (kind, outcome, kept) = inspected
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no inspection result")))?;
+    assessment.record_file(kind, outcome.clone());
+    let problems = assessment.into_problems();
+    match (problems.is_empty(), outcome, kept) {
+        (true, Ok(inspected), Some((content, address))) => Ok(Ok(NewAttachment {
+            kind,
+            inspected,
+            address,
+            content,
+        })),
+        _ => Ok(Err(problems)),
+    }
+}
+
+fn declared_length(request: &HttpRequest) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
 type Inspected = (
     AttachmentKind,
     Result<InspectedFile, Problem>,
@@ -155,12 +226,7 @@ async fn receive(
     mut body: Multipart,
     limits: &LimitSettings,
 ) -> Result<Received, ApiError> {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limits.max_body_bytes) {
+    if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
         return Err(ApiError::PayloadTooLarge {
             limit: limits.max_body_bytes,
         });

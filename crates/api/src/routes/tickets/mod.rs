@@ -1,14 +1,24 @@
-//! Tickets: intake, pre-flight validation, reading back and attachment downloads.
+//! Tickets: intake, pre-flight validation, reading, actions, comments, history and
+//! attachments.
 
+pub mod actions;
 pub mod attachment;
+pub mod comments;
 pub mod create;
 pub mod get;
+pub mod history;
 mod intake;
 pub mod validate;
 
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use certdesk_domain::lifecycle::{Status, TicketFacts, may_see};
 use certdesk_domain::{Problem, TicketNumber};
+use certdesk_store::TicketRecord;
 
+use crate::auth::{Caller, scope};
 use crate::error::{ApiError, Missing};
+use crate::state::AppState;
 
 /// The path to a ticket, as `Location` and links give it.
 fn ticket_path(number: TicketNumber) -> String {
@@ -28,4 +38,60 @@ fn log_rejection(problems: &[Problem]) {
         .map(|p| format!("{}:{}", p.field, p.code.as_str()))
         .collect();
     tracing::info!(?codes, "ticket refused");
+}
+
+pub(crate) fn facts(ticket: &TicketRecord) -> Result<TicketFacts, ApiError> {
+    Ok(TicketFacts {
+        status: Status::from_code(&ticket.status).ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "ticket {} has unknown status",
+                ticket.number
+            ))
+        })?,
+        requester_nip: ticket.requester_nip.clone(),
+        officer_nip: ticket.responsible_officer_nip.clone(),
+        assignee_nip: ticket.assignee_nip.clone(),
+        resolved_at: ticket.resolved_at,
+    })
+}
+
+/// The ticket, if the caller may see it; 404 otherwise, exactly as for a ticket that
+/// does not exist, so that numbers of other people's tickets reveal nothing.
+pub(crate) async fn visible_ticket(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> Result<TicketRecord, ApiError> {
+    let number = parse_number(raw)?;
+    let ticket = state
+        .store
+        .ticket(number)
+        .await?
+        .ok_or(ApiError::NotFound(Missing::Ticket))?;
+    let visible = match caller {
+        Caller::Person(actor) => may_see(actor, &facts(&ticket)?),
+        Caller::Integrator { .. } => caller.has_scope(scope::TICKETS_READ),
+    };
+    if visible {
+        Ok(ticket)
+    } else {
+        Err(ApiError::NotFound(Missing::Ticket))
+    }
+}
+
+/// The ticket's ETag: its version, quoted.
+fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version named by `If-Match`; required for every change.
+fn if_match(request: &HttpRequest) -> Result<i32, ApiError> {
+    let value = request
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ApiError::PreconditionRequired)?;
+    let version = value.trim().trim_start_matches("W/").trim_matches('"');
+    // An unparsable tag can match no version of ours.
+    Ok(version.parse().unwrap_or(-1))
 }

@@ -7,6 +7,7 @@ use certdesk_domain::Problem;
 use serde::Serialize;
 
 use super::intake::{Checked, check};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -19,6 +20,7 @@ pub struct ValidationReport {
 
 pub async fn validate(
     state: web::Data<AppState>,
+    _caller: Caller,
     request: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {

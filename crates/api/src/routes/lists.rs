@@ -1,0 +1,271 @@
+//! Lists of tickets: an RA queue, a requester's own, an officer's. All are keyset pages,
+//! oldest first, with a `next` link while more remain.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use certdesk_domain::lifecycle::{Role, Status};
+use certdesk_domain::routing::QueueName;
+use certdesk_domain::{Message, Problem, ProblemCode};
+use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::tickets::create::routing_rules;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Comma-separated statuses.
+    pub status: Option<String>,
+    pub service: Option<String>,
+    pub subtype: Option<String>,
+    pub unit: Option<String>,
+    pub officer: Option<String>,
+    pub assignee: Option<String>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub created_after: Option<DateTime<Utc>>,
+    /// Text in the description.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TicketPage {
+    pub items: Vec<TicketListItem>,
+    /// The URL of the next page; absent on the last one.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TicketListItem {
+    pub number: String,
+    pub service: String,
+    pub subtype: Option<String>,
+    pub status: String,
+    pub queue: String,
+    pub requester_nip: String,
+    pub requester_unit: String,
+    pub responsible_officer_nip: String,
+    pub assignee_nip: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub href: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueEntry {
+    pub name: String,
+    pub open_tickets: i64,
+    pub href: String,
+}
+
+fn staff_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.is_staff() {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden {
+        code: "not_permitted",
+        message: Message::new(
+            "Antrean hanya untuk petugas RA.",
+            "Queues are for RA staff only.",
+        ),
+    })
+}
+
+/// `GET /api/v1/queues`: every queue (routed to, default, or holding open tickets).
+pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    staff_only(&caller)?;
+    let counts = state.store.queue_counts().await?;
+    let mut names: Vec<String> = routing_rules(&state)
+        .await?
+        .into_iter()
+        .map(|r| r.queue.as_str().to_owned())
+        .collect();
+    names.push(state.lifecycle.default_queue.clone());
+    names.extend(counts.iter().map(|(name, _)| name.clone()));
+    names.sort();
+    names.dedup();
+    let entries: Vec<QueueEntry> = names
+        .into_iter()
+        .map(|name| QueueEntry {
+            open_tickets: counts
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(0, |(_, c)| *c),
+            href: format!("/api/v1/queues/{name}/tickets"),
+            name,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+/// `GET /api/v1/queues/{queue}/tickets`.
+pub async fn queue_tickets(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    staff_only(&caller)?;
+    let queue =
+        QueueName::parse(&path).map_err(|(code, message)| validation("queue", code, message))?;
+    let mut filter = filter(&query)?;
+    filter.queue = Some(queue.as_str().to_owned());
+    page(&state, &request, &query, filter).await
+}
+
+/// `GET /api/v1/me/tickets`: the caller's own tickets.
+pub async fn my_tickets(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let nip = caller.nip().ok_or_else(people_only)?.to_owned();
+    let mut filter = filter(&query)?;
+    filter.requester_nip = Some(nip);
+    page(&state, &request, &query, filter).await
+}
+
+/// `GET /api/v1/officers/me/tickets`: tickets naming the caller as responsible officer.
+pub async fn officer_tickets(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.person().ok_or_else(people_only)?;
+    if !actor.has(Role::Officer) {
+        return Err(ApiError::Forbidden {
+            code: "not_permitted",
+            message: Message::new(
+                "Hanya untuk penanggung jawab.",
+                "For responsible officers only.",
+            ),
+        });
+    }
+    let mut filter = filter(&query)?;
+    filter.officer_nip = Some(actor.nip.clone());
+    page(&state, &request, &query, filter).await
+}
+
+fn people_only() -> ApiError {
+    ApiError::Forbidden {
+        code: "not_permitted",
+        message: Message::new(
+            "Hanya untuk pengguna perorangan.",
+            "For people, not integration tokens.",
+        ),
+    }
+}
+
+fn validation(field: &str, code: ProblemCode, message: Message) -> ApiError {
+    ApiError::Validation {
+        problems: vec![Problem::new(field, code, message)],
+        warnings: Vec::new(),
+    }
+}
+
+fn filter(query: &ListQuery) -> Result<TicketFilter, ApiError> {
+    let statuses = match query.status.as_deref() {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                Status::from_code(s)
+                    .map(|s| s.code().to_owned())
+                    .ok_or_else(|| {
+                        let all: Vec<&str> = Status::ALL.iter().map(|s| s.code()).collect();
+                        validation(
+                            "status",
+                            ProblemCode::Required,
+                            Message::new(
+                                format!("Status tidak dikenal `{s}`: {}.", all.join(", ")),
+                                format!("Unknown status `{s}`: {}.", all.join(", ")),
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    Ok(TicketFilter {
+        queue: None,
+        statuses,
+        service: query.service.clone(),
+        subtype: query.subtype.clone(),
+        unit: query.unit.clone(),
+        requester_nip: None,
+        officer_nip: query.officer.clone(),
+        assignee_nip: query.assignee.clone(),
+        created_before: query.created_before,
+        created_after: query.created_after,
+        text: query.q.clone().filter(|q| !q.trim().is_empty()),
+    })
+}
+
+async fn page(
+    state: &AppState,
+    request: &HttpRequest,
+    query: &ListQuery,
+    filter: TicketFilter,
+) -> Result<HttpResponse, ApiError> {
+    let after = match query.cursor.as_deref() {
+        Some(token) => Some(PageCursor::decode(token).ok_or_else(|| {
+            validation(
+                "cursor",
+                ProblemCode::Required,
+                Message::new(
+                    "Kursor halaman tidak valid; gunakan tautan `next` apa adanya.",
+                    "Invalid page cursor; use the `next` link as given.",
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    let (tickets, next) = state.store.list_tickets(&filter, after, limit).await?;
+    let next = next.map(|cursor| next_link(request, &cursor.encode()));
+    Ok(HttpResponse::Ok().json(TicketPage {
+        items: tickets.into_iter().map(item).collect(),
+        next,
+    }))
+}
+
+/// The same URL with `cursor` set to the next page's.
+fn next_link(request: &HttpRequest, cursor: &str) -> String {
+    let kept: Vec<&str> = request
+        .query_string()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("cursor="))
+        .collect();
+    let mut query = kept.join("&");
+    if !query.is_empty() {
+        query.push('&');
+    }
+    format!("{}?{query}cursor={cursor}", request.path())
+}
+
+fn item(t: TicketSummary) -> TicketListItem {
+    TicketListItem {
+        href: format!("/api/v1/tickets/{}", t.number),
+        number: t.number.to_string(),
+        service: t.service,
+        subtype: t.subtype,
+        status: t.status,
+        queue: t.queue,
+        requester_nip: t.requester_nip,
+        requester_unit: t.requester_unit,
+        responsible_officer_nip: t.responsible_officer_nip,
+        assignee_nip: t.assignee_nip,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
+    }
+}

@@ -1,0 +1,118 @@
+//! `GET` and `PUT /api/v1/routing-rules`: the ordered rules that choose a new ticket's
+//! queue. Supervisors only; a PUT replaces the whole list.
+
+use actix_web::{HttpResponse, web};
+use certdesk_domain::routing::QueueName;
+use certdesk_domain::{Message, Problem, ProblemCode, Service};
+use certdesk_store::StoredRule;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleBody {
+    /// `15.1`, `15.2` or `15.3`; absent for any service.
+    pub service: Option<String>,
+    /// An Eselon I unit; absent for any unit.
+    pub unit: Option<String>,
+    pub queue: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesBody {
+    /// Evaluated in order; the first match wins; unmatched tickets go to the default queue.
+    pub rules: Vec<RuleBody>,
+    #[serde(default, skip_deserializing)]
+    pub default_queue: String,
+}
+
+fn supervisor_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.is_supervisor() {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden {
+        code: "not_permitted",
+        message: Message::new(
+            "Hanya supervisor yang mengelola aturan routing.",
+            "Only supervisors manage routing rules.",
+        ),
+    })
+}
+
+pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    supervisor_only(&caller)?;
+    let rules = state.store.routing_rules().await?;
+    Ok(HttpResponse::Ok().json(RulesBody {
+        rules: rules
+            .into_iter()
+            .map(|r| RuleBody {
+                service: r.service,
+                unit: r.unit,
+                queue: r.queue,
+            })
+            .collect(),
+        default_queue: state.lifecycle.default_queue.clone(),
+    }))
+}
+
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<RulesBody>,
+) -> Result<HttpResponse, ApiError> {
+    supervisor_only(&caller)?;
+    let mut problems = Vec::new();
+    let mut stored = Vec::new();
+    for (i, rule) in body.rules.iter().enumerate() {
+        let service = match rule.service.as_deref() {
+            Some(code) => match Service::from_code(code) {
+                Some(service) => Some(service.code().to_owned()),
+                None => {
+                    problems.push(Problem::new(
+                        format!("rules[{i}].service"),
+                        ProblemCode::ServiceUnknown,
+                        Message::new(
+                            "Layanan: 15.1, 15.2 atau 15.3.",
+                            "Service: 15.1, 15.2 or 15.3.",
+                        ),
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let unit = match rule.unit.as_deref() {
+            Some(name) => match state.units.resolve(name) {
+                Ok(unit) => Some(unit.as_str().to_owned()),
+                Err(e) => {
+                    problems.push(Problem::at(format!("rules[{i}].unit"), &e));
+                    None
+                }
+            },
+            None => None,
+        };
+        match QueueName::parse(&rule.queue) {
+            Ok(queue) => stored.push(StoredRule {
+                service,
+                unit,
+                queue: queue.as_str().to_owned(),
+            }),
+            Err((code, message)) => {
+                problems.push(Problem::new(format!("rules[{i}].queue"), code, message))
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Validation {
+            problems,
+            warnings: Vec::new(),
+        });
+    }
+    state.store.replace_routing_rules(&stored).await?;
+    tracing::info!(rules = stored.len(), "routing rules replaced");
+    get(state, caller).await
+}

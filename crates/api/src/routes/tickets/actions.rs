@@ -1,0 +1,213 @@
+//! `POST /api/v1/tickets/{number}/actions`: move a ticket through its life. The domain
+//! decides; this handler checks `If-Match`, maps refusals to statuses, and stores.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use certdesk_domain::lifecycle::{Action, ActionKind, Capacity, Refusal, decide};
+use certdesk_domain::{CertificateStatus, Message, Nip, Problem, ProblemCode};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::get::ticket_response;
+use super::{facts, if_match, visible_ticket};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// `endorse`, `decline`, `claim`, `assign`, `request_information`, `reply`,
+    /// `wait_on_authority`, `resume_review`, `resolve`, `reject`, `cancel`, `reopen`, `close`.
+    pub action: String,
+    pub reason: Option<String>,
+    pub assignee_nip: Option<String>,
+    pub certificate_status: Option<String>,
+}
+
+pub async fn act(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible_ticket(&state, &caller, &path).await?;
+    let Some(actor) = caller.person() else {
+        return Err(ApiError::Forbidden {
+            code: "integrators_cannot_act",
+            message: Message::new(
+                "Token integrasi tidak dapat mengubah status tiket; tindakan dilakukan oleh orang.",
+                "An integration token cannot act on tickets; actions are taken by people.",
+            ),
+        });
+    };
+    let expected = if_match(&request)?;
+    if expected != ticket.version {
+        return Err(ApiError::PreconditionFailed {
+            current: ticket.version,
+        });
+    }
+    let action = parse_action(body.into_inner())?;
+    let facts = facts(&ticket)?;
+    let now = Utc::now();
+    let window = chrono::Duration::hours(state.lifecycle.reopen_window_hours as i64);
+    let transition = decide(&facts, actor, &action, now, window).map_err(refusal)?;
+    let capacity = match action.kind.capacity() {
+        Capacity::Requester => "requester",
+        Capacity::ResponsibleOfficer => "officer",
+        Capacity::AnyAgent | Capacity::AssignedAgent => "agent",
+        Capacity::Supervisor => "supervisor",
+        Capacity::RequesterOrAssignedAgent if actor.nip == facts.requester_nip => "requester",
+        Capacity::RequesterOrAssignedAgent => "agent",
+    };
+    let result = state
+        .store
+        .apply_transition(
+            ticket.number,
+            expected,
+            &transition,
+            &caller.history_actor(capacity),
+            now,
+        )
+        .await;
+    match result {
+        Ok(updated) => ticket_response(&caller, updated),
+        // Two agents claimed at once and the other one's update landed first.
+        Err(certdesk_store::StoreError::Stale { current }) if action.kind == ActionKind::Claim => {
+            let now_assigned = state
+                .store
+                .ticket(ticket.number)
+                .await?
+                .and_then(|t| t.assignee_nip);
+            match now_assigned {
+                Some(other) if other != actor.nip => Err(refusal(Refusal::AlreadyClaimed)),
+                _ => Err(ApiError::PreconditionFailed { current }),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn invalid(field: &str, code: ProblemCode, message: Message) -> ApiError {
+    ApiError::Validation {
+        problems: vec![Problem::new(field, code, message)],
+        warnings: Vec::new(),
+    }
+}
+
+fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
+    let kind = ActionKind::from_code(&request.action).ok_or_else(|| {
+        let codes: Vec<&str> = ActionKind::ALL.iter().map(|a| a.code()).collect();
+        invalid(
+            "action",
+            ProblemCode::Required,
+            Message::new(
+                format!(
+                    "Tindakan tidak dikenal. Pilih salah satu: {}.",
+                    codes.join(", ")
+                ),
+                format!("Unknown action. Choose one of: {}.", codes.join(", ")),
+            ),
+        )
+    })?;
+    let certificate_status = match request.certificate_status.as_deref() {
+        Some(label) => Some(CertificateStatus::from_label(label).ok_or_else(|| {
+            invalid(
+                "certificate_status",
+                ProblemCode::CertificateStatusUnknown,
+                Message::new(
+                    "Status sertifikat tidak dikenal: New, On Set Passphrase, Enroll, Issue, Revoke, Expired.",
+                    "Unknown certificate status: New, On Set Passphrase, Enroll, Issue, Revoke, Expired.",
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let assignee_nip = match request.assignee_nip.as_deref() {
+        Some(raw) => Some(
+            Nip::parse(raw)
+                .map_err(|e| {
+                    let p = Problem::at("assignee_nip", &e);
+                    invalid(&p.field, p.code, p.message)
+                })?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    Ok(Action {
+        kind,
+        reason: request.reason,
+        assignee_nip,
+        certificate_status,
+    })
+}
+
+/// The one place a refusal of the rules becomes an HTTP answer.
+pub(crate) fn refusal(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::NotAllowedInState { status, action } => ApiError::Conflict {
+            code: "action_not_allowed",
+            message: Message::new(
+                format!(
+                    "Tindakan `{}` tidak dapat dilakukan saat tiket berstatus `{}`.",
+                    action.code(),
+                    status.code()
+                ),
+                format!(
+                    "The action `{}` is not possible while the ticket is `{}`.",
+                    action.code(),
+                    status.code()
+                ),
+            ),
+        },
+        Refusal::NotPermitted { action, capacity } => {
+            let who = match capacity {
+                Capacity::Requester => ("pemohon tiket", "the ticket's requester"),
+                Capacity::ResponsibleOfficer => {
+                    ("penanggung jawab tiket", "the ticket's responsible officer")
+                }
+                Capacity::AnyAgent => ("petugas RA", "an RA agent"),
+                Capacity::AssignedAgent => (
+                    "petugas RA yang menangani tiket",
+                    "the RA agent assigned to the ticket",
+                ),
+                Capacity::Supervisor => ("supervisor", "a supervisor"),
+                Capacity::RequesterOrAssignedAgent => (
+                    "pemohon atau petugas yang menangani tiket",
+                    "the requester or the assigned agent",
+                ),
+            };
+            ApiError::Forbidden {
+                code: "not_permitted",
+                message: Message::new(
+                    format!(
+                        "Tindakan `{}` hanya dapat dilakukan oleh {}.",
+                        action.code(),
+                        who.0
+                    ),
+                    format!("Only {} may take the action `{}`.", who.1, action.code()),
+                ),
+            }
+        }
+        Refusal::AlreadyClaimed => ApiError::Conflict {
+            code: "already_claimed",
+            message: Message::new(
+                "Tiket sudah diambil petugas lain.",
+                "Another agent has already claimed this ticket.",
+            ),
+        },
+        Refusal::Invalid {
+            field,
+            code,
+            message,
+        } => invalid(field, code, message),
+        Refusal::ReopenWindowPassed => ApiError::Conflict {
+            code: "reopen_window_passed",
+            message: Message::new(
+                "Batas waktu membuka kembali tiket sudah lewat; ajukan tiket baru.",
+                "The time to reopen this ticket has passed; file a new ticket.",
+            ),
+        },
+    }
+}

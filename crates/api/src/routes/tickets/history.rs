@@ -1,0 +1,54 @@
+//! `GET /api/v1/tickets/{number}/history`: every transition, comment, assignment and
+//! attachment download, oldest first. Internal entries are for RA staff.
+
+use actix_web::{HttpResponse, web};
+use certdesk_domain::lifecycle::sees_internal;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::visible_ticket;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    /// A NIP, or `token:<name>` for an integrator.
+    pub actor: String,
+    pub actor_role: String,
+    /// `created`, `transition`, `comment`, `download` or `attachment_replaced`.
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    pub visibility: String,
+    pub detail: Option<serde_json::Value>,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible_ticket(&state, &caller, &path).await?;
+    let internal = caller.person().is_some_and(sees_internal);
+    let entries: Vec<HistoryEntry> = state
+        .store
+        .history(ticket.number, internal)
+        .await?
+        .into_iter()
+        .map(|h| HistoryEntry {
+            at: h.at,
+            actor: h.actor,
+            actor_role: h.actor_role,
+            kind: h.kind,
+            from_status: h.from_status,
+            to_status: h.to_status,
+            reason: h.reason,
+            visibility: h.visibility,
+            detail: h.detail,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(entries))
+}

@@ -1,0 +1,329 @@
+//! Changes to a ticket after intake. Each is a conditional update on the ticket's
+//! `version` (optimistic concurrency: the caller says which version it saw), in one
+//! transaction with its history entry and its outbox events.
+
+use certdesk_domain::TicketNumber;
+use certdesk_domain::lifecycle::{Recipient, Status, Transition};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use crate::entities::{blobs, ticket_attachments, ticket_history, tickets};
+use crate::records::{HistoryActor, HistoryRecord, NewAttachment, TicketRecord};
+use crate::tickets::{HistoryEntry, open_slot, write_event, write_history};
+use crate::{Store, StoreError};
+
+impl Store {
+    /// Applies a decided transition if the ticket is still at `expected_version`.
+    #[tracing::instrument(skip_all, fields(ticket = %number, action = transition.action.code()))]
+    pub async fn apply_transition(
+        &self,
+        number: TicketNumber,
+        expected_version: i32,
+        transition: &Transition,
+        actor: &HistoryActor,
+        now: DateTime<Utc>,
+    ) -> Result<TicketRecord, StoreError> {
+        let current = tickets::Entity::find_by_id(number.sequence())
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::TicketNotFound)?;
+        // The slot is held while the ticket is open, released when it ends or is
+        // resolved, and taken again on reopening (which fails if a newer ticket took it).
+        let slot = if transition.to.is_open() {
+            Some(open_slot(
+                &current.requester_nip,
+                &current.service,
+                current.subtype.as_deref(),
+            ))
+        } else {
+            None
+        };
+        if transition.to.is_open()
+            && !transition.from.is_open()
+            && let Some(holder) = self
+                .ticket_holding(slot.as_deref().unwrap_or_default())
+                .await?
+        {
+            return Err(StoreError::OpenTicketExists(holder));
+        }
+
+        let txn = self.db.begin().await?;
+        let mut update = tickets::Entity::update_many()
+            .col_expr(tickets::Column::Status, Expr::value(transition.to.code()))
+            .col_expr(
+                tickets::Column::AssigneeNip,
+                Expr::value(transition.assignee_nip.clone()),
+            )
+            .col_expr(
+                tickets::Column::Version,
+                Expr::col(tickets::Column::Version).add(1),
+            )
+            .col_expr(tickets::Column::UpdatedAt, Expr::value(now))
+            .col_expr(tickets::Column::OpenSlot, Expr::value(slot))
+            .filter(tickets::Column::Id.eq(number.sequence()))
+            .filter(tickets::Column::Version.eq(expected_version));
+        if transition.to == Status::Resolved {
+            update = update.col_expr(tickets::Column::ResolvedAt, Expr::value(Some(now)));
+        }
+        let updated = update.exec(&txn).await?;
+        if updated.rows_affected != 1 {
+            drop(txn);
+            return Err(self.why_not_updated(number).await);
+        }
+        let detail = serde_json::json!({
+            "action": transition.action.code(),
+            "assignee_nip": transition.assignee_nip,
+            "certificate_status": transition.certificate_status.map(|s| s.label()),
+        });
+        write_history(
+            &txn,
+            number.sequence(),
+            actor,
+            HistoryEntry {
+                kind: "transition",
+                from: Some(transition.from),
+                to: Some(transition.to),
+                reason: transition.reason.as_ref().map(|r| r.as_str()),
+                visibility: "public",
+                detail: Some(detail),
+            },
+            now,
+        )
+        .await?;
+        for recipient in &transition.notify {
+            write_event(
+                &txn,
+                number.sequence(),
+                transition.action.event(),
+                *recipient,
+                transition.to,
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        self.ticket(number).await?.ok_or(StoreError::TicketNotFound)
+    }
+
+    /// A comment: public ones the requester sees (and is told of, when staff wrote
+    /// them); internal ones only RA staff.
+    pub async fn add_comment(
+        &self,
+        number: TicketNumber,
+        actor: &HistoryActor,
+        body: &str,
+        internal: bool,
+        notify_requester: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let ticket = tickets::Entity::find_by_id(number.sequence())
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::TicketNotFound)?;
+        let status = Status::from_code(&ticket.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown status {:?}", ticket.status)))?;
+        let txn = self.db.begin().await?;
+        write_history(
+            &txn,
+            ticket.id,
+            actor,
+            HistoryEntry {
+                kind: "comment",
+                from: None,
+                to: None,
+                reason: None,
+                visibility: if internal { "internal" } else { "public" },
+                detail: Some(serde_json::json!({ "body": body })),
+            },
+            now,
+        )
+        .await?;
+        if notify_requester && !internal {
+            write_event(
+                &txn,
+                ticket.id,
+                "comment_added",
+                Recipient::Requester,
+                status,
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records that someone downloaded an attachment: scans of ID cards and signatures
+    /// are personal data, and who looked at them is part of the record.
+    pub async fn record_download(
+        &self,
+        number: TicketNumber,
+        kind: &str,
+        actor: &HistoryActor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        write_history(
+            &txn,
+            number.sequence(),
+            actor,
+            HistoryEntry {
+                kind: "download",
+                from: None,
+                to: None,
+                reason: None,
+                visibility: "internal",
+                detail: Some(serde_json::json!({ "attachment": kind })),
+            },
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The ticket's history, oldest first; internal entries only when asked for.
+    pub async fn history(
+        &self,
+        number: TicketNumber,
+        include_internal: bool,
+    ) -> Result<Vec<HistoryRecord>, StoreError> {
+        let mut query = ticket_history::Entity::find()
+            .filter(ticket_history::Column::TicketId.eq(number.sequence()))
+            .order_by_asc(ticket_history::Column::Id);
+        if !include_internal {
+            query = query.filter(ticket_history::Column::Visibility.eq("public"));
+        }
+        Ok(query
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|h| HistoryRecord {
+                at: h.at,
+                actor: h.actor_nip,
+                actor_role: h.actor_role,
+                kind: h.kind,
+                from_status: h.from_status,
+                to_status: h.to_status,
+                reason: h.reason,
+                visibility: h.visibility,
+                detail: h.detail,
+            })
+            .collect())
+    }
+
+    /// Replaces one attachment (while the agent waits for the requester), if the ticket
+    /// is still at `expected_version`.
+    pub async fn replace_attachment(
+        &self,
+        number: TicketNumber,
+        expected_version: i32,
+        attachment: NewAttachment,
+        actor: &HistoryActor,
+        now: DateTime<Utc>,
+    ) -> Result<TicketRecord, StoreError> {
+        self.blobs
+            .put(&attachment.address, attachment.content.clone())
+            .await?;
+        let txn = self.db.begin().await?;
+        let updated = tickets::Entity::update_many()
+            .col_expr(
+                tickets::Column::Version,
+                Expr::col(tickets::Column::Version).add(1),
+            )
+            .col_expr(tickets::Column::UpdatedAt, Expr::value(now))
+            .filter(tickets::Column::Id.eq(number.sequence()))
+            .filter(tickets::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            drop(txn);
+            return Err(self.why_not_updated(number).await);
+        }
+        insert_blob(&txn, &attachment, now).await?;
+        let previous = ticket_attachments::Entity::find_by_id((
+            number.sequence(),
+            attachment.kind.code().to_owned(),
+        ))
+        .one(&txn)
+        .await?
+        .map(|row| row.blob_sha256);
+        ticket_attachments::Entity::insert(ticket_attachments::ActiveModel {
+            ticket_id: sea_orm::ActiveValue::Set(number.sequence()),
+            kind: sea_orm::ActiveValue::Set(attachment.kind.code().to_owned()),
+            blob_sha256: sea_orm::ActiveValue::Set(attachment.address.as_str().to_owned()),
+            created_at: sea_orm::ActiveValue::Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                ticket_attachments::Column::TicketId,
+                ticket_attachments::Column::Kind,
+            ])
+            .update_columns([
+                ticket_attachments::Column::BlobSha256,
+                ticket_attachments::Column::CreatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        write_history(
+            &txn,
+            number.sequence(),
+            actor,
+            HistoryEntry {
+                kind: "attachment_replaced",
+                from: None,
+                to: None,
+                reason: None,
+                visibility: "public",
+                detail: Some(serde_json::json!({
+                    "attachment": attachment.kind.code(),
+                    "previous_sha256": previous,
+                    "sha256": attachment.address.as_str(),
+                })),
+            },
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        self.ticket(number).await?.ok_or(StoreError::TicketNotFound)
+    }
+
+    /// After a conditional update touched nothing: the ticket is gone, or has moved on.
+    async fn why_not_updated(&self, number: TicketNumber) -> StoreError {
+        match tickets::Entity::find_by_id(number.sequence())
+            .one(&self.db)
+            .await
+        {
+            Ok(Some(ticket)) => StoreError::Stale {
+                current: ticket.version,
+            },
+            Ok(None) => StoreError::TicketNotFound,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+pub(crate) async fn insert_blob(
+    txn: &DatabaseTransaction,
+    attachment: &NewAttachment,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use sea_orm::ActiveValue::Set;
+    blobs::Entity::insert(blobs::ActiveModel {
+        sha256: Set(attachment.address.as_str().to_owned()),
+        content_type: Set(attachment.inspected.file_type.content_type().to_owned()),
+        byte_size: Set(attachment.inspected.byte_size as i64),
+        width: Set(attachment.inspected.pixels.map(|(w, _)| w as i32)),
+        height: Set(attachment.inspected.pixels.map(|(_, h)| h as i32)),
+        created_at: Set(now),
+    })
+    .on_conflict_do_nothing_on([blobs::Column::Sha256])
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Lists of tickets: keyset pages ordered by age (`created_at`, then number), never
+//! OFFSET, so that page 10,000 costs what page 1 costs.
+
+use certdesk_domain::TicketNumber;
+use certdesk_domain::lifecycle::Status;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entities::tickets;
+use crate::records::{PageCursor, TicketFilter, TicketSummary};
+use crate::{Store, StoreError};
+
+/// The most tickets one page may hold.
+pub const MAX_PAGE_SIZE: u64 = 200;
+
+impl Store {
+    /// One page of tickets matching `filter`, oldest first, starting after `after`.
+    /// Returns the page and the cursor of the next one, if there are more.
+    pub async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        after: Option<PageCursor>,
+        limit: u64,
+    ) -> Result<(Vec<TicketSummary>, Option<PageCursor>), StoreError> {
+        let limit = limit.clamp(1, MAX_PAGE_SIZE);
+        let mut condition = Condition::all();
+        if let Some(queue) = &filter.queue {
+            condition = condition.add(tickets::Column::Queue.eq(queue.as_str()));
+        }
+        if !filter.statuses.is_empty() {
+            condition = condition
+                .add(tickets::Column::Status.is_in(filter.statuses.iter().map(String::as_str)));
+        }
+        for (column, value) in [
+            (tickets::Column::Service, &filter.service),
+            (tickets::Column::Subtype, &filter.subtype),
+            (tickets::Column::RequesterUnit, &filter.unit),
+            (tickets::Column::RequesterNip, &filter.requester_nip),
+            (tickets::Column::ResponsibleOfficerNip, &filter.officer_nip),
+            (tickets::Column::AssigneeNip, &filter.assignee_nip),
+        ] {
+            if let Some(value) = value {
+                condition = condition.add(column.eq(value.as_str()));
+            }
+        }
+        if let Some(before) = filter.created_before {
+            condition = condition.add(tickets::Column::CreatedAt.lt(before));
+        }
+        if let Some(after) = filter.created_after {
+            condition = condition.add(tickets::Column::CreatedAt.gt(after));
+        }
+        if let Some(text) = &filter.text {
+            // LIKE wildcards in the search text are taken literally.
+            let escaped = text
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            condition = condition.add(
+                Expr::expr(Func::lower(Expr::col(tickets::Column::Description)))
+                    .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            );
+        }
+        if let Some(cursor) = after {
+            // Row-value comparison spelled out: (created_at, id) > (cursor.created_at, cursor.id).
+            condition = condition.add(
+                Condition::any()
+                    .add(tickets::Column::CreatedAt.gt(cursor.created_at))
+                    .add(
+                        Condition::all()
+                            .add(tickets::Column::CreatedAt.eq(cursor.created_at))
+                            .add(tickets::Column::Id.gt(cursor.number.sequence())),
+                    ),
+            );
+        }
+        let mut rows = tickets::Entity::find()
+            .filter(condition)
+            .order_by_asc(tickets::Column::CreatedAt)
+            .order_by_asc(tickets::Column::Id)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let page = rows
+            .into_iter()
+            .map(summary)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = more
+            .then(|| {
+                page.last().map(|t| PageCursor {
+                    created_at: t.created_at,
+                    number: t.number,
+                })
+            })
+            .flatten();
+        Ok((page, next))
+    }
+
+    /// Every queue that has open tickets, with how many.
+    pub async fn queue_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let open: Vec<&str> = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(Status::code)
+            .collect();
+        Ok(tickets::Entity::find()
+            .select_only()
+            .column(tickets::Column::Queue)
+            .column_as(tickets::Column::Id.count(), "count")
+            .filter(tickets::Column::Status.is_in(open))
+            .group_by(tickets::Column::Queue)
+            .order_by_asc(tickets::Column::Queue)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+}
+
+fn summary(t: tickets::Model) -> Result<TicketSummary, StoreError> {
+    Ok(TicketSummary {
+        number: TicketNumber::from_sequence(t.id)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        service: t.service,
+        subtype: t.subtype,
+        status: t.status,
+        queue: t.queue,
+        requester_nip: t.requester_nip,
+        requester_unit: t.requester_unit,
+        responsible_officer_nip: t.responsible_officer_nip,
+        assignee_nip: t.assignee_nip,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
+    })
+}

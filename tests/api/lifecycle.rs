@@ -1,0 +1,517 @@
+//! Tickets through their life: endorsement, claims, requests for information, the
+//! authority, resolution and closure; optimistic concurrency; history.
+
+use certdesk_domain::lifecycle::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(
+    every_service_goes_from_intake_to_closed,
+    a_declined_endorsement_rejects_the_ticket_with_its_reason,
+    information_requested_and_an_attachment_replaced,
+    two_agents_claiming_at_once_one_wins_the_other_gets_409,
+    actions_need_a_current_if_match,
+    a_second_open_ticket_for_the_same_service_is_refused_with_the_first_ones_number,
+    history_is_oldest_first_and_internal_entries_are_for_staff,
+);
+
+struct People {
+    requester: String,
+    officer: String,
+    agent: String,
+    other_agent: String,
+}
+
+fn people(app: &TestApp) -> People {
+    People {
+        requester: app.requester_token(),
+        officer: app.token(OFFICER_NIP, &[Role::Officer]),
+        agent: app.token(AGENT_NIP, &[Role::Agent]),
+        other_agent: app.token(OTHER_AGENT_NIP, &[Role::Agent]),
+    }
+}
+
+/// Files a ticket and returns (number, version).
+async fn file(
+    app: &TestApp,
+    ticket: Value,
+    files: Vec<(&'static str, reqwest::multipart::Part)>,
+) -> (String, i64) {
+    let response = app.post_ticket(form(&ticket, files)).await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let body: Value = response.json().await.unwrap();
+    (body["number"].as_str().unwrap().to_owned(), 1)
+}
+
+/// Acts and expects success; returns the new version.
+async fn step(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    version: i64,
+    action: Value,
+    status: &str,
+) -> i64 {
+    let response = app.act(token, number, version, action.clone()).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "{action}: {:?}",
+        response.text().await
+    );
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let ticket: Value = response.json().await.unwrap();
+    assert_eq!(ticket["status"], status, "{action}");
+    assert_eq!(etag, format!("\"{}\"", ticket["version"]));
+    ticket["version"].as_i64().unwrap()
+}
+
+async fn every_service_goes_from_intake_to_closed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+
+    // 15.1: the officer endorses first.
+    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
+    let v = step(
+        &app,
+        &p.officer,
+        &number,
+        v,
+        json!({"action": "endorse"}),
+        "submitted",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "claim"}),
+        "in_review",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "wait_on_authority", "certificate_status": "On Set Passphrase"}),
+        "waiting_on_authority",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "resolve"}),
+        "resolved",
+    )
+    .await;
+    step(
+        &app,
+        &p.requester,
+        &number,
+        v,
+        json!({"action": "close"}),
+        "closed",
+    )
+    .await;
+
+    // 15.2 needs no endorsement.
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("passphrase_link");
+    let (number, v) = file(&app, ticket, required_files()).await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "claim"}),
+        "in_review",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "resolve"}),
+        "resolved",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.requester,
+        &number,
+        v,
+        json!({"action": "reopen", "reason": "Tautan belum diterima"}),
+        "in_review",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "resolve"}),
+        "resolved",
+    )
+    .await;
+    step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "close"}),
+        "closed",
+    )
+    .await;
+
+    // 15.3, rejected by the agent with a reason, after endorsement.
+    let mut ticket = ticket_json("15.3");
+    ticket["reason"] = json!("retired");
+    let (number, v) = file(&app, ticket, required_files()).await;
+    let v = step(
+        &app,
+        &p.officer,
+        &number,
+        v,
+        json!({"action": "endorse"}),
+        "submitted",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "claim"}),
+        "in_review",
+    )
+    .await;
+    let refused = app
+        .act(&p.agent, &number, v, json!({"action": "reject"}))
+        .await;
+    assert_eq!(refused.status(), 422, "a rejection needs a reason");
+    step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "reject", "reason": "Sertifikat sudah dicabut."}),
+        "rejected",
+    )
+    .await;
+
+    // Every change that concerns the requester left an event for the worker.
+    use sea_orm::ConnectionTrait;
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM ticket_events WHERE kind IN ('resolved', 'closed', 'rejected', 'reopened')".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    // 15.1: resolved, closed; 15.2: resolved, reopened, resolved, closed; 15.3: rejected.
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 7);
+}
+
+async fn a_declined_endorsement_rejects_the_ticket_with_its_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
+    // Only the ticket's own officer decides, and an agent cannot claim before.
+    let other_officer = app.token(OTHER_UNIT_OFFICER_NIP, &[Role::Officer]);
+    assert_eq!(
+        app.act(&other_officer, &number, v, json!({"action": "endorse"}))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.act(&p.agent, &number, v, json!({"action": "claim"}))
+            .await
+            .status(),
+        409
+    );
+    let response = app
+        .act(&p.officer, &number, v, json!({"action": "decline"}))
+        .await;
+    assert_eq!(problem(response).await["errors"][0]["field"], "reason");
+    step(
+        &app,
+        &p.officer,
+        &number,
+        v,
+        json!({"action": "decline", "reason": "Bukan pegawai unit kami."}),
+        "rejected",
+    )
+    .await;
+    let history: Value = app
+        .get(&format!("/api/v1/tickets/{number}/history"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["to_status"].as_str(), last["reason"].as_str()),
+        (Some("rejected"), Some("Bukan pegawai unit kami."))
+    );
+    assert_eq!(last["actor"], OFFICER_NIP);
+}
+
+async fn information_requested_and_an_attachment_replaced(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("renewal");
+    let (number, v) = file(&app, ticket, required_files()).await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "claim"}),
+        "in_review",
+    )
+    .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "request_information", "reason": "Pindaian KTP buram; unggah ulang."}),
+        "awaiting_requester",
+    )
+    .await;
+
+    let replace = |part: reqwest::multipart::Part, version: i64| {
+        app.client
+            .put(app.url(&format!("/api/v1/tickets/{number}/attachments/ktp_scan")))
+            .bearer_auth(&p.requester)
+            .header("If-Match", format!("\"{version}\""))
+            .multipart(reqwest::multipart::Form::new().part("ktp_scan", part))
+            .send()
+    };
+    // Same checks as intake: one pixel too wide is refused.
+    let refused = problem(replace(png_part(449, 290), v).await.unwrap()).await;
+    assert_eq!(
+        errors(&refused),
+        [("ktp_scan".into(), "attachment_dimensions".into())]
+    );
+    let response = replace(png_part(400, 250), v).await.unwrap();
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    let updated: Value = response.json().await.unwrap();
+    let ktp = updated["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "ktp_scan")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (ktp["width"].as_u64(), ktp["height"].as_u64()),
+        (Some(400), Some(250))
+    );
+    let v = updated["version"].as_i64().unwrap();
+
+    step(
+        &app,
+        &p.requester,
+        &number,
+        v,
+        json!({"action": "reply", "reason": "Sudah diunggah ulang."}),
+        "in_review",
+    )
+    .await;
+    // Replacing is only possible while the agent waits for the requester.
+    let late = replace(png_part(400, 250), v + 1).await.unwrap();
+    assert_eq!(late.status(), 409);
+}
+
+async fn two_agents_claiming_at_once_one_wins_the_other_gets_409(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("passphrase_reset");
+    let (number, v) = file(&app, ticket, required_files()).await;
+    let (a, b) = tokio::join!(
+        app.act(&p.agent, &number, v, json!({"action": "claim"})),
+        app.act(&p.other_agent, &number, v, json!({"action": "claim"})),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let loser = if a.status() == 409 { a } else { b };
+    assert_eq!(problem(loser).await["code"], "already_claimed");
+    let ticket: Value = app
+        .get(&format!("/api/v1/tickets/{number}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["version"], 2, "exactly one claim was applied");
+}
+
+async fn actions_need_a_current_if_match(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("renewal");
+    let (number, v) = file(&app, ticket, required_files()).await;
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{number}/actions")))
+        .bearer_auth(&p.agent)
+        .json(&json!({"action": "claim"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 428);
+    assert_eq!(problem(response).await["code"], "if_match_required");
+    let stale = app
+        .act(&p.agent, &number, v + 5, json!({"action": "claim"}))
+        .await;
+    assert_eq!(stale.status(), 412);
+    assert_eq!(problem(stale).await["code"], "stale_version");
+    let etag = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .headers()["etag"]
+        .clone();
+    assert_eq!(etag, "\"1\"");
+}
+
+async fn a_second_open_ticket_for_the_same_service_is_refused_with_the_first_ones_number(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
+    let second = app
+        .post_ticket(form(&ticket_json("15.1"), all_files()))
+        .await;
+    assert_eq!(second.status(), 409);
+    let body = problem(second).await;
+    assert_eq!(body["code"], "open_ticket_exists");
+    assert!(body["message"]["en"].as_str().unwrap().contains(&number));
+    // Another sub-type of 15.2 is another slot; a cancelled ticket frees its slot.
+    step(
+        &app,
+        &p.requester,
+        &number,
+        v,
+        json!({"action": "cancel"}),
+        "cancelled",
+    )
+    .await;
+    assert_eq!(
+        app.post_ticket(form(&ticket_json("15.1"), all_files()))
+            .await
+            .status(),
+        201
+    );
+}
+
+async fn history_is_oldest_first_and_internal_entries_are_for_staff(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("passphrase_link");
+    let (number, v) = file(&app, ticket, required_files()).await;
+    step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "claim"}),
+        "in_review",
+    )
+    .await;
+    let comment = |token: &str, body: Value| {
+        app.client
+            .post(app.url(&format!("/api/v1/tickets/{number}/comments")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        comment(
+            &p.agent,
+            json!({"body": "Cek status di portal", "internal": true})
+        )
+        .await
+        .unwrap()
+        .status(),
+        201
+    );
+    assert_eq!(
+        comment(&p.agent, json!({"body": "Sedang kami proses"}))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        comment(&p.requester, json!({"body": "rahasia", "internal": true}))
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let download = app
+        .get_as(
+            &p.agent,
+            &format!("/api/v1/tickets/{number}/attachments/ktp_scan"),
+        )
+        .await;
+    assert_eq!(download.status(), 200);
+
+    let staff: Value = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}/history"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["created", "transition", "comment", "comment", "download"]
+    );
+    let at: Vec<&str> = staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["at"].as_str().unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+
+    let own: Value = app
+        .get(&format!("/api/v1/tickets/{number}/history"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = own
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["created", "transition", "comment"],
+        "the requester sees public entries only"
+    );
+}
