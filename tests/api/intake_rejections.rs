@@ -15,6 +15,7 @@ on_both_backends!(
     broken_json_and_unknown_fields_name_the_field,
     bodies_over_the_limit_get_413_and_parts_over_theirs_get_named,
     validate_reports_everything_and_stores_nothing,
+    hostile_input_gets_a_4xx_and_leaves_nothing_behind,
 );
 
 async fn assert_nothing_stored(app: &TestApp) {
@@ -236,5 +237,50 @@ async fn validate_reports_everything_and_stores_nothing(backend: Backend) {
         errors(&report),
         [("reason_detail".into(), "reason_detail_required".into())]
     );
+    assert_nothing_stored(&app).await;
+}
+
+async fn hostile_input_gets_a_4xx_and_leaves_nothing_behind(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    // PostgreSQL cannot store NUL: it must be a rule, not a 500 (and no orphan files).
+    let mut ticket = ticket_json("15.1");
+    ticket["description"] = json!("Gagal daftar\u{0000}");
+    let body = problem(app.post_ticket(form(&ticket, all_files())).await).await;
+    assert_eq!(
+        errors(&body),
+        [("description".into(), "text_control_characters".into())]
+    );
+
+    // A NIK sent as a number is refused without being quoted back.
+    let mut ticket = ticket_json("15.1");
+    ticket["requester"]["nik"] = json!(3174051705900001u64);
+    let text = app
+        .post_ticket(form(&ticket, all_files()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("invalid_json") && !text.contains("3174051705900001"),
+        "{text}"
+    );
+
+    let mut ticket = ticket_json("15.1");
+    ticket["reason_detail"] = json!("tidak berlaku");
+    let body = problem(app.post_ticket(form(&ticket, all_files())).await).await;
+    assert_eq!(
+        errors(&body),
+        [("reason_detail".into(), "reason_not_applicable".into())]
+    );
+
+    // A flood of tiny parts is cut off, not answered with thousands of problems.
+    let mut flood = form(&ticket_json("15.1"), all_files());
+    for i in 0..200 {
+        flood = flood.text(format!("x{i}"), "");
+    }
+    let body = problem(app.post_ticket(flood).await).await;
+    assert_eq!(errors(&body), [("body".into(), "too_many_parts".into())]);
+
     assert_nothing_stored(&app).await;
 }

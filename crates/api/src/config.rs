@@ -128,7 +128,8 @@ struct DefaultDatabase {
 impl Default for LimitSettings {
     fn default() -> Self {
         Self {
-            max_body_bytes: 25 * 1024 * 1024,
+            // Five files at the part limit, the ticket JSON and the multipart framing.
+            max_body_bytes: 28 * 1024 * 1024,
             max_part_bytes: DEFAULT_MAX_PART_BYTES,
             max_ticket_json_bytes: 64 * 1024,
             max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,

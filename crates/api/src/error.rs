@@ -21,8 +21,9 @@ pub enum ApiError {
         problems: Vec<Problem>,
         warnings: Vec<Problem>,
     },
-    #[error("the request body is larger than {limit} bytes")]
-    PayloadTooLarge { limit: u64 },
+    #[error("the request body is too large (limit {limit:?})")]
+    /// `limit` is `None` when the framework refused the body before we saw it.
+    PayloadTooLarge { limit: Option<u64> },
     #[error("the request is not multipart/form-data")]
     UnsupportedMediaType,
     #[error("the request could not be read: {0}")]
@@ -176,11 +177,15 @@ impl ApiError {
                     problems.len()
                 ),
             ),
-            Self::PayloadTooLarge { limit } => Message::new(
+            Self::PayloadTooLarge { limit: Some(limit) } => Message::new(
                 format!("Permintaan melebihi batas {limit} byte. Perkecil atau kompres lampiran."),
                 format!(
                     "The request is larger than the limit of {limit} bytes. Make the attachments smaller."
                 ),
+            ),
+            Self::PayloadTooLarge { limit: None } => Message::new(
+                "Permintaan terlalu besar. Perkecil atau kompres lampiran.",
+                "The request is too large. Make the attachments smaller.",
             ),
             Self::UnsupportedMediaType => Message::new(
                 "Kirim tiket sebagai multipart/form-data: bagian `ticket` (JSON) dan satu bagian per lampiran.",
@@ -310,7 +315,7 @@ pub fn problem_for_bare_errors<B: MessageBody + 'static>(
     let error = match response.status() {
         StatusCode::NOT_FOUND => ApiError::NotFound(Missing::Route),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: 0 },
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: None },
         status => ApiError::Status(status),
     };
     let (request, original) = response.into_parts();

@@ -58,6 +58,7 @@ pub enum ProblemCode {
     CertificateStatusUnknown,
     TextTooLong,
     SecretInText,
+    TextControlCharacters,
     ChangesRequired,
     ChangesNotApplicable,
     ChangeFieldUnknown,
@@ -80,6 +81,7 @@ pub enum ProblemCode {
     RenewalMayNeedRevocation,
     QueueName,
     OpenTicketExists,
+    TooManyParts,
 }
 
 impl ProblemCode {
@@ -121,6 +123,7 @@ impl ProblemCode {
             Self::CertificateStatusUnknown => "certificate_status_unknown",
             Self::TextTooLong => "text_too_long",
             Self::SecretInText => "secret_in_text",
+            Self::TextControlCharacters => "text_control_characters",
             Self::ChangesRequired => "changes_required",
             Self::ChangesNotApplicable => "changes_not_applicable",
             Self::ChangeFieldUnknown => "change_field_unknown",
@@ -143,6 +146,7 @@ impl ProblemCode {
             Self::RenewalMayNeedRevocation => "renewal_may_need_revocation",
             Self::QueueName => "queue_name",
             Self::OpenTicketExists => "open_ticket_exists",
+            Self::TooManyParts => "too_many_parts",
         }
     }
 }

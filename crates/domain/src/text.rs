@@ -34,6 +34,8 @@ pub enum TextError {
     TooLong { max: usize, length: usize },
     #[error("text seems to disclose a passphrase, PIN or password")]
     Secret,
+    #[error("text contains control characters")]
+    ControlCharacters,
 }
 
 impl FreeText {
@@ -44,6 +46,14 @@ impl FreeText {
         let length = text.chars().count();
         if length > max {
             return Err(TextError::TooLong { max, length });
+        }
+        // NUL and other control characters are never meant (PostgreSQL cannot even store
+        // NUL); line breaks and tabs are.
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(TextError::ControlCharacters);
         }
         if discloses_secret(text) {
             return Err(TextError::Secret);
@@ -105,6 +115,7 @@ impl Rule for TextError {
         match self {
             Self::TooLong { .. } => ProblemCode::TextTooLong,
             Self::Secret => ProblemCode::SecretInText,
+            Self::ControlCharacters => ProblemCode::TextControlCharacters,
         }
     }
 
@@ -117,6 +128,10 @@ impl Rule for TextError {
             Self::Secret => Message::new(
                 "Jangan pernah menuliskan passphrase, PIN atau kata sandi di tiket. Passphrase hanya diketahui pemiliknya; hapus dari teks dan segera ganti bila sudah dibagikan.",
                 "Never write a passphrase, PIN or password in a ticket. Only its owner may know it; remove it from the text and change it at once if it was shared.",
+            ),
+            Self::ControlCharacters => Message::new(
+                "Teks berisi karakter kontrol yang tidak terlihat (mis. NUL). Ketik ulang teksnya tanpa menyalin dari sumber lain.",
+                "The text contains invisible control characters (such as NUL). Type it again rather than pasting it.",
             ),
         }
     }
@@ -153,6 +168,19 @@ mod tests {
         ] {
             assert!(FreeText::parse(text, 200).is_ok(), "{text}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_are_text() {
+        assert_eq!(
+            FreeText::parse("a\u{0}b", 10),
+            Err(TextError::ControlCharacters)
+        );
+        assert_eq!(
+            FreeText::parse("a\u{1b}[2Jb", 10),
+            Err(TextError::ControlCharacters)
+        );
+        assert!(FreeText::parse("baris satu\nbaris dua\tend", 100).is_ok());
     }
 
     #[test]

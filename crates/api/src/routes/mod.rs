@@ -76,7 +76,10 @@ fn json_config() -> web::JsonConfig {
                 ),
                 JsonPayloadError::Overflow { .. }
                 | JsonPayloadError::OverflowKnownLength { .. } => {
-                    return ApiError::PayloadTooLarge { limit: 64 * 1024 }.into();
+                    return ApiError::PayloadTooLarge {
+                        limit: Some(64 * 1024),
+                    }
+                    .into();
                 }
                 other => (
                     "body",

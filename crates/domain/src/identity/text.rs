@@ -12,9 +12,10 @@ pub const MAX_POSITION_CHARS: usize = 20;
 /// case. Written with dots they are already refused by the letters-only rule; this list
 /// catches them written without dots ("Dr Budi", "Budi SE").
 const ACADEMIC_TITLES: &[&str] = &[
-    "ak", "amd", "ba", "bsc", "dr", "dra", "drs", "ir", "llm", "ma", "mak", "mba", "me", "mec",
-    "mh", "mkes", "mkom", "mm", "mpd", "mpp", "msc", "msi", "mt", "phd", "prof", "sag", "sak",
-    "se", "sh", "si", "sip", "skom", "sp", "spd", "ssi", "ssos", "sst", "st", "stp",
+    // Two-letter words that are also given names ("Ma", "Si", "St") are left out on purpose.
+    "ak", "amd", "bsc", "dr", "dra", "drs", "ir", "llm", "mak", "mba", "mec", "mh", "mkes", "mkom",
+    "mm", "mpd", "mpp", "msc", "msi", "mt", "phd", "prof", "sag", "sak", "se", "sh", "sip", "skom",
+    "spd", "ssi", "ssos", "sst", "stp",
 ];
 
 /// Letters and single spaces, trimmed; `None` when another character is present or no

@@ -375,6 +375,14 @@ fn request_for(
     if has_reason && service != Service::Revocation {
         not_applicable(c, "reason", ProblemCode::ReasonNotApplicable, service);
     }
+    if present(&draft.reason_detail).is_some() && service != Service::Revocation {
+        not_applicable(
+            c,
+            "reason_detail",
+            ProblemCode::ReasonNotApplicable,
+            service,
+        );
+    }
     match service {
         Service::ManualIssuance => {
             if draft.changes.is_some() {

@@ -518,7 +518,9 @@ pub enum Refusal {
         action: ActionKind,
         capacity: Capacity,
     },
-    /// Someone else holds the ticket (409).
+    /// Someone else claimed the ticket first (409). The table cannot see this (it is a
+    /// race between two claims of the same version); the store's conditional update
+    /// does, and the API reports it with this refusal.
     AlreadyClaimed,
     /// A field the action needs is missing or breaks a rule (422).
     Invalid {
@@ -552,24 +554,17 @@ pub fn decide(
         Capacity::Supervisor => actor.has(Role::Supervisor),
         Capacity::RequesterOrAssignedAgent => is_requester || is_assignee,
     };
-    let to = target(ticket.status, kind).ok_or(Refusal::NotAllowedInState {
-        status: ticket.status,
-        action: kind,
-    })?;
-    if kind == ActionKind::Claim
-        && ticket
-            .assignee_nip
-            .as_deref()
-            .is_some_and(|a| a != actor.nip)
-    {
-        return Err(Refusal::AlreadyClaimed);
-    }
+    // Who may act comes first: someone without the right learns nothing of the state.
     if !permitted {
         return Err(Refusal::NotPermitted {
             action: kind,
             capacity,
         });
     }
+    let to = target(ticket.status, kind).ok_or(Refusal::NotAllowedInState {
+        status: ticket.status,
+        action: kind,
+    })?;
 
     let reason = match action
         .reason
@@ -592,10 +587,11 @@ pub fn decide(
         }
         None => None,
     };
+    // A resolved ticket without a resolution time cannot prove it is inside the window.
     if kind == ActionKind::Reopen
         && ticket
             .resolved_at
-            .is_some_and(|resolved| now - resolved > reopen_window)
+            .is_none_or(|resolved| now - resolved > reopen_window)
     {
         return Err(Refusal::ReopenWindowPassed);
     }
@@ -635,7 +631,7 @@ pub fn decide(
         assignee_nip,
         reason,
         certificate_status,
-        notify: notify(kind),
+        notify: notify(kind, ticket.status, to),
     })
 }
 
@@ -651,8 +647,10 @@ fn invalid_reason(error: &TextError) -> Refusal {
 /// Whom a transition concerns. The requester hears of every change of their ticket's
 /// state; the officer of what needs or followed their endorsement; an assigned agent of
 /// being given work.
-fn notify(action: ActionKind) -> Vec<Recipient> {
+fn notify(action: ActionKind, from: Status, to: Status) -> Vec<Recipient> {
     match action {
+        // Assigning a waiting ticket also puts it into review: the requester hears of it.
+        ActionKind::Assign if from != to => vec![Recipient::Assignee, Recipient::Requester],
         ActionKind::Assign => vec![Recipient::Assignee],
         ActionKind::Endorse | ActionKind::Decline => vec![Recipient::Requester],
         // The officer vouched for it; they hear that it was withdrawn.

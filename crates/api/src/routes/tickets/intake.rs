@@ -20,6 +20,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 const TICKET_PART: &str = "ticket";
+/// More parts than any honest form has (one `ticket`, five files); the cap keeps a flood
+/// of tiny parts from costing memory and an endless list of problems.
+const MAX_PARTS: usize = 16;
 
 /// An intake body as received, before any rule is applied.
 struct Received {
@@ -140,7 +143,7 @@ pub async fn check_one(
     let limits = &state.limits;
     if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
         return Err(ApiError::PayloadTooLarge {
-            limit: limits.max_body_bytes,
+            limit: Some(limits.max_body_bytes),
         });
     }
     let mut budget = BodyBudget {
@@ -149,7 +152,12 @@ pub async fn check_one(
     };
     let mut assessment = Assessment::files_only();
     let mut content = None;
+    let mut parts = 0;
     while let Some(part) = body.next().await {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(too_many_parts());
+        }
         let mut part = part.map_err(multipart_error)?;
         let name = part.name().unwrap_or_default().to_owned();
         if name != kind.code() {
@@ -228,7 +236,7 @@ async fn receive(
 ) -> Result<Received, ApiError> {
     if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
         return Err(ApiError::PayloadTooLarge {
-            limit: limits.max_body_bytes,
+            limit: Some(limits.max_body_bytes),
         });
     }
 
@@ -243,7 +251,12 @@ async fn receive(
         used: 0,
         limit: limits.max_body_bytes,
     };
+    let mut parts = 0;
     while let Some(part) = body.next().await {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(too_many_parts());
+        }
         let mut part = part.map_err(multipart_error)?;
         let name = part.name().unwrap_or_default().to_owned();
         if name == TICKET_PART {
@@ -296,7 +309,9 @@ impl BodyBudget {
     fn spend(&mut self, bytes: usize) -> Result<(), ApiError> {
         self.used += bytes as u64;
         if self.used > self.limit {
-            return Err(ApiError::PayloadTooLarge { limit: self.limit });
+            return Err(ApiError::PayloadTooLarge {
+                limit: Some(self.limit),
+            });
         }
         Ok(())
     }
@@ -348,8 +363,9 @@ fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
                 field,
                 ProblemCode::InvalidJson,
                 Message::new(
-                    format!("Nilai dengan tipe yang salah: {inner}. Semua nilai ditulis sebagai teks (string)."),
-                    format!("A value has the wrong type: {inner}. Every value is written as text (a string)."),
+                    // serde's own text would quote the value, which may be a NIK.
+                    "Nilai dengan tipe yang salah: setiap nilai ditulis sebagai teks (string), daftar sebagai array.",
+                    "A value has the wrong type: every value is written as text (a string), lists as arrays.",
                 ),
             )
         } else {
@@ -363,6 +379,20 @@ fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
             )
         }
     })
+}
+
+fn too_many_parts() -> ApiError {
+    ApiError::Validation {
+        problems: vec![Problem::new(
+            "body",
+            ProblemCode::TooManyParts,
+            Message::new(
+                format!("Formulir berisi lebih dari {MAX_PARTS} bagian."),
+                format!("The form has more than {MAX_PARTS} parts."),
+            ),
+        )],
+        warnings: Vec::new(),
+    }
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {
