@@ -309,6 +309,34 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             Some(json!({"rules": []})),
             [401, 403, 403, 403, 403, 403, 200, 403, 403],
         ),
+        (
+            "GET",
+            "/api/v1/officers".into(),
+            None,
+            [401, 403, 403, 403, 403, 403, 200, 403, 403],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/officers/{OFFICER_NIP}"),
+            Some(
+                json!({"name": "Kepala UPK Contoh", "unit": "sekretariat jenderal", "email": "kepala.upk.setjen@kemenkeu.go.id", "active": true}),
+            ),
+            [401, 403, 403, 403, 403, 403, 200, 403, 403],
+        ),
+        // Actions change nothing here: resolving needs the assigned agent, and there is none.
+        (
+            "POST",
+            format!("{t}/actions"),
+            Some(json!({"action": "resolve"})),
+            [401, 403, 404, 403, 404, 403, 403, 403, 404],
+        ),
+        // Only the requester replaces files, and only while the agent waits for them.
+        (
+            "PUT",
+            format!("{t}/attachments/ktp_scan"),
+            None,
+            [401, 409, 404, 403, 404, 403, 403, 403, 404],
+        ),
     ];
     for (method, path, body, expected) in matrix {
         for ((who, token), want) in callers.iter().zip(expected) {
@@ -318,6 +346,9 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             }
             if let Some(body) = &body {
                 request = request.json(body);
+            }
+            if method != "GET" {
+                request = request.header("If-Match", "\"1\"");
             }
             let response = request.send().await.unwrap();
             let status = response.status().as_u16();

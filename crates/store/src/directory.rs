@@ -51,6 +51,23 @@ impl Store {
             }))
     }
 
+    /// The whole directory, by NIP. Hundreds of rows: no paging needed.
+    pub async fn officers(&self) -> Result<Vec<OfficerRow>, StoreError> {
+        Ok(officers::Entity::find()
+            .order_by_asc(officers::Column::Nip)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| OfficerRow {
+                nip: o.nip,
+                name: o.name,
+                unit: o.unit,
+                email: o.email,
+                active: o.active.to_string(),
+            })
+            .collect())
+    }
+
     /// Inserts or updates officers by NIP, all or nothing.
     pub async fn import_officers(&self, officers: &[Officer]) -> Result<ImportReport, StoreError> {
         let txn = self.db.begin().await?;

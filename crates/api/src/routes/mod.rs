@@ -2,6 +2,7 @@
 
 pub mod health;
 pub mod lists;
+pub mod officers;
 pub mod routing_rules;
 pub mod services;
 pub mod tickets;
@@ -52,6 +53,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::resource("/officers/me/tickets")
                         .route(web::get().to(lists::officer_tickets)),
                 )
+                .service(web::resource("/officers").route(web::get().to(officers::list)))
+                .service(web::resource("/officers/{nip}").route(web::put().to(officers::put)))
                 .service(
                     web::resource("/routing-rules")
                         .route(web::get().to(routing_rules::get))

@@ -1,0 +1,100 @@
+//! `GET /api/v1/officers` and `PUT /api/v1/officers/{nip}`: the responsible officers'
+//! directory, kept by supervisors (the CSV import does the same in bulk).
+
+use actix_web::{HttpResponse, web};
+use certdesk_domain::{Message, Officer, OfficerRow};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct OfficerResponse {
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub email: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerRequest {
+    pub name: String,
+    pub unit: String,
+    pub email: String,
+    pub active: bool,
+}
+
+fn supervisor_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.is_supervisor() {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden {
+        code: "not_permitted",
+        message: Message::new(
+            "Hanya supervisor yang mengelola daftar penanggung jawab.",
+            "Only supervisors manage the directory of responsible officers.",
+        ),
+    })
+}
+
+fn response(row: OfficerRow) -> OfficerResponse {
+    OfficerResponse {
+        active: row.active == "true",
+        nip: row.nip,
+        name: row.name,
+        unit: row.unit,
+        email: row.email,
+    }
+}
+
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    supervisor_only(&caller)?;
+    let officers: Vec<OfficerResponse> = state
+        .store
+        .officers()
+        .await?
+        .into_iter()
+        .map(response)
+        .collect();
+    Ok(HttpResponse::Ok().json(officers))
+}
+
+/// Creates or updates one officer. Deactivate rather than delete: old tickets name them.
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<OfficerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    supervisor_only(&caller)?;
+    let body = body.into_inner();
+    let row = OfficerRow {
+        nip: path.into_inner(),
+        name: body.name,
+        unit: body.unit,
+        email: body.email,
+        active: body.active.to_string(),
+    };
+    let officer =
+        Officer::from_row(&row, &state.units, &state.email_domains).map_err(|problems| {
+            ApiError::Validation {
+                problems,
+                warnings: Vec::new(),
+            }
+        })?;
+    state
+        .store
+        .import_officers(std::slice::from_ref(&officer))
+        .await?;
+    tracing::info!(officer = %officer.nip, active = officer.active, "officer saved");
+    Ok(HttpResponse::Ok().json(OfficerResponse {
+        nip: officer.nip.as_str().to_owned(),
+        name: officer.name,
+        unit: officer.unit.as_str().to_owned(),
+        email: officer.email.as_str().to_owned(),
+        active: officer.active,
+    }))
+}
