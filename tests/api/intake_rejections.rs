@@ -16,6 +16,7 @@ on_both_backends!(
     bodies_over_the_limit_get_413_and_parts_over_theirs_get_named,
     validate_reports_everything_and_stores_nothing,
     hostile_input_gets_a_4xx_and_leaves_nothing_behind,
+    a_streamed_body_without_length_is_cut_off_at_the_limit,
 );
 
 async fn assert_nothing_stored(app: &TestApp) {
@@ -282,5 +283,25 @@ async fn hostile_input_gets_a_4xx_and_leaves_nothing_behind(backend: Backend) {
     let body = problem(app.post_ticket(flood).await).await;
     assert_eq!(errors(&body), [("body".into(), "too_many_parts".into())]);
 
+    assert_nothing_stored(&app).await;
+}
+
+async fn a_streamed_body_without_length_is_cut_off_at_the_limit(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.limits.max_part_bytes = 200_000;
+        s.limits.max_body_bytes = 1_000_000;
+    })
+    .await;
+    // A part of unknown length: the request goes out chunked, with no Content-Length,
+    // so only the budget kept while reading can stop it.
+    let chunks = futures_util::stream::iter(
+        (0..40).map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from(vec![0u8; 64 * 1024]))),
+    );
+    let endless =
+        reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(chunks)).file_name("x.bin");
+    let form = form(&ticket_json("15.1"), all_files()).part("unknown_extra", endless);
+    let response = app.post_ticket(form).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(problem(response).await["code"], "payload_too_large");
     assert_nothing_stored(&app).await;
 }

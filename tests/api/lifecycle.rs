@@ -170,7 +170,7 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
     )
     .await;
 
-    // 15.3, rejected by the agent with a reason, after endorsement.
+    // 15.3, after endorsement, through to closed.
     let mut ticket = ticket_json("15.3");
     ticket["reason"] = json!("retired");
     let (number, v) = file(&app, ticket, required_files()).await;
@@ -192,6 +192,38 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
         "in_review",
     )
     .await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "resolve"}),
+        "resolved",
+    )
+    .await;
+    step(
+        &app,
+        &p.requester,
+        &number,
+        v,
+        json!({"action": "close"}),
+        "closed",
+    )
+    .await;
+
+    // An agent's rejection needs a reason.
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("renewal");
+    let (number, v) = file(&app, ticket, required_files()).await;
+    let v = step(
+        &app,
+        &p.agent,
+        &number,
+        v,
+        json!({"action": "claim"}),
+        "in_review",
+    )
+    .await;
     let refused = app
         .act(&p.agent, &number, v, json!({"action": "reject"}))
         .await;
@@ -201,7 +233,7 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
         &p.agent,
         &number,
         v,
-        json!({"action": "reject", "reason": "Sertifikat sudah dicabut."}),
+        json!({"action": "reject", "reason": "Masa berlaku masih panjang."}),
         "rejected",
     )
     .await;
@@ -217,8 +249,9 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    // 15.1: resolved, closed; 15.2: resolved, reopened, resolved, closed; 15.3: rejected.
-    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 7);
+    // 15.1: resolved, closed; 15.2: resolved, reopened, resolved, closed; 15.3: resolved,
+    // closed; the renewal: rejected.
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 9);
 }
 
 async fn a_declined_endorsement_rejects_the_ticket_with_its_reason(backend: Backend) {

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Queue-page latency at a million tickets, on PostgreSQL, with the release build.
+#
+#   bash bench/queue-page.sh            # N=1000000 tickets, 200 requests per case
+#   N=100000 REQUESTS=50 bash bench/queue-page.sh
+#
+# Creates (and afterwards drops) the database `certdesk_bench`, fills it with synthetic
+# tickets straight in SQL, starts `certdesk serve` on 127.0.0.1:18099 and times pages
+# with curl, one request at a time. The machine is shared and noisy, so it reports
+# medians and p95, and a baseline measured in the same run (GET /health/live: the HTTP
+# path with no database) to read them against.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-1000000}
+REQUESTS=${REQUESTS:-200}
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
+DB=certdesk_bench
+PORT=18099
+BIN=${CARGO_TARGET_DIR:-target}/release/certdesk
+WORK=$(mktemp -d)
+
+cargo build --release --quiet
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+
+export CERTDESK_DATABASE__URL="$PG/$DB" CERTDESK_STORAGE__PATH="$WORK/blobs" \
+  CERTDESK_AUTH__LOCAL_KEY_FILE="$WORK/jwt.key" CERTDESK_LOG__FILTER=warn \
+  CERTDESK_SERVER__LISTEN="127.0.0.1:$PORT"
+"$BIN" migrate >/dev/null
+"$BIN" officers import samples/officers.csv >/dev/null
+
+echo "seeding $N tickets ..."
+start=$(date +%s)
+psql "$PG/$DB" -q <<SQL
+INSERT INTO tickets (service, subtype, reason, status, requester_nip, requester_name,
+  requester_email, requester_unit, requester_position, responsible_officer_nip,
+  description, created_at, updated_at, queue, version)
+SELECT (ARRAY['15.1','15.2','15.3'])[1 + i % 3],
+       CASE WHEN i % 3 = 1 THEN 'passphrase_link' END,
+       CASE WHEN i % 3 = 2 THEN 'retired' END,
+       (ARRAY['submitted','in_review','awaiting_requester','waiting_on_authority',
+              'resolved','closed','rejected','cancelled'])[1 + i % 8],
+       '1990051720150' || lpad((i % 100000)::text, 5, '0'),
+       'Andi Contoh', 'andi.contoh@kemenkeu.go.id', 'Sekretariat Jenderal',
+       'Pranata Komputer', '197501012000031002',
+       'Permohonan uji nomor ' || i,
+       now() - make_interval(secs => ($N - i) * 30),
+       now() - make_interval(secs => ($N - i) * 30),
+       (ARRAY['general','revocations','djp','dja'])[1 + i % 4], 1
+FROM generate_series(1, $N) AS i;
+ANALYZE tickets;
+SQL
+echo "seeded in $(( $(date +%s) - start )) s"
+
+"$BIN" serve > "$WORK/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 50); do curl -sf "127.0.0.1:$PORT/health/live" >/dev/null && break; sleep 0.2; done
+AGENT=$("$BIN" token issue --nip 198501012010011001 --role agent)
+BASE="http://127.0.0.1:$PORT"
+
+# time_total of each request, one per line, into a file.
+measure() {
+  local name=$1 url=$2 out="$WORK/$1.times"
+  for _ in $(seq 1 "$REQUESTS"); do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $AGENT" "$url" >> "$out"
+  done
+}
+
+# Deep pages: follow `next` links, timing each page.
+deep() {
+  local url="$BASE/api/v1/queues/general/tickets?status=submitted&limit=50" out="$WORK/deep_pages.times"
+  for _ in $(seq 1 "$REQUESTS"); do
+    local body
+    body=$(curl -s -w '\n%{time_total}' -H "Authorization: Bearer $AGENT" "$url")
+    echo "${body##*$'\n'}" >> "$out"
+    local next
+    next=$(printf '%s' "${body%$'\n'*}" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("next") or "")')
+    [ -n "$next" ] || break
+    url="$BASE$next"
+  done
+}
+
+measure baseline_health "$BASE/health/live"
+measure first_page "$BASE/api/v1/queues/general/tickets?status=submitted&limit=50"
+measure first_page_any_status "$BASE/api/v1/queues/general/tickets?limit=50"
+measure filtered_service "$BASE/api/v1/queues/djp/tickets?service=15.2&status=in_review,submitted&limit=50"
+deep
+
+python3 - "$WORK" <<'PY'
+import glob, os, statistics, sys
+rows = {}
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.times"))):
+    t = sorted(float(x) * 1000 for x in open(path) if x.strip())
+    rows[os.path.basename(path)[:-6]] = (statistics.median(t), t[int(len(t) * 0.95) - 1], len(t))
+base = rows["baseline_health"][0]
+print(f"{'case':28} {'median ms':>10} {'p95 ms':>8} {'n':>5} {'x baseline':>11}")
+for name, (med, p95, n) in rows.items():
+    print(f"{name:28} {med:10.2f} {p95:8.2f} {n:5d} {med / base:11.1f}")
+PY
+
+echo
+echo "plan of a first page (PostgreSQL):"
+psql "$PG/$DB" -qAt -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+  SELECT * FROM tickets WHERE queue = 'general' AND status IN ('submitted')
+  ORDER BY created_at, id LIMIT 51" | sed 's/^/  /'
