@@ -62,15 +62,17 @@ impl Store {
             );
         }
         if let Some(cursor) = after {
-            // Row-value comparison spelled out: (created_at, id) > (cursor.created_at, cursor.id).
+            // A row-value comparison, which both backends turn into an index seek (an
+            // equivalent `a > x OR (a = x AND b > y)` is not, and walks the skipped rows).
             condition = condition.add(
-                Condition::any()
-                    .add(tickets::Column::CreatedAt.gt(cursor.created_at))
-                    .add(
-                        Condition::all()
-                            .add(tickets::Column::CreatedAt.eq(cursor.created_at))
-                            .add(tickets::Column::Id.gt(cursor.number.sequence())),
-                    ),
+                Expr::tuple([
+                    Expr::col(tickets::Column::CreatedAt),
+                    Expr::col(tickets::Column::Id),
+                ])
+                .gt(Expr::tuple([
+                    Expr::value(cursor.created_at),
+                    Expr::value(cursor.number.sequence()),
+                ])),
             );
         }
         let mut rows = tickets::Entity::find()

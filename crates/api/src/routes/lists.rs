@@ -117,6 +117,14 @@ pub async fn queue_tickets(
         QueueName::parse(&path).map_err(|(code, message)| validation("queue", code, message))?;
     let mut filter = filter(&query)?;
     filter.queue = Some(queue.as_str().to_owned());
+    // A queue is work to do: without a status filter it shows the open tickets.
+    if filter.statuses.is_empty() {
+        filter.statuses = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code().to_owned())
+            .collect();
+    }
     page(&state, &request, &query, filter).await
 }
 
