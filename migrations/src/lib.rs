@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_directory;
 mod m20261121_000002_tickets;
 mod m20261121_000003_lifecycle;
+mod m20261121_000004_description_search;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_directory::Migration),
             Box::new(m20261121_000002_tickets::Migration),
             Box::new(m20261121_000003_lifecycle::Migration),
+            Box::new(m20261121_000004_description_search::Migration),
         ]
     }
 }
