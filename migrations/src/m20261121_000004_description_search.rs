@@ -29,7 +29,8 @@ impl MigrationTrait for Migration {
         }
         // In `public`, once per database, and named with its schema: the tables may live
         // in another schema (tests use one per test).
-        db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").await?;
+        db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+            .await?;
         db.execute_unprepared(
             "CREATE INDEX tickets_description_trgm ON tickets \
              USING gin (lower(description) public.gin_trgm_ops)",
