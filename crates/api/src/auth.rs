@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use certdesk_domain::Nip;
 use certdesk_domain::lifecycle::{Actor, Role};
+use certdesk_domain::{Message, Nip};
 use certdesk_store::{HistoryActor, Store};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -76,6 +76,28 @@ impl Caller {
 
     pub fn is_supervisor(&self) -> bool {
         self.person().is_some_and(|a| a.has(Role::Supervisor))
+    }
+
+    /// RA staff only (queues and their pages).
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.is_staff() {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden {
+            code: "not_permitted",
+            message: Message::new("Hanya untuk petugas RA.", "For RA staff only."),
+        })
+    }
+
+    /// Supervisors only (routing rules, the officers' directory).
+    pub fn require_supervisor(&self) -> Result<(), ApiError> {
+        if self.is_supervisor() {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden {
+            code: "not_permitted",
+            message: Message::new("Hanya untuk supervisor.", "For supervisors only."),
+        })
     }
 
     /// The NIP of a person; `None` for integrators.

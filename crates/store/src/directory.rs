@@ -42,13 +42,7 @@ impl Store {
         Ok(officers::Entity::find_by_id(nip.as_str().to_owned())
             .one(&self.db)
             .await?
-            .map(|o| OfficerRow {
-                nip: o.nip,
-                name: o.name,
-                unit: o.unit,
-                email: o.email,
-                active: o.active.to_string(),
-            }))
+            .map(officer_row))
     }
 
     /// The whole directory, by NIP. Hundreds of rows: no paging needed.
@@ -58,13 +52,7 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|o| OfficerRow {
-                nip: o.nip,
-                name: o.name,
-                unit: o.unit,
-                email: o.email,
-                active: o.active.to_string(),
-            })
+            .map(officer_row)
             .collect())
     }
 
@@ -113,5 +101,16 @@ impl Store {
         }
         txn.commit().await?;
         Ok(report)
+    }
+}
+
+/// A directory entry as stored; the caller checks it against the rules.
+fn officer_row(o: officers::Model) -> OfficerRow {
+    OfficerRow {
+        nip: o.nip,
+        name: o.name,
+        unit: o.unit,
+        email: o.email,
+        active: o.active.to_string(),
     }
 }

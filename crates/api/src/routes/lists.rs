@@ -64,22 +64,9 @@ pub struct QueueEntry {
     pub href: String,
 }
 
-fn staff_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.is_staff() {
-        return Ok(());
-    }
-    Err(ApiError::Forbidden {
-        code: "not_permitted",
-        message: Message::new(
-            "Antrean hanya untuk petugas RA.",
-            "Queues are for RA staff only.",
-        ),
-    })
-}
-
 /// `GET /api/v1/queues`: every queue (routed to, default, or holding open tickets).
 pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    staff_only(&caller)?;
+    caller.require_staff()?;
     let counts = state.store.queue_counts().await?;
     let mut names: Vec<String> = routing_rules(&state)
         .await?
@@ -112,7 +99,7 @@ pub async fn queue_tickets(
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    staff_only(&caller)?;
+    caller.require_staff()?;
     let queue =
         QueueName::parse(&path).map_err(|(code, message)| validation("queue", code, message))?;
     let mut filter = filter(&query)?;

@@ -2,7 +2,7 @@
 //! directory, kept by supervisors (the CSV import does the same in bulk).
 
 use actix_web::{HttpResponse, web};
-use certdesk_domain::{Message, Officer, OfficerRow};
+use certdesk_domain::{Officer, OfficerRow};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -27,19 +27,6 @@ pub struct OfficerRequest {
     pub active: bool,
 }
 
-fn supervisor_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.is_supervisor() {
-        return Ok(());
-    }
-    Err(ApiError::Forbidden {
-        code: "not_permitted",
-        message: Message::new(
-            "Hanya supervisor yang mengelola daftar penanggung jawab.",
-            "Only supervisors manage the directory of responsible officers.",
-        ),
-    })
-}
-
 fn response(row: OfficerRow) -> OfficerResponse {
     OfficerResponse {
         active: row.active == "true",
@@ -51,7 +38,7 @@ fn response(row: OfficerRow) -> OfficerResponse {
 }
 
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    supervisor_only(&caller)?;
+    caller.require_supervisor()?;
     let officers: Vec<OfficerResponse> = state
         .store
         .officers()
@@ -69,7 +56,7 @@ pub async fn put(
     path: web::Path<String>,
     body: web::Json<OfficerRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    supervisor_only(&caller)?;
+    caller.require_supervisor()?;
     let body = body.into_inner();
     let row = OfficerRow {
         nip: path.into_inner(),

@@ -30,21 +30,8 @@ pub struct RulesBody {
     pub default_queue: String,
 }
 
-fn supervisor_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.is_supervisor() {
-        return Ok(());
-    }
-    Err(ApiError::Forbidden {
-        code: "not_permitted",
-        message: Message::new(
-            "Hanya supervisor yang mengelola aturan routing.",
-            "Only supervisors manage routing rules.",
-        ),
-    })
-}
-
 pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    supervisor_only(&caller)?;
+    caller.require_supervisor()?;
     let rules = state.store.routing_rules().await?;
     Ok(HttpResponse::Ok().json(RulesBody {
         rules: rules
@@ -64,7 +51,7 @@ pub async fn put(
     caller: Caller,
     body: web::Json<RulesBody>,
 ) -> Result<HttpResponse, ApiError> {
-    supervisor_only(&caller)?;
+    caller.require_supervisor()?;
     let mut problems = Vec::new();
     let mut stored = Vec::new();
     for (i, rule) in body.rules.iter().enumerate() {
