@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+// No derived Debug: the row carries a NIK, and a `?model` in a log line must not print it.
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tickets")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -33,3 +34,54 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("tickets::Model")
+            .field("id", &self.id)
+            .field("service", &self.service)
+            .field("status", &self.status)
+            .field(
+                "requester_nik",
+                &self.requester_nik.as_deref().map(certdesk_domain::mask_nik),
+            )
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_never_prints_the_nik() {
+        let at = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let model = super::Model {
+            id: 1,
+            service: "15.1".into(),
+            subtype: None,
+            reason: None,
+            reason_detail: None,
+            status: "submitted".into(),
+            requester_nip: "199005172015031001".into(),
+            requester_nik: Some("3174051705900001".into()),
+            requester_name: "Andi Contoh".into(),
+            requester_email: "andi.contoh@kemenkeu.go.id".into(),
+            requester_unit: "Sekretariat Jenderal".into(),
+            requester_position: "Pranata Komputer".into(),
+            responsible_officer_nip: "197501012000031002".into(),
+            description: "uji".into(),
+            changes: None,
+            certificate_status: None,
+            created_at: at,
+            updated_at: at,
+            queue: "general".into(),
+            assignee_nip: None,
+            version: 1,
+            open_slot: None,
+            resolved_at: None,
+        };
+        let printed = format!("{model:?}");
+        assert!(!printed.contains("3174051705900001"), "{printed}");
+        assert!(printed.contains("3174********0001"));
+    }
+}
