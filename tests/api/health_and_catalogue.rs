@@ -12,7 +12,20 @@ on_both_backends!(
 
 async fn health_checks_answer(backend: Backend) {
     let app = spawn_app(backend).await;
-    assert_eq!(app.get("/health/live").await.status(), 200);
+    let live = app.get("/health/live").await;
+    assert_eq!(live.status(), 200);
+    let id = live.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(
+        id.len(),
+        36,
+        "a UUID that also appears in the request's log lines"
+    );
+    let problem = app.get("/api/v1/nothing-here").await;
+    assert_ne!(
+        problem.headers()["x-request-id"].to_str().unwrap(),
+        id,
+        "one per request, errors too"
+    );
     let ready: Value = app.get("/health/ready").await.json().await.unwrap();
     let expected = match backend {
         Backend::Sqlite => "sqlite",

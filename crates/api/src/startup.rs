@@ -2,13 +2,17 @@
 
 use std::net::TcpListener;
 
+use actix_web::HttpMessage;
 use actix_web::dev::Server;
+use actix_web::dev::Service;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use certdesk_domain::UnitCatalogue;
 use certdesk_store::{BlobStore, Store};
-use tracing_actix_web::TracingLogger;
+use futures_util::FutureExt;
+use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::Authenticator;
 use crate::config::Settings;
@@ -50,6 +54,23 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+                // Runs inside the logger's span: the id it echoes is the one every log
+                // line of the request carries, so a user's report finds the logs.
+                .wrap_fn(|request, service| {
+                    let id = request.extensions().get::<RequestId>().copied();
+                    service.call(request).map(move |response| {
+                        response.map(|mut response| {
+                            if let Some(value) =
+                                id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
+                            {
+                                response
+                                    .headers_mut()
+                                    .insert(HeaderName::from_static("x-request-id"), value);
+                            }
+                            response
+                        })
+                    })
+                })
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .configure(routes::configure)
