@@ -390,6 +390,33 @@ async fn two_agents_claiming_at_once_one_wins_the_other_gets_409(backend: Backen
         .await
         .unwrap();
     assert_eq!(ticket["version"], 2, "exactly one claim was applied");
+
+    // The same race decided before the second request arrives: still a lost claim (409),
+    // not a stale page (412).
+    let mut ticket = ticket_json_for("15.2", 4);
+    ticket["subtype"] = json!("renewal");
+    let token = app.token(&requester_nip(4), &[Role::Requester]);
+    let response = app
+        .post_ticket_as(&token, form(&ticket, required_files()))
+        .await;
+    let number = response.json::<Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    step(
+        &app,
+        &p.agent,
+        &number,
+        1,
+        json!({"action": "claim"}),
+        "in_review",
+    )
+    .await;
+    let late = app
+        .act(&p.other_agent, &number, 1, json!({"action": "claim"}))
+        .await;
+    assert_eq!(late.status(), 409);
+    assert_eq!(problem(late).await["code"], "already_claimed");
 }
 
 async fn actions_need_a_current_if_match(backend: Backend) {

@@ -42,12 +42,21 @@ pub async fn act(
         });
     };
     let expected = if_match(&request)?;
+    let action = parse_action(body.into_inner())?;
     if expected != ticket.version {
+        // Two agents claimed the same version and the other one's claim landed first:
+        // that is a lost race for the ticket (409), not a stale page (412).
+        let claimed_by_other = ticket
+            .assignee_nip
+            .as_deref()
+            .is_some_and(|a| a != actor.nip);
+        if action.kind == ActionKind::Claim && claimed_by_other {
+            return Err(refusal(Refusal::AlreadyClaimed));
+        }
         return Err(ApiError::PreconditionFailed {
             current: ticket.version,
         });
     }
-    let action = parse_action(body.into_inner())?;
     let facts = facts(&ticket)?;
     let now = Utc::now();
     let window = chrono::Duration::hours(state.lifecycle.reopen_window_hours as i64);
