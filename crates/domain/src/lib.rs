@@ -28,7 +28,7 @@ pub use identity::{
     UnitEntry, mask_nik,
 };
 pub use intake::{Accepted, Assessment, IntakeRules, Rejected, Submission, TicketDraft, assess};
-pub use officer::{Officer, OfficerRow};
+pub use officer::{Officer, OfficerLookup, OfficerRow};
 pub use problem::{Message, Problem, ProblemCode};
 pub use service::{CertificateStatus, ChangeKind, RevocationReason, Service, ServiceRequest};
 pub use ticket_number::TicketNumber;

@@ -13,6 +13,30 @@ pub struct Officer {
     pub active: bool,
 }
 
+/// What the directory says about the NIP a ticket names as responsible officer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfficerLookup {
+    NotFound,
+    Found(Officer),
+    /// There is an entry, but it no longer passes the rules (its unit was renamed away,
+    /// its mail domain left the allow-list): the directory needs updating, not the
+    /// ticket.
+    Outdated,
+}
+
+impl OfficerLookup {
+    pub fn from_row(
+        row: Option<&OfficerRow>,
+        units: &UnitCatalogue,
+        domains: &EmailDomains,
+    ) -> Self {
+        match row {
+            None => Self::NotFound,
+            Some(row) => Officer::from_row(row, units, domains).map_or(Self::Outdated, Self::Found),
+        }
+    }
+}
+
 /// One row of the directory as written in an import file.
 #[derive(Debug, Clone, Default)]
 pub struct OfficerRow {

@@ -15,7 +15,7 @@ use crate::attachment::{AttachmentKind, InspectedFile};
 use crate::identity::{
     CertificateName, EmailDomains, Nik, Nip, OfficialEmail, Position, Unit, UnitCatalogue,
 };
-use crate::officer::Officer;
+use crate::officer::OfficerLookup;
 use crate::problem::{Message, Problem, ProblemCode, Rule};
 use crate::service::{
     CertificateStatus, ChangeKind, ChangeRequest, ChangeableField, FieldChange, RevocationReason,
@@ -667,7 +667,7 @@ impl Assessment {
     }
 
     /// Decides, given what the officers' directory knows of the responsible officer.
-    pub fn conclude(mut self, officer: Option<&Officer>) -> Result<Accepted, Rejected> {
+    pub fn conclude(mut self, officer: &OfficerLookup) -> Result<Accepted, Rejected> {
         if let Some(service) = self.service {
             for kind in AttachmentKind::ALL {
                 if service.requires(kind) && !self.parts_seen.contains(&kind) {
@@ -707,7 +707,18 @@ impl Assessment {
         }
     }
 
-    fn check_officer(&mut self, nip: Nip, officer: Option<&Officer>) {
+    fn record_unknown_officer(&mut self, nip: &Nip) {
+        self.problems.push(Problem::new(
+            "responsible_officer_nip",
+            ProblemCode::OfficerUnknown,
+            Message::new(
+                format!("NIP {nip} tidak terdaftar sebagai penanggung jawab (Kepala UPK/UPSDM). Periksa NIP-nya, atau minta unit Anda menghubungi service desk untuk memperbarui daftar."),
+                format!("NIP {nip} is not registered as a responsible officer (head of UPK/UPSDM). Check the NIP, or ask your unit to contact the service desk to update the directory."),
+            ),
+        ));
+    }
+
+    fn check_officer(&mut self, nip: Nip, officer: &OfficerLookup) {
         const FIELD: &str = "responsible_officer_nip";
         if self.requester_nip.as_ref() == Some(&nip) {
             self.problems.push(Problem::new(
@@ -720,16 +731,23 @@ impl Assessment {
             ));
             return;
         }
-        let Some(officer) = officer else {
-            self.problems.push(Problem::new(
-                FIELD,
-                ProblemCode::OfficerUnknown,
-                Message::new(
-                    format!("NIP {nip} tidak terdaftar sebagai penanggung jawab (Kepala UPK/UPSDM). Periksa NIP-nya, atau minta unit Anda menghubungi service desk untuk memperbarui daftar."),
-                    format!("NIP {nip} is not registered as a responsible officer (head of UPK/UPSDM). Check the NIP, or ask your unit to contact the service desk to update the directory."),
-                ),
-            ));
-            return;
+        let officer = match officer {
+            OfficerLookup::Found(officer) => officer,
+            OfficerLookup::Outdated => {
+                self.problems.push(Problem::new(
+                    FIELD,
+                    ProblemCode::OfficerEntryOutdated,
+                    Message::new(
+                        format!("Data penanggung jawab dengan NIP {nip} di direktori sudah tidak mutakhir. Mohon hubungi service desk; tiket dapat diajukan setelah data diperbarui."),
+                        format!("The directory entry for the responsible officer with NIP {nip} is out of date. Please contact the service desk; the ticket can be filed once it is updated."),
+                    ),
+                ));
+                return;
+            }
+            OfficerLookup::NotFound => {
+                self.record_unknown_officer(&nip);
+                return;
+            }
         };
         if !officer.active {
             self.problems.push(Problem::new(

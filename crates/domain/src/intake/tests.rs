@@ -1,6 +1,7 @@
 use super::*;
 use crate::attachment::{FileType, InspectedFile};
 use crate::identity::UnitEntry;
+use crate::officer::{Officer, OfficerLookup};
 
 // Synthetic identities only.
 const REQUESTER_NIP: &str = "199005172015031001";
@@ -68,7 +69,8 @@ fn run(
     for kind in kinds {
         assessment.record_file(*kind, image());
     }
-    assessment.conclude(officer_found)
+    let lookup = officer_found.map_or(OfficerLookup::NotFound, |o| OfficerLookup::Found(o.clone()));
+    assessment.conclude(&lookup)
 }
 
 const ALL_FILES: [AttachmentKind; 5] = AttachmentKind::ALL;
@@ -358,7 +360,7 @@ fn duplicate_and_unknown_parts_are_problems() {
     assessment.record_file(AttachmentKind::KtpScan, image());
     assessment.record_unknown_part("photo");
     let rejected = assessment
-        .conclude(Some(&officer("Sekretariat Jenderal", true)))
+        .conclude(&OfficerLookup::Found(officer("Sekretariat Jenderal", true)))
         .unwrap_err();
     assert_eq!(
         codes(&rejected),
@@ -382,4 +384,43 @@ fn unknown_json_fields_are_refused_when_parsing_the_draft() {
     let err =
         serde_json::from_str::<TicketDraft>(r#"{"service":"15.1","colour":"blue"}"#).unwrap_err();
     assert!(err.to_string().contains("colour"));
+}
+
+#[test]
+fn an_outdated_directory_entry_is_its_own_problem() {
+    let units = units();
+    let domains = EmailDomains::default();
+    let stale = crate::officer::OfficerRow {
+        nip: OFFICER_NIP.into(),
+        name: "Kepala UPK".into(),
+        unit: "Biro Lama Yang Sudah Dibubarkan".into(),
+        email: "kepala.upk@kemenkeu.go.id".into(),
+        active: "true".into(),
+    };
+    assert_eq!(
+        OfficerLookup::from_row(Some(&stale), &units, &domains),
+        OfficerLookup::Outdated
+    );
+    assert_eq!(
+        OfficerLookup::from_row(None, &units, &domains),
+        OfficerLookup::NotFound
+    );
+    let mut assessment = assess(
+        &draft("15.1"),
+        IntakeRules {
+            units: &units,
+            email_domains: &domains,
+        },
+    );
+    for kind in ALL_FILES {
+        assessment.record_file(kind, image());
+    }
+    let rejected = assessment.conclude(&OfficerLookup::Outdated).unwrap_err();
+    assert_eq!(
+        codes(&rejected),
+        vec![(
+            "responsible_officer_nip".into(),
+            ProblemCode::OfficerEntryOutdated
+        )]
+    );
 }

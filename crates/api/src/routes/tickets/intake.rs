@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 use bytes::{Bytes, BytesMut};
 use certdesk_domain::{
-    Accepted, Assessment, AttachmentKind, AttachmentPolicy, InspectedFile, Message, Officer,
+    Accepted, Assessment, AttachmentKind, AttachmentPolicy, InspectedFile, Message, OfficerLookup,
     Problem, ProblemCode, Rejected, TicketDraft, assess,
 };
 use certdesk_store::{ContentAddress, NewAttachment};
@@ -94,21 +94,18 @@ pub async fn check(
     }
 
     let officer = match assessment.responsible_officer_nip() {
-        Some(nip) => state.store.officer(nip).await?.and_then(|row| {
-            Officer::from_row(&row, &state.units, &state.email_domains)
-                .map_err(|problems| {
-                    let codes: Vec<_> = problems.iter().map(|p| p.code.as_str()).collect();
-                    tracing::warn!(
-                        ?codes,
-                        "officer directory entry no longer passes the rules; treating as unknown"
-                    );
-                })
-                .ok()
-        }),
-        None => None,
+        Some(nip) => {
+            let row = state.store.officer(nip).await?;
+            let lookup = OfficerLookup::from_row(row.as_ref(), &state.units, &state.email_domains);
+            if lookup == OfficerLookup::Outdated {
+                tracing::warn!(officer = %nip, "officer directory entry no longer passes the rules");
+            }
+            lookup
+        }
+        None => OfficerLookup::NotFound,
     };
 
-    Ok(match assessment.conclude(officer.as_ref()) {
+    Ok(match assessment.conclude(&officer) {
         Ok(accepted) => {
             let attachments = accepted
                 .files
