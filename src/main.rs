@@ -137,6 +137,10 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
                     })
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
+            anyhow::ensure!(
+                settings.auth.jwks_url.is_none() || settings.auth.allow_local_tokens,
+                "local tokens are off while auth.jwks_url is set (tokens come from the SSO)"
+            );
             let path = settings
                 .auth
                 .local_key_file

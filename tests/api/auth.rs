@@ -28,7 +28,7 @@ fn claims(app: &TestApp, exp_offset: i64) -> Value {
     let now = jsonwebtoken::get_current_timestamp() as i64;
     json!({
         "sub": REQUESTER_NIP,
-        "iss": app.settings.auth.issuer,
+        "iss": certdesk_api::auth::LOCAL_ISSUER,
         "aud": app.settings.auth.audience,
         "iat": now,
         "exp": now + exp_offset,
@@ -540,6 +540,25 @@ async fn tokens_from_the_oidc_provider_are_checked_against_its_rotating_keys() {
         jsonwebtoken::encode(&header, &claims, key).unwrap()
     };
     assert_eq!(status_with(&app, &signed(&first, "key-1")).await, 200);
+    // Behind the SSO the local key mints nothing, not even with the right claims.
+    let mut local = claims.clone();
+    local["roles"] = json!(["supervisor"]);
+    let local_key = hex::decode(
+        std::fs::read_to_string(app.settings.auth.local_key_file.clone().unwrap())
+            .unwrap_or_default()
+            .trim(),
+    )
+    .unwrap_or_else(|_| vec![1; 32]);
+    assert_eq!(status_with(&app, &sign(&local_key, &local)).await, 401);
+    // Providers often give several audiences.
+    let mut many = claims.clone();
+    many["aud"] = json!(["account", app.settings.auth.audience.clone()]);
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some("key-1".to_owned());
+    assert_eq!(
+        status_with(&app, &jsonwebtoken::encode(&header, &many, &first).unwrap()).await,
+        200
+    );
     assert_eq!(
         status_with(&app, &signed(&second, "key-2")).await,
         401,

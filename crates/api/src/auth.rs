@@ -106,11 +106,24 @@ impl Caller {
     }
 }
 
-/// The claims we read and write.
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
+/// The issuer of tokens minted with the local key. Never the SSO's: a local token can
+/// only pass where local tokens are allowed.
+pub const LOCAL_ISSUER: &str = "certdesk-local";
+
+/// The claims we read. `iss`, `aud` (a string or an array) and `exp` are checked by
+/// jsonwebtoken itself against the raw token; this is what remains to interpret.
+#[derive(Debug, Deserialize)]
+struct TokenClaims {
     sub: String,
-    iss: String,
+    #[serde(flatten)]
+    extra: HashMap<String, serde_json::Value>,
+}
+
+/// The claims of a token minted with the local key.
+#[derive(Debug, Serialize)]
+struct MintedClaims {
+    sub: String,
+    iss: &'static str,
     aud: String,
     exp: u64,
     iat: u64,
@@ -159,9 +172,9 @@ impl LocalKey {
             settings.roles_claim.clone(),
             serde_json::json!(roles.iter().map(|r| r.code()).collect::<Vec<_>>()),
         );
-        let claims = Claims {
+        let claims = MintedClaims {
             sub: nip.to_owned(),
-            iss: settings.issuer.clone(),
+            iss: LOCAL_ISSUER,
             aud: settings.audience.clone(),
             exp: now + ttl.as_secs(),
             iat: now,
@@ -192,43 +205,59 @@ fn write_private(path: &Path, content: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 
-/// The OIDC provider's keys, fetched on first use and again when a token names a key id
-/// we do not know (the provider rotated its keys), at most once per `min_refresh`.
+/// The OIDC provider's keys. Fetched on first use, again when they are older than
+/// `max_age` (so a key the provider withdrew stops being trusted), and again when a token
+/// names a key id we do not know (the provider rotated); never more often than
+/// `min_refresh`. If the provider is unreachable, the keys we have stay in use.
 struct Jwks {
     url: String,
     client: reqwest::Client,
-    keys: RwLock<HashMap<String, (DecodingKey, Algorithm)>>,
+    keys: RwLock<HashMap<String, ProviderKey>>,
     last_fetch: Mutex<Option<Instant>>,
     min_refresh: Duration,
+    max_age: Duration,
+}
+
+/// A provider key and the algorithms it may verify: the one its JWK names, or, where
+/// the JWK names none, the asymmetric family of its key type. Never HMAC.
+#[derive(Clone)]
+struct ProviderKey {
+    key: DecodingKey,
+    algorithms: Vec<Algorithm>,
 }
 
 impl Jwks {
-    async fn key(&self, kid: &str) -> Option<(DecodingKey, Algorithm)> {
-        if let Some(found) = self.keys.read().await.get(kid) {
+    async fn key(&self, kid: &str) -> Option<ProviderKey> {
+        let fresh = |last: &Option<Instant>| last.is_some_and(|at| at.elapsed() < self.max_age);
+        if fresh(&*self.last_fetch.lock().await)
+            && let Some(found) = self.keys.read().await.get(kid)
+        {
             return Some(found.clone());
         }
         let mut last = self.last_fetch.lock().await;
         // Another request may have refreshed while this one waited for the lock.
-        if let Some(found) = self.keys.read().await.get(kid) {
+        if fresh(&last)
+            && let Some(found) = self.keys.read().await.get(kid)
+        {
             return Some(found.clone());
         }
-        if last.is_some_and(|at| at.elapsed() < self.min_refresh) {
-            return None;
-        }
-        *last = Some(Instant::now());
-        match self.fetch().await {
-            Ok(keys) => {
-                tracing::info!(keys = keys.len(), "refreshed the OIDC provider's keys");
-                *self.keys.write().await = keys;
-            }
-            Err(error) => {
-                tracing::warn!(%error, url = %self.url, "could not fetch the OIDC provider's keys")
+        if !last.is_some_and(|at| at.elapsed() < self.min_refresh) {
+            *last = Some(Instant::now());
+            match self.fetch().await {
+                Ok(keys) => {
+                    tracing::info!(keys = keys.len(), "refreshed the OIDC provider's keys");
+                    *self.keys.write().await = keys;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, url = %self.url, "could not fetch the OIDC provider's keys")
+                }
             }
         }
         self.keys.read().await.get(kid).cloned()
     }
 
-    async fn fetch(&self) -> anyhow::Result<HashMap<String, (DecodingKey, Algorithm)>> {
+    async fn fetch(&self) -> anyhow::Result<HashMap<String, ProviderKey>> {
+        use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve};
         let set: JwkSet = self
             .client
             .get(&self.url)
@@ -239,15 +268,41 @@ impl Jwks {
             .await?;
         let mut keys = HashMap::new();
         for jwk in &set.keys {
-            let (Some(kid), Some(alg)) = (jwk.common.key_id.clone(), jwk.common.key_algorithm)
-            else {
+            let Some(kid) = jwk.common.key_id.clone() else {
                 continue;
             };
-            let Ok(alg) = alg.to_string().parse::<Algorithm>() else {
-                continue;
+            let named = jwk
+                .common
+                .key_algorithm
+                .and_then(|a| a.to_string().parse::<Algorithm>().ok());
+            let family = match &jwk.algorithm {
+                AlgorithmParameters::RSA(_) => vec![
+                    Algorithm::RS256,
+                    Algorithm::RS384,
+                    Algorithm::RS512,
+                    Algorithm::PS256,
+                    Algorithm::PS384,
+                    Algorithm::PS512,
+                ],
+                AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P256 => {
+                    vec![Algorithm::ES256]
+                }
+                AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P384 => {
+                    vec![Algorithm::ES384]
+                }
+                AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => {
+                    vec![Algorithm::EdDSA]
+                }
+                // Symmetric or unknown keys verify nothing of the provider's.
+                _ => continue,
+            };
+            let algorithms = match named {
+                Some(alg) if family.contains(&alg) => vec![alg],
+                Some(_) => continue,
+                None => family,
             };
             if let Ok(key) = DecodingKey::from_jwk(jwk) {
-                keys.insert(kid, (key, alg));
+                keys.insert(kid, ProviderKey { key, algorithms });
             }
         }
         Ok(keys)
@@ -272,11 +327,12 @@ pub enum AuthError {
 
 impl Authenticator {
     pub fn new(settings: &AuthSettings) -> anyhow::Result<Self> {
-        let local = settings
-            .local_key_file
-            .as_deref()
-            .map(LocalKey::load_or_create)
-            .transpose()?;
+        // Behind the SSO, a key on local disk must not be able to mint a supervisor.
+        let local_allowed = settings.jwks_url.is_none() || settings.allow_local_tokens;
+        let local = match (&settings.local_key_file, local_allowed) {
+            (Some(path), true) => Some(LocalKey::load_or_create(path)?),
+            _ => None,
+        };
         let jwks = match &settings.jwks_url {
             Some(url) => Some(Jwks {
                 url: url.clone(),
@@ -286,12 +342,17 @@ impl Authenticator {
                 keys: RwLock::new(HashMap::new()),
                 last_fetch: Mutex::new(None),
                 min_refresh: Duration::from_secs(settings.jwks_min_refresh_secs),
+                max_age: Duration::from_secs(settings.jwks_max_age_secs),
             }),
             None => None,
         };
         anyhow::ensure!(
             local.is_some() || jwks.is_some(),
             "authentication needs auth.jwks_url or auth.local_key_file"
+        );
+        anyhow::ensure!(
+            jwks.is_none() || !settings.issuer.is_empty(),
+            "auth.issuer must name the SSO's issuer when auth.jwks_url is set"
         );
         Ok(Self {
             settings: settings.clone(),
@@ -303,25 +364,27 @@ impl Authenticator {
     async fn verify_jwt(&self, token: &str) -> Result<Actor, AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
-        let (key, algorithm) = match (header.alg, &self.local, &self.jwks) {
-            (Algorithm::HS256, Some(local), _) => {
-                (DecodingKey::from_secret(&local.0), Algorithm::HS256)
-            }
+        let (key, algorithm, issuer) = match (header.alg, &self.local, &self.jwks) {
+            (Algorithm::HS256, Some(local), _) => (
+                DecodingKey::from_secret(&local.0),
+                Algorithm::HS256,
+                LOCAL_ISSUER,
+            ),
             (alg, _, Some(jwks)) if alg != Algorithm::HS256 => {
                 let kid = header
                     .kid
                     .as_deref()
                     .ok_or_else(|| AuthError::Invalid("no key id".into()))?;
-                let (key, expected) = jwks
+                let found = jwks
                     .key(kid)
                     .await
                     .ok_or_else(|| AuthError::Invalid(format!("unknown key id {kid}")))?;
-                if expected != alg {
+                if !found.algorithms.contains(&alg) {
                     return Err(AuthError::Invalid(
                         "algorithm does not match the key".into(),
                     ));
                 }
-                (key, alg)
+                (found.key, alg, self.settings.issuer.as_str())
             }
             (alg, _, _) => {
                 return Err(AuthError::Invalid(format!(
@@ -331,11 +394,11 @@ impl Authenticator {
         };
         // One algorithm only, the key's: a token cannot choose how it is checked.
         let mut validation = Validation::new(algorithm);
-        validation.set_issuer(&[&self.settings.issuer]);
+        validation.set_issuer(&[issuer]);
         validation.set_audience(&[&self.settings.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = self.settings.leeway_secs;
-        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
         let nip = Nip::parse(&data.claims.sub)
             .map_err(|_| AuthError::Invalid("sub is not a NIP".into()))?;

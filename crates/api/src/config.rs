@@ -29,7 +29,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthSettings {
-    /// The `iss` every token must carry.
+    /// The `iss` the SSO's tokens carry. Locally minted tokens carry `certdesk-local`.
     pub issuer: String,
     /// The `aud` every token must carry.
     pub audience: String,
@@ -41,6 +41,12 @@ pub struct AuthSettings {
     pub jwks_url: Option<String>,
     /// Refetch the JWKS for an unknown key id at most this often, in seconds.
     pub jwks_min_refresh_secs: u64,
+    /// Refetch the JWKS when the keys are older than this, in seconds: a key the
+    /// provider withdrew is trusted at most this long.
+    pub jwks_max_age_secs: u64,
+    /// Accept tokens signed with the local key even when `jwks_url` is set. Off by
+    /// default: behind the SSO, a key file on disk must not mint identities.
+    pub allow_local_tokens: bool,
     /// An HS256 key (hex, created on first start if missing) for the embedded setup, for
     /// `certdesk token issue` and for tests. Leave unset in production behind SSO.
     pub local_key_file: Option<PathBuf>,
@@ -158,12 +164,14 @@ fn defaults() -> Defaults {
             filter: "info".into(),
         },
         auth: AuthSettings {
-            issuer: "certdesk-local".into(),
+            issuer: String::new(),
             audience: "certdesk".into(),
             roles_claim: "roles".into(),
             leeway_secs: 60,
             jwks_url: None,
             jwks_min_refresh_secs: 30,
+            jwks_max_age_secs: 600,
+            allow_local_tokens: false,
             local_key_file: Some(PathBuf::from("./data/jwt-signing.key")),
         },
         lifecycle: LifecycleSettings {
