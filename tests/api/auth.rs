@@ -150,12 +150,13 @@ async fn api_tokens_are_scoped_and_revocable(backend: Backend) {
     let response = app.post_ticket(form(&other, all_files())).await;
     assert_eq!(response.status(), 403);
     assert_eq!(problem(response).await["code"], "filing_for_someone_else");
+    let refused = app.post_ticket_as(&reader, form(&other, all_files())).await;
     assert_eq!(
-        app.post_ticket_as(&reader, form(&other, all_files()))
-            .await
-            .status(),
-        403
+        refused.status(),
+        403,
+        "refused before any check can tell it something"
     );
+    assert_eq!(problem(refused).await["code"], "filing_for_someone_else");
     let response = app.post_ticket_as(&writer, form(&other, all_files())).await;
     assert_eq!(response.status(), 201);
     let number = response.json::<Value>().await.unwrap()["number"]

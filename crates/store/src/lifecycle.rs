@@ -68,7 +68,29 @@ impl Store {
         if transition.to == Status::Resolved {
             update = update.col_expr(tickets::Column::ResolvedAt, Expr::value(Some(now)));
         }
-        let updated = update.exec(&txn).await?;
+        let updated = match update.exec(&txn).await {
+            Ok(updated) => updated,
+            // A reopen raced a new ticket for the same slot: the new one holds it.
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                drop(txn);
+                let slot = open_slot(
+                    &current.requester_nip,
+                    &current.service,
+                    current.subtype.as_deref(),
+                );
+                let holder = self
+                    .ticket_holding(&slot)
+                    .await?
+                    .ok_or(StoreError::Database(e))?;
+                return Err(StoreError::OpenTicketExists(holder));
+            }
+            Err(e) => return Err(e.into()),
+        };
         if updated.rows_affected != 1 {
             drop(txn);
             return Err(self.why_not_updated(number).await);

@@ -102,7 +102,7 @@ pub async fn queue_tickets(
     caller.require_staff()?;
     let queue =
         QueueName::parse(&path).map_err(|(code, message)| validation("queue", code, message))?;
-    let mut filter = filter(&query)?;
+    let mut filter = filter(&state, &query)?;
     filter.queue = Some(queue.as_str().to_owned());
     // A queue is work to do: without a status filter it shows the open tickets.
     if filter.statuses.is_empty() {
@@ -123,7 +123,7 @@ pub async fn my_tickets(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let nip = caller.nip().ok_or_else(people_only)?.to_owned();
-    let mut filter = filter(&query)?;
+    let mut filter = filter(&state, &query)?;
     filter.requester_nip = Some(nip);
     page(&state, &request, &query, filter).await
 }
@@ -145,7 +145,7 @@ pub async fn officer_tickets(
             ),
         });
     }
-    let mut filter = filter(&query)?;
+    let mut filter = filter(&state, &query)?;
     filter.officer_nip = Some(actor.nip.clone());
     page(&state, &request, &query, filter).await
 }
@@ -167,7 +167,7 @@ fn validation(field: &str, code: ProblemCode, message: Message) -> ApiError {
     }
 }
 
-fn filter(query: &ListQuery) -> Result<TicketFilter, ApiError> {
+fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError> {
     let statuses = match query.status.as_deref() {
         Some(list) => list
             .split(',')
@@ -196,7 +196,21 @@ fn filter(query: &ListQuery) -> Result<TicketFilter, ApiError> {
         statuses,
         service: query.service.clone(),
         subtype: query.subtype.clone(),
-        unit: query.unit.clone(),
+        // Written as employees write it (case, spacing, aliases), stored in one form.
+        unit: match query.unit.as_deref() {
+            Some(written) => Some(
+                state
+                    .units
+                    .resolve(written)
+                    .map_err(|e| {
+                        let p = Problem::at("unit", &e);
+                        validation(&p.field, p.code, p.message)
+                    })?
+                    .as_str()
+                    .to_owned(),
+            ),
+            None => None,
+        },
         requester_nip: None,
         officer_nip: query.officer.clone(),
         assignee_nip: query.assignee.clone(),

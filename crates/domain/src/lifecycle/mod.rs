@@ -303,14 +303,13 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::Rejected
             | S::Cancelled => None,
         },
-        // A requester may withdraw until the work is done.
+        // A requester may withdraw until the agent has acted at the certificate
+        // authority: from then on the agent finishes (resolves or rejects) the ticket.
         A::Cancel => match status {
-            S::Submitted
-            | S::AwaitingEndorsement
-            | S::InReview
-            | S::AwaitingRequester
-            | S::WaitingOnAuthority => Some(S::Cancelled),
-            S::Resolved | S::Closed | S::Rejected | S::Cancelled => None,
+            S::Submitted | S::AwaitingEndorsement | S::InReview | S::AwaitingRequester => {
+                Some(S::Cancelled)
+            }
+            S::WaitingOnAuthority | S::Resolved | S::Closed | S::Rejected | S::Cancelled => None,
         },
         A::Reopen => match status {
             S::Resolved => Some(S::InReview),
@@ -530,6 +529,8 @@ pub enum Refusal {
     },
     /// Reopening after the window closed (409).
     ReopenWindowPassed,
+    /// An agent would work on a ticket they filed themself (403).
+    OwnTicket,
 }
 
 /// Applies the table and its guards.
@@ -560,6 +561,16 @@ pub fn decide(
             action: kind,
             capacity,
         });
+    }
+    // Nobody handles their own request: an agent who filed a ticket cannot claim it, and
+    // a supervisor cannot hand it to them.
+    let would_handle_own = match kind {
+        ActionKind::Claim => actor.nip == ticket.requester_nip,
+        ActionKind::Assign => action.assignee_nip.as_deref() == Some(ticket.requester_nip.as_str()),
+        _ => false,
+    };
+    if would_handle_own {
+        return Err(Refusal::OwnTicket);
     }
     let to = target(ticket.status, kind).ok_or(Refusal::NotAllowedInState {
         status: ticket.status,

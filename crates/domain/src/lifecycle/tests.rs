@@ -303,3 +303,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn agents_do_not_handle_their_own_tickets() {
+    let ticket = facts(Status::Submitted, None);
+    let agent_requester = actor(REQUESTER, &[Role::Requester, Role::Agent]);
+    assert_eq!(
+        decide(
+            &ticket,
+            &agent_requester,
+            &full_action(ActionKind::Claim),
+            now(),
+            Duration::days(7)
+        ),
+        Err(Refusal::OwnTicket)
+    );
+    let supervisor = actor(SUPERVISOR, &[Role::Supervisor]);
+    let mut assign = full_action(ActionKind::Assign);
+    assign.assignee_nip = Some(REQUESTER.into());
+    assert_eq!(
+        decide(&ticket, &supervisor, &assign, now(), Duration::days(7)),
+        Err(Refusal::OwnTicket)
+    );
+}
+
+#[test]
+fn no_cancelling_once_the_agent_acted_at_the_authority() {
+    let ticket = facts(Status::WaitingOnAuthority, Some(AGENT));
+    let requester = actor(REQUESTER, &[Role::Requester]);
+    assert!(matches!(
+        decide(
+            &ticket,
+            &requester,
+            &full_action(ActionKind::Cancel),
+            now(),
+            Duration::days(7)
+        ),
+        Err(Refusal::NotAllowedInState { .. })
+    ));
+}

@@ -43,24 +43,30 @@ pub async fn act(
     };
     let expected = if_match(&request)?;
     let action = parse_action(body.into_inner())?;
-    if expected != ticket.version {
-        // Two agents claimed the same version and the other one's claim landed first:
-        // that is a lost race for the ticket (409), not a stale page (412).
-        let claimed_by_other = ticket
-            .assignee_nip
-            .as_deref()
-            .is_some_and(|a| a != actor.nip);
-        if action.kind == ActionKind::Claim && claimed_by_other {
+    let facts = facts(&ticket)?;
+    let now = Utc::now();
+    let window = chrono::Duration::hours(state.lifecycle.reopen_window_hours as i64);
+    // The rules first: who may act, and whether the ticket's state allows it, are
+    // answered the same whatever version the caller saw.
+    let claimed_by_other = ticket
+        .assignee_nip
+        .as_deref()
+        .is_some_and(|a| a != actor.nip);
+    let transition = match decide(&facts, actor, &action, now, window) {
+        Ok(transition) => transition,
+        // Another agent's claim landed first: a lost race for the ticket.
+        Err(Refusal::NotAllowedInState { .. })
+            if action.kind == ActionKind::Claim && claimed_by_other =>
+        {
             return Err(refusal(Refusal::AlreadyClaimed));
         }
+        Err(other) => return Err(refusal(other)),
+    };
+    if expected != ticket.version {
         return Err(ApiError::PreconditionFailed {
             current: ticket.version,
         });
     }
-    let facts = facts(&ticket)?;
-    let now = Utc::now();
-    let window = chrono::Duration::hours(state.lifecycle.reopen_window_hours as i64);
-    let transition = decide(&facts, actor, &action, now, window).map_err(refusal)?;
     let capacity = match action.kind.capacity() {
         Capacity::Requester => "requester",
         Capacity::ResponsibleOfficer => "officer",
@@ -211,6 +217,13 @@ pub(crate) fn refusal(refusal: Refusal) -> ApiError {
             code,
             message,
         } => invalid(field, code, message),
+        Refusal::OwnTicket => ApiError::Forbidden {
+            code: "own_ticket",
+            message: Message::new(
+                "Petugas tidak dapat menangani tiket yang diajukannya sendiri.",
+                "An agent cannot handle a ticket they filed themself.",
+            ),
+        },
         Refusal::ReopenWindowPassed => ApiError::Conflict {
             code: "reopen_window_passed",
             message: Message::new(

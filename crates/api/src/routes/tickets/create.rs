@@ -36,6 +36,10 @@ pub async fn create(
     request: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    // An integrator that may not file learns nothing from the checks.
+    if matches!(caller, Caller::Integrator { .. }) && !caller.has_scope(scope::TICKETS_WRITE) {
+        return Err(filing_not_permitted());
+    }
     let (accepted, attachments) = match check(&state, &request, body).await? {
         Checked::Accepted {
             accepted,
@@ -54,15 +58,7 @@ pub async fn create(
     let capacity = match &caller {
         Caller::Person(actor) if actor.nip == requester_nip => "requester",
         Caller::Integrator { .. } if caller.has_scope(scope::TICKETS_WRITE) => "integrator",
-        _ => {
-            return Err(ApiError::Forbidden {
-                code: "filing_for_someone_else",
-                message: Message::new(
-                    "Tiket hanya dapat diajukan untuk diri sendiri: NIP pemohon harus NIP Anda.",
-                    "You can only file a ticket for yourself: the requester's NIP must be yours.",
-                ),
-            });
-        }
+        _ => return Err(filing_not_permitted()),
     };
     let service = accepted.submission.request.service();
     let rules = routing_rules(&state).await?;
@@ -139,4 +135,14 @@ pub(crate) async fn routing_rules(state: &AppState) -> Result<Vec<RoutingRule>, 
             );
         }
     })
+}
+
+fn filing_not_permitted() -> ApiError {
+    ApiError::Forbidden {
+        code: "filing_for_someone_else",
+        message: Message::new(
+            "Tiket hanya dapat diajukan untuk diri sendiri: NIP pemohon harus NIP Anda.",
+            "You can only file a ticket for yourself: the requester's NIP must be yours.",
+        ),
+    }
 }
