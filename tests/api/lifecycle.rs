@@ -324,6 +324,22 @@ async fn information_requested_and_an_attachment_replaced(backend: Backend) {
     )
     .await;
 
+    // The worker's event carries whom it concerns and what is missing.
+    use sea_orm::ConnectionTrait;
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT payload FROM ticket_events WHERE kind = 'information_requested'".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let payload: Value = row.try_get("", "payload").unwrap();
+    assert_eq!(payload["recipient"], "requester");
+    assert_eq!(payload["recipient_nip"], REQUESTER_NIP);
+    assert_eq!(payload["reason"], "Pindaian KTP buram; unggah ulang.");
+
     let replace = |part: reqwest::multipart::Part, version: i64| {
         app.client
             .put(app.url(&format!("/api/v1/tickets/{number}/attachments/ktp_scan")))

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use crate::entities::{blobs, ticket_attachments, ticket_history, tickets};
 use crate::records::{HistoryActor, HistoryRecord, NewAttachment, TicketRecord};
-use crate::tickets::{HistoryEntry, open_slot, write_event, write_history};
+use crate::tickets::{Event, HistoryEntry, open_slot, write_event, write_history};
 use crate::{Store, StoreError};
 
 impl Store {
@@ -116,15 +116,19 @@ impl Store {
         )
         .await?;
         for recipient in &transition.notify {
-            write_event(
-                &txn,
-                number.sequence(),
-                transition.action.event(),
-                *recipient,
-                transition.to,
-                now,
-            )
-            .await?;
+            let recipient_nip = match recipient {
+                Recipient::Requester => Some(current.requester_nip.as_str()),
+                Recipient::ResponsibleOfficer => Some(current.responsible_officer_nip.as_str()),
+                Recipient::Assignee => transition.assignee_nip.as_deref(),
+            };
+            let event = Event {
+                kind: transition.action.event(),
+                recipient: *recipient,
+                recipient_nip,
+                status: transition.to,
+                reason: transition.reason.as_ref().map(|r| r.as_str()),
+            };
+            write_event(&txn, number.sequence(), event, now).await?;
         }
         txn.commit().await?;
         self.ticket(number).await?.ok_or(StoreError::TicketNotFound)
@@ -164,15 +168,14 @@ impl Store {
         )
         .await?;
         if notify_requester && !internal {
-            write_event(
-                &txn,
-                ticket.id,
-                "comment_added",
-                Recipient::Requester,
+            let event = Event {
+                kind: "comment_added",
+                recipient: Recipient::Requester,
+                recipient_nip: Some(ticket.requester_nip.as_str()),
                 status,
-                now,
-            )
-            .await?;
+                reason: None,
+            };
+            write_event(&txn, ticket.id, event, now).await?;
         }
         txn.commit().await?;
         Ok(())

@@ -151,9 +151,13 @@ impl Store {
         write_event(
             &txn,
             ticket.id,
-            TICKET_RECEIVED,
-            Recipient::Requester,
-            new.status,
+            Event {
+                kind: TICKET_RECEIVED,
+                recipient: Recipient::Requester,
+                recipient_nip: Some(requester.nip.as_str()),
+                status: new.status,
+                reason: None,
+            },
             now,
         )
         .await?;
@@ -161,9 +165,13 @@ impl Store {
             write_event(
                 &txn,
                 ticket.id,
-                ENDORSEMENT_NEEDED,
-                Recipient::ResponsibleOfficer,
-                new.status,
+                Event {
+                    kind: ENDORSEMENT_NEEDED,
+                    recipient: Recipient::ResponsibleOfficer,
+                    recipient_nip: Some(submission.responsible_officer.as_str()),
+                    status: new.status,
+                    reason: None,
+                },
                 now,
             )
             .await?;
@@ -309,21 +317,36 @@ pub(crate) async fn write_history(
     Ok(())
 }
 
-/// An outbox row: the worker turns it into an email to `recipient`. Written in the same
-/// transaction as the change it reports, so neither exists without the other.
+/// One event for the worker: what happened, for whom, and what the email needs to say.
+pub(crate) struct Event<'a> {
+    pub kind: &'a str,
+    pub recipient: Recipient,
+    /// The recipient's NIP as it was when the event happened (the assignee may change
+    /// before the email goes out; the email goes to whom it concerned).
+    pub recipient_nip: Option<&'a str>,
+    pub status: Status,
+    /// The reason given (what is missing, why it was rejected, …), for the email.
+    pub reason: Option<&'a str>,
+}
+
+/// An outbox row: the worker turns it into an email. Written in the same transaction
+/// as the change it reports, so neither exists without the other.
 pub(crate) async fn write_event(
     txn: &DatabaseTransaction,
     ticket_id: i64,
-    kind: &str,
-    recipient: Recipient,
-    status: Status,
+    event: Event<'_>,
     at: chrono::DateTime<Utc>,
 ) -> Result<(), StoreError> {
     ticket_events::ActiveModel {
         id: Set(uuid_v7()),
         ticket_id: Set(ticket_id),
-        kind: Set(kind.to_owned()),
-        payload: Set(serde_json::json!({ "recipient": recipient.code(), "status": status.code() })),
+        kind: Set(event.kind.to_owned()),
+        payload: Set(serde_json::json!({
+            "recipient": event.recipient.code(),
+            "recipient_nip": event.recipient_nip,
+            "status": event.status.code(),
+            "reason": event.reason,
+        })),
         created_at: Set(at),
     }
     .insert(txn)
