@@ -15,6 +15,7 @@ on_both_backends!(
     actions_need_a_current_if_match,
     a_second_open_ticket_for_the_same_service_is_refused_with_the_first_ones_number,
     history_is_oldest_first_and_internal_entries_are_for_staff,
+    the_store_applies_only_one_of_two_changes_decided_from_the_same_version,
 );
 
 struct People {
@@ -589,5 +590,70 @@ async fn history_is_oldest_first_and_internal_entries_are_for_staff(backend: Bac
         kinds,
         ["created", "transition", "comment"],
         "the requester sees public entries only"
+    );
+}
+
+async fn the_store_applies_only_one_of_two_changes_decided_from_the_same_version(backend: Backend) {
+    use certdesk_domain::lifecycle::{Action, ActionKind, Actor, Status, TicketFacts, decide};
+    let app = spawn_app(backend).await;
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("renewal");
+    let (number, _) = file(&app, ticket, required_files()).await;
+    let store = certdesk_api::connect_store(&app.settings).await.unwrap();
+
+    // Both agents read version 1 and the rules allow each of them to claim it.
+    let facts = TicketFacts {
+        status: Status::Submitted,
+        requester_nip: REQUESTER_NIP.into(),
+        officer_nip: OFFICER_NIP.into(),
+        assignee_nip: None,
+        resolved_at: None,
+    };
+    let now = chrono::Utc::now();
+    let claim = |nip: &str| {
+        let agent = Actor {
+            nip: nip.into(),
+            roles: vec![Role::Agent],
+        };
+        decide(
+            &facts,
+            &agent,
+            &Action::new(ActionKind::Claim),
+            now,
+            chrono::Duration::days(7),
+        )
+        .unwrap()
+    };
+    let actor = |nip: &str| certdesk_store::HistoryActor {
+        id: nip.into(),
+        role: "agent".into(),
+    };
+    let number: certdesk_domain::TicketNumber = number.parse().unwrap();
+
+    let first = store
+        .apply_transition(number, 1, &claim(AGENT_NIP), &actor(AGENT_NIP), now)
+        .await;
+    let second = store
+        .apply_transition(
+            number,
+            1,
+            &claim(OTHER_AGENT_NIP),
+            &actor(OTHER_AGENT_NIP),
+            now,
+        )
+        .await;
+    assert_eq!(first.unwrap().assignee_nip.as_deref(), Some(AGENT_NIP));
+    assert!(
+        matches!(
+            second,
+            Err(certdesk_store::StoreError::Stale { current: 2 })
+        ),
+        "{second:?}"
+    );
+    let history = store.history(number, true).await.unwrap();
+    assert_eq!(
+        history.iter().filter(|h| h.kind == "transition").count(),
+        1,
+        "nothing half-applied"
     );
 }
