@@ -402,18 +402,7 @@ impl Authenticator {
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
         let nip = Nip::parse(&data.claims.sub)
             .map_err(|_| AuthError::Invalid("sub is not a NIP".into()))?;
-        let roles = match data.claims.extra.get(&self.settings.roles_claim) {
-            Some(serde_json::Value::Array(items)) => items
-                .iter()
-                .filter_map(|v| v.as_str())
-                .filter_map(Role::from_code)
-                .collect(),
-            Some(serde_json::Value::String(text)) => text
-                .split_whitespace()
-                .filter_map(Role::from_code)
-                .collect(),
-            _ => Vec::new(),
-        };
+        let roles = roles_at(&data.claims.extra, &self.settings.roles_claim);
         Ok(Actor {
             nip: nip.as_str().to_owned(),
             roles,
@@ -451,6 +440,29 @@ impl Authenticator {
     }
 }
 
+/// The roles found at `path` in the claims: a claim name, or a dotted path into nested
+/// objects (`realm_access.roles`), holding an array or a space-separated string.
+/// Unknown role names are ignored.
+fn roles_at(claims: &HashMap<String, serde_json::Value>, path: &str) -> Vec<Role> {
+    let mut steps = path.split('.');
+    let found = steps
+        .next()
+        .and_then(|first| claims.get(first))
+        .and_then(|value| steps.try_fold(value, |value, step| value.get(step)));
+    match found {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str())
+            .filter_map(Role::from_code)
+            .collect(),
+        Some(serde_json::Value::String(text)) => text
+            .split_whitespace()
+            .filter_map(Role::from_code)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -475,3 +487,24 @@ impl FromRequest for Caller {
 
 /// Shared so the extractor can reach it through the app state.
 pub type SharedAuthenticator = Arc<Authenticator>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(json: serde_json::Value) -> HashMap<String, serde_json::Value> {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn roles_come_from_a_claim_or_a_nested_path() {
+        let flat = claims(serde_json::json!({ "roles": ["agent", "unknown"] }));
+        assert_eq!(roles_at(&flat, "roles"), [Role::Agent]);
+        let spaced = claims(serde_json::json!({ "roles": "requester officer" }));
+        assert_eq!(roles_at(&spaced, "roles"), [Role::Requester, Role::Officer]);
+        let nested = claims(serde_json::json!({ "realm_access": { "roles": ["supervisor"] } }));
+        assert_eq!(roles_at(&nested, "realm_access.roles"), [Role::Supervisor]);
+        assert_eq!(roles_at(&nested, "realm_access.missing"), []);
+        assert_eq!(roles_at(&nested, "roles"), []);
+    }
+}
