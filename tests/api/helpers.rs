@@ -257,11 +257,16 @@ impl TestApp {
 
     /// Rows in a table, counted directly in the database.
     pub async fn count(&self, table: &str) -> i64 {
+        self.count_where(table, "1 = 1").await
+    }
+
+    /// Rows in a table that meet an SQL condition (test-written, never user input).
+    pub async fn count_where(&self, table: &str, condition: &str) -> i64 {
         let row = self
             .db
             .query_one_raw(Statement::from_string(
                 self.db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
+                format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"),
             ))
             .await
             .expect("count query")

@@ -83,28 +83,15 @@ async fn a_valid_ticket_of_each_service_and_subtype_is_filed_and_reads_back(back
         }
     }
     assert_eq!(app.count("tickets").await, 6);
-    let events = |kind: &'static str| {
-        let db = &app.db;
-        async move {
-            use sea_orm::ConnectionTrait;
-            let row = db
-                .query_one_raw(sea_orm::Statement::from_string(
-                    db.get_database_backend(),
-                    format!("SELECT COUNT(*) AS n FROM ticket_events WHERE kind = '{kind}'"),
-                ))
-                .await
-                .unwrap()
-                .unwrap();
-            row.try_get::<i64>("", "n").unwrap()
-        }
-    };
     assert_eq!(
-        events("ticket_received").await,
+        app.count_where("ticket_events", "kind = 'ticket_received'")
+            .await,
         6,
         "each ticket tells its requester"
     );
     assert_eq!(
-        events("endorsement_needed").await,
+        app.count_where("ticket_events", "kind = 'endorsement_needed'")
+            .await,
         2,
         "15.1 and 15.3 ask their officer"
     );
