@@ -7,11 +7,15 @@ use std::time::Duration;
 
 use anyhow::Context;
 use certdesk_api::auth::{self, LocalKey};
-use certdesk_api::config::Settings;
+use certdesk_api::config::{self, Settings};
 use certdesk_api::{Application, connect_store, telemetry};
 use certdesk_domain::lifecycle::Role;
 use certdesk_domain::{Nip, Officer, OfficerRow, UnitCatalogue};
+use certdesk_worker::{Worker, WorkerSettings};
 use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+mod outbox;
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +46,14 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Send status emails from the outbox until stopped (SIGINT/SIGTERM). Any number may
+    /// run beside each other on PostgreSQL.
+    Worker,
+    /// Look after the email outbox: dead letters, requeueing, numbers.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
     },
 }
 
@@ -87,7 +99,15 @@ enum OfficersCommand {
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load(cli.config.as_deref()) {
+    let layers = config::layers(cli.config.as_deref());
+    let settings = match Settings::from_figment(&layers) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("certdesk: configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let worker_settings = match WorkerSettings::from_figment(&layers) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("certdesk: configuration: {error}");
@@ -95,7 +115,7 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(&settings.log);
-    match run(cli.command, &settings).await {
+    match run(cli.command, &settings, &worker_settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("certdesk: {error:#}");
@@ -104,14 +124,40 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
+async fn run(
+    command: Command,
+    settings: &Settings,
+    worker_settings: &WorkerSettings,
+) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
-            Application::build(settings)
-                .await?
-                .run_until_stopped()
-                .await?
+            let application = Application::build(settings).await?;
+            if worker_settings.outbox.in_process {
+                // Built once the API has migrated the schema; stops after the server.
+                let store = connect_store(settings).await?;
+                let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
+                let stop = CancellationToken::new();
+                let running = tokio::spawn(run_worker(worker, stop.clone()));
+                let served = application.run_until_stopped().await;
+                stop.cancel();
+                finish_worker(running, worker_settings).await;
+                served?;
+            } else {
+                application.run_until_stopped().await?;
+            }
         }
+        Command::Worker => {
+            let store = connect_store(settings).await?;
+            store.migrate().await?;
+            let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
+            let stop = CancellationToken::new();
+            let running = tokio::spawn(run_worker(worker, stop.clone()));
+            shutdown_signal().await;
+            tracing::info!("stopping: finishing messages on the wire");
+            stop.cancel();
+            finish_worker(running, worker_settings).await;
+        }
+        Command::Outbox { command } => outbox::run(settings, worker_settings, command).await?,
         Command::Migrate => {
             let store = connect_store(settings).await?;
             store.migrate().await?;
@@ -123,6 +169,46 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Token { command } => token(settings, command).await?,
     }
     Ok(())
+}
+
+async fn run_worker(worker: Worker, stop: CancellationToken) {
+    worker.run(stop).await;
+}
+
+/// Waits for a stopping worker, at most the configured grace. A worker cut off here
+/// leaves leased rows behind; they return to the queue when their lease runs out.
+async fn finish_worker(running: tokio::task::JoinHandle<()>, settings: &WorkerSettings) {
+    let grace = Duration::from_secs(settings.outbox.shutdown_grace_secs);
+    match tokio::time::timeout(grace, running).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::error!(%error, "the outbox worker failed"),
+        Err(_) => tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "the outbox worker did not stop in time; its leased messages return after the lease"
+        ),
+    }
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (`docker stop`, systemd).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@ mod m20261121_000001_directory;
 mod m20261121_000002_tickets;
 mod m20261121_000003_lifecycle;
 mod m20261121_000004_description_search;
+mod m20261121_000005_outbox;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_tickets::Migration),
             Box::new(m20261121_000003_lifecycle::Migration),
             Box::new(m20261121_000004_description_search::Migration),
+            Box::new(m20261121_000005_outbox::Migration),
         ]
     }
 }

@@ -182,15 +182,26 @@ fn defaults() -> Defaults {
     }
 }
 
+/// The configuration a person gave: `file` (if given, it must exist), then the
+/// environment. Each part of the program reads its own sections from it.
+pub fn layers(file: Option<&Path>) -> Figment {
+    let mut figment = Figment::new();
+    if let Some(file) = file {
+        figment = figment.merge(Toml::file_exact(file));
+    }
+    figment.merge(Env::prefixed("CERTDESK_").split("__"))
+}
+
 impl Settings {
     /// Defaults, then `file` (if given, it must exist), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
-        let mut figment = Figment::from(Serialized::defaults(defaults()));
-        if let Some(file) = file {
-            figment = figment.merge(Toml::file_exact(file));
-        }
-        figment
-            .merge(Env::prefixed("CERTDESK_").split("__"))
+        Self::from_figment(&layers(file))
+    }
+
+    /// The API's settings from configuration layers, over the built-in defaults.
+    pub fn from_figment(layers: &Figment) -> Result<Self, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(defaults()))
+            .merge(layers.clone())
             .extract()
             .map_err(Box::new)
     }

@@ -14,6 +14,7 @@ pub mod attachment;
 pub mod catalogue;
 pub mod identity;
 pub mod intake;
+pub mod language;
 pub mod lifecycle;
 pub mod officer;
 pub mod problem;
@@ -28,6 +29,7 @@ pub use identity::{
     UnitEntry, mask_nik,
 };
 pub use intake::{Accepted, Assessment, IntakeRules, Rejected, Submission, TicketDraft, assess};
+pub use language::Language;
 pub use officer::{Officer, OfficerLookup, OfficerRow};
 pub use problem::{Message, Problem, ProblemCode};
 pub use service::{CertificateStatus, ChangeKind, RevocationReason, Service, ServiceRequest};

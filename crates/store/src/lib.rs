@@ -12,6 +12,7 @@ mod directory;
 mod entities;
 mod lifecycle;
 mod lists;
+mod outbox;
 pub mod records;
 mod routing;
 mod tickets;
@@ -27,6 +28,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use blobs::{BlobStore, ContentAddress};
 pub use directory::ImportReport;
+pub use outbox::{
+    DeadLetter, Delivery, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
+};
 pub use records::{
     AttachmentRecord, HistoryActor, HistoryRecord, NewAttachment, NewTicket, PageCursor,
     TicketFilter, TicketRecord, TicketSummary,

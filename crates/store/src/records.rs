@@ -4,7 +4,9 @@
 use bytes::Bytes;
 use certdesk_domain::lifecycle::Status;
 use certdesk_domain::routing::QueueName;
-use certdesk_domain::{AttachmentKind, FileType, InspectedFile, Nik, Submission, TicketNumber};
+use certdesk_domain::{
+    AttachmentKind, FileType, InspectedFile, Language, Nik, Submission, TicketNumber,
+};
 use chrono::{DateTime, Utc};
 
 use crate::blobs::ContentAddress;
@@ -16,6 +18,8 @@ pub struct NewTicket<'a> {
     pub status: Status,
     /// Who filed it (the requester, or an integrator's token).
     pub filed_by: &'a HistoryActor,
+    /// The requester's language for emails, when they asked for one.
+    pub language: Option<Language>,
 }
 
 /// Who did something, as history records it.

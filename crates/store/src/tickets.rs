@@ -18,6 +18,7 @@ use crate::{Store, StoreError};
 use certdesk_domain::lifecycle::{ENDORSEMENT_NEEDED, Recipient, Status, TICKET_RECEIVED};
 use sea_orm::{DatabaseTransaction, QuerySelect};
 
+use crate::outbox::Delivery;
 use crate::records::HistoryActor;
 
 pub struct CreatedTicket {
@@ -84,6 +85,7 @@ impl Store {
             version: Set(1),
             open_slot: Set(Some(open_slot.clone())),
             resolved_at: Set(None),
+            language: Set(new.language.map(|l| l.code().to_owned())),
         }
         .insert(&txn)
         .await;
@@ -348,6 +350,14 @@ pub(crate) async fn write_event(
             "reason": event.reason,
         })),
         created_at: Set(at),
+        delivery: Set(Delivery::Pending.code().to_owned()),
+        attempts: Set(0),
+        available_at: Set(at),
+        locked_until: Set(None),
+        locked_by: Set(None),
+        last_error: Set(None),
+        uncertain: Set(false),
+        sent_at: Set(None),
     }
     .insert(txn)
     .await?;

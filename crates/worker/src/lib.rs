@@ -1,6 +1,367 @@
-//! certdesk-worker: turns ticket events into status emails (the worker issue fills it).
+//! certdesk-worker: turns ticket events into status emails, and never loses one.
 //!
-//! What it will consume already exists: every change that concerns a person writes a
-//! `ticket_events` row in the same transaction as the change, naming the event, the
-//! recipient's role and NIP at that moment, the ticket's status and the reason given.
-//! The crate depends on the store only; the api crate never depends on it.
+//! Every change that concerns a person writes a `ticket_events` row in the transaction
+//! of the change (the outbox). A worker leases due rows, commits, sends each message
+//! over a pooled SMTP session (or into `.eml` files), then settles each row: sent,
+//! retried later with backoff, or dead-lettered with the server's answer. Any number of
+//! workers can run side by side on PostgreSQL; the store's lease protocol keeps them
+//! from sending one message twice at the same time.
+//!
+//! The crate depends on the domain and the store only; the api crate never depends on
+//! it, and the binary wires the two together.
+
+pub mod compose;
+pub mod config;
+mod mailer;
+pub mod policy;
+pub mod smtp;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use certdesk_store::{Delivery, OutboxListener, OutboxMessage, Store, StoreError};
+use chrono::Utc;
+use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub use compose::{Composer, Rendered, template_for};
+pub use config::{MailSettings, OutboxSettings, SmtpSecurity, SmtpSettings, WorkerSettings};
+pub use mailer::Mailer;
+pub use policy::{RetryPolicy, Settlement};
+pub use smtp::Handover;
+
+/// Sent messages are recorded in groups of this size: fewer round trips, and at most
+/// this many messages go out again (with their Message-IDs) if the worker dies.
+const SENT_FLUSH: usize = 16;
+
+/// One outbox consumer.
+pub struct Worker {
+    id: String,
+    store: Store,
+    composer: Composer,
+    mailer: Mailer,
+    outbox: OutboxSettings,
+    policy: RetryPolicy,
+    totals: Totals,
+}
+
+#[derive(Default)]
+struct Totals {
+    sent: AtomicU64,
+    retried: AtomicU64,
+    dead: AtomicU64,
+    skipped: AtomicU64,
+}
+
+/// How one leased message ended this round.
+enum Outcome {
+    Settled(Settlement),
+    /// Nobody to write to, or nothing to write about: recorded, not retried.
+    Skipped(String),
+    /// The worker is stopping; the message goes back unattempted.
+    NotStarted,
+}
+
+impl Worker {
+    pub fn new(store: Store, settings: &WorkerSettings) -> Result<Self, String> {
+        let outbox = settings.outbox.clone();
+        Ok(Self {
+            // Unique per process, so that one worker's lease is never taken for another's.
+            id: format!("{}-{}", std::process::id(), Uuid::new_v4().simple()),
+            store,
+            composer: Composer::new(&settings.mail)?,
+            mailer: Mailer::new(&settings.mail)?,
+            policy: RetryPolicy {
+                max_attempts: outbox.max_attempts.max(1),
+                base: Duration::from_secs(outbox.backoff_base_secs),
+                max: Duration::from_secs(outbox.backoff_max_secs),
+            },
+            outbox,
+            totals: Totals::default(),
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Delivers until `stop` is cancelled. Messages already handed to the relay are
+    /// finished; leased ones not yet started are released for the next worker.
+    pub async fn run(&self, stop: CancellationToken) {
+        tracing::info!(
+            worker = %self.id,
+            via = %self.mailer.describe(),
+            batch = self.outbox.batch_size,
+            in_flight = self.mailer.parallelism(),
+            "outbox worker started"
+        );
+        let rescue_every =
+            (self.outbox.lease() / 4).clamp(Duration::from_secs(1), Duration::from_secs(30));
+        let mut listener = None;
+        let mut next_rescue = Instant::now();
+        let mut next_summary = Instant::now() + Duration::from_secs(60);
+        while !stop.is_cancelled() {
+            if Instant::now() >= next_rescue {
+                self.rescue().await;
+                if listener.is_none() {
+                    listener = self.listen().await;
+                }
+                next_rescue = Instant::now() + rescue_every;
+            }
+            if Instant::now() >= next_summary {
+                self.log_summary();
+                next_summary = Instant::now() + Duration::from_secs(60);
+            }
+            match self.round(&stop).await {
+                Ok(0) => {}
+                Ok(_) => continue,
+                Err(error) => {
+                    tracing::error!(worker = %self.id, %error, "outbox round failed; will retry")
+                }
+            }
+            let nap = self
+                .outbox
+                .poll_interval()
+                .min(next_rescue.saturating_duration_since(Instant::now()));
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = tokio::time::sleep(nap) => {}
+                woken = notified(&mut listener) => {
+                    if let Err(error) = woken {
+                        tracing::warn!(%error, "lost the outbox notifications; polling until they are back");
+                        listener = None;
+                    }
+                }
+            }
+        }
+        self.mailer.close().await;
+        self.log_summary();
+        tracing::info!(worker = %self.id, "outbox worker stopped");
+    }
+
+    /// Delivers everything due now, then returns how many messages were settled. For
+    /// `certdesk outbox flush` and for tests.
+    pub async fn drain(&self) -> Result<u64, StoreError> {
+        let never = CancellationToken::new();
+        let mut total = 0;
+        loop {
+            let settled = self.round(&never).await?;
+            if settled == 0 {
+                return Ok(total);
+            }
+            total += settled as u64;
+        }
+    }
+
+    async fn listen(&self) -> Option<OutboxListener> {
+        match self.store.outbox_listener().await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "cannot LISTEN for new events; polling instead");
+                None
+            }
+        }
+    }
+
+    async fn rescue(&self) {
+        match self
+            .store
+            .rescue_expired(Utc::now(), self.policy.max_attempts)
+            .await
+        {
+            Ok((0, 0)) => {}
+            Ok((returned, dead)) => tracing::warn!(
+                returned,
+                dead,
+                "took back messages whose worker's lease ran out (a worker died or stalled)"
+            ),
+            Err(error) => tracing::error!(%error, "rescuing expired leases failed"),
+        }
+    }
+
+    /// Leases one batch, sends it, and settles every message in it.
+    async fn round(&self, stop: &CancellationToken) -> Result<usize, StoreError> {
+        let batch = self
+            .store
+            .claim_outbox(
+                &self.id,
+                self.outbox.batch_size.max(1),
+                self.outbox.lease(),
+                Utc::now(),
+            )
+            .await?;
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let started = Instant::now();
+        let count = batch.len();
+        let mut outcomes = futures_util::stream::iter(batch)
+            .map(|message| self.attempt(message, stop))
+            .buffer_unordered(self.mailer.parallelism());
+        let mut sent = Vec::with_capacity(SENT_FLUSH);
+        let mut unstarted = Vec::new();
+        while let Some((id, outcome)) = outcomes.next().await {
+            match outcome {
+                Outcome::Settled(Settlement::Sent) => {
+                    sent.push(id);
+                    if sent.len() >= SENT_FLUSH {
+                        self.record_sent(&mut sent).await?;
+                    }
+                }
+                Outcome::Settled(Settlement::Retry {
+                    delay,
+                    error,
+                    uncertain,
+                }) => {
+                    let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                    let kept = self
+                        .store
+                        .mark_retry(&self.id, id, at, &error, uncertain)
+                        .await?;
+                    self.totals.retried.fetch_add(1, Ordering::Relaxed);
+                    warn_if_lost(kept, id);
+                }
+                Outcome::Settled(Settlement::Dead { reason }) => {
+                    let kept = self
+                        .store
+                        .mark_final(&self.id, id, Delivery::Dead, &reason)
+                        .await?;
+                    self.totals.dead.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(event = %id, %reason, "message dead-lettered");
+                    warn_if_lost(kept, id);
+                }
+                Outcome::Skipped(reason) => {
+                    let kept = self
+                        .store
+                        .mark_final(&self.id, id, Delivery::Skipped, &reason)
+                        .await?;
+                    self.totals.skipped.fetch_add(1, Ordering::Relaxed);
+                    warn_if_lost(kept, id);
+                }
+                Outcome::NotStarted => unstarted.push(id),
+            }
+        }
+        self.record_sent(&mut sent).await?;
+        if !unstarted.is_empty() {
+            let released = self.store.release(&self.id, &unstarted).await?;
+            tracing::info!(released, "stopping: handed back messages not yet attempted");
+        }
+        tracing::debug!(
+            count,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "outbox round"
+        );
+        Ok(count)
+    }
+
+    async fn record_sent(&self, sent: &mut Vec<Uuid>) -> Result<(), StoreError> {
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let recorded = self.store.mark_sent(&self.id, sent, Utc::now()).await?;
+        self.totals
+            .sent
+            .fetch_add(sent.len() as u64, Ordering::Relaxed);
+        if recorded < sent.len() as u64 {
+            tracing::warn!(
+                sent = sent.len(),
+                recorded,
+                "some sent messages had lost their lease; another worker may send them again (same Message-ID)"
+            );
+        }
+        sent.clear();
+        Ok(())
+    }
+
+    async fn attempt(&self, message: OutboxMessage, stop: &CancellationToken) -> (Uuid, Outcome) {
+        let id = message.event_id;
+        if stop.is_cancelled() {
+            return (id, Outcome::NotStarted);
+        }
+        if template_for(&message.kind, message.recipient).is_none() {
+            return (
+                id,
+                Outcome::Skipped(format!(
+                    "no email is written to the {} about {}",
+                    message.recipient.code(),
+                    message.kind
+                )),
+            );
+        }
+        let Some(address) = message.address.as_deref() else {
+            return (
+                id,
+                Outcome::Skipped(format!(
+                    "no email address on file for the {} (add their NIP to the officers' directory)",
+                    message.recipient.code()
+                )),
+            );
+        };
+        let email = match self.composer.compose(&message, address) {
+            Ok(email) => email,
+            Err(error) => {
+                return (
+                    id,
+                    Outcome::Settled(Settlement::Dead {
+                        reason: error.to_string(),
+                    }),
+                );
+            }
+        };
+        let handover = self.mailer.send(email.envelope(), &email.formatted()).await;
+        if !matches!(handover, Handover::Accepted) {
+            tracing::warn!(
+                event = %id,
+                ticket = %message.ticket,
+                kind = %message.kind,
+                recipient = message.recipient.code(),
+                attempt = message.attempt,
+                outcome = ?handover,
+                "delivery attempt failed"
+            );
+        }
+        let jitter = 0.5 + fastrand::f64();
+        (
+            id,
+            Outcome::Settled(self.policy.settle(
+                handover,
+                message.attempt,
+                message.uncertain,
+                jitter,
+            )),
+        )
+    }
+
+    fn log_summary(&self) {
+        let take = |counter: &AtomicU64| counter.swap(0, Ordering::Relaxed);
+        let (sent, retried, dead, skipped) = (
+            take(&self.totals.sent),
+            take(&self.totals.retried),
+            take(&self.totals.dead),
+            take(&self.totals.skipped),
+        );
+        if sent + retried + dead + skipped > 0 {
+            tracing::info!(
+                sent,
+                retried,
+                dead,
+                skipped,
+                "outbox since the last summary"
+            );
+        }
+    }
+}
+
+async fn notified(listener: &mut Option<OutboxListener>) -> Result<(), StoreError> {
+    match listener {
+        Some(listener) => listener.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn warn_if_lost(kept: bool, id: Uuid) {
+    if !kept {
+        tracing::warn!(event = %id, "the lease on this message had run out; left it to its new owner");
+    }
+}

@@ -64,6 +64,37 @@ impl Status {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// The state as a requester reads it, in both languages.
+    pub fn title(self) -> Message {
+        let (id, en) = match self {
+            Self::Submitted => (
+                "Diterima, menunggu antrean",
+                "Received, waiting in the queue",
+            ),
+            Self::AwaitingEndorsement => (
+                "Menunggu persetujuan pejabat penanggung jawab",
+                "Waiting for the responsible officer's endorsement",
+            ),
+            Self::InReview => (
+                "Sedang diproses petugas RA",
+                "Being processed by an RA agent",
+            ),
+            Self::AwaitingRequester => (
+                "Menunggu kelengkapan dari pemohon",
+                "Waiting for the requester to supply what is missing",
+            ),
+            Self::WaitingOnAuthority => (
+                "Menunggu proses di Otoritas Sertifikat",
+                "Waiting on the certificate authority",
+            ),
+            Self::Resolved => ("Selesai", "Resolved"),
+            Self::Closed => ("Ditutup", "Closed"),
+            Self::Rejected => ("Ditolak", "Rejected"),
+            Self::Cancelled => ("Dibatalkan", "Cancelled"),
+        };
+        Message::new(id, en)
+    }
+
     /// No action leaves a terminal state.
     pub fn is_terminal(self) -> bool {
         match self {
@@ -489,6 +520,12 @@ impl Recipient {
             Self::ResponsibleOfficer => "responsible_officer",
             Self::Assignee => "assignee",
         }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Requester, Self::ResponsibleOfficer, Self::Assignee]
+            .into_iter()
+            .find(|r| r.code() == code)
     }
 }
 

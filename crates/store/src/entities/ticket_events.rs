@@ -9,6 +9,14 @@ pub struct Model {
     pub kind: String,
     pub payload: Json,
     pub created_at: DateTimeUtc,
+    pub delivery: String,
+    pub attempts: i32,
+    pub available_at: DateTimeUtc,
+    pub locked_until: Option<DateTimeUtc>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub uncertain: bool,
+    pub sent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,8 @@ pub struct Model {
     pub version: i32,
     pub open_slot: Option<String>,
     pub resolved_at: Option<DateTimeUtc>,
+    /// `id` or `en`: the language of the requester's emails; unset means the desk's default.
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -79,6 +81,7 @@ mod tests {
             version: 1,
             open_slot: None,
             resolved_at: None,
+            language: None,
         };
         let printed = format!("{model:?}");
         assert!(!printed.contains("3174051705900001"), "{printed}");

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use certdesk_domain::lifecycle::Status;
 use certdesk_domain::routing::{QueueName, RoutingRule, route};
-use certdesk_domain::{Message, Service};
+use certdesk_domain::{Language, Message, Service};
 
 use super::intake::{Checked, check};
 use super::{etag, log_rejection, ticket_path};
@@ -87,6 +87,7 @@ pub async fn create(
             queue,
             status,
             filed_by: &caller.history_actor(capacity),
+            language: preferred_language(&request),
         })
         .await?;
     let href = ticket_path(created.number);
@@ -101,6 +102,20 @@ pub async fn create(
             href,
             warnings: accepted.warnings,
         }))
+}
+
+/// The requester's language for the desk's emails, from the request's `Accept-Language`
+/// (the highest-weighted of Indonesian and English); none leaves it to the desk's default.
+fn preferred_language(request: &HttpRequest) -> Option<Language> {
+    let header = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)?
+        .to_str()
+        .ok()?;
+    let supported = Language::ALL.map(Language::code);
+    accept_language::intersection(header, &supported)
+        .first()
+        .and_then(|tag| Language::from_tag(tag))
 }
 
 /// The routing rules as the domain reads them. A stored rule that no longer parses (a

@@ -1,0 +1,495 @@
+//! From an outbox event to a MIME message: which template speaks for which event, in
+//! which language, and the headers that make a retry recognisable as the same message.
+//!
+//! Templates live in `templates/<language>/<name>.j2`, one file per event and language,
+//! each with the blocks `subject`, `text` and `html`. Every file is registered twice,
+//! as `<name>.txt` (no escaping) and `<name>.html` (HTML escaping), and each block is
+//! rendered from the registration that suits it: the HTML part escapes every value a
+//! person typed, the text part shows it as typed.
+
+use certdesk_domain::lifecycle::{Recipient, Status};
+use certdesk_domain::{ChangeKind, Language, Service};
+use certdesk_store::OutboxMessage;
+use lettre::Message;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+
+use crate::config::MailSettings;
+
+/// Why an event cannot become an email. None of these improves by retrying.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error("no email template for event {kind:?} to the {recipient}")]
+    NoTemplate {
+        kind: String,
+        recipient: &'static str,
+    },
+    #[error("the recipient's address {0:?} is not a valid email address")]
+    BadAddress(String),
+    #[error("template {name}: {source}")]
+    Template {
+        name: String,
+        source: minijinja::Error,
+    },
+    #[error("building the message: {0}")]
+    Message(#[from] lettre::error::Error),
+}
+
+/// The template that tells `recipient` about an event of `kind`, if the event is one
+/// they are written to about.
+pub fn template_for(kind: &str, recipient: Recipient) -> Option<&'static str> {
+    use Recipient::{Assignee, Requester, ResponsibleOfficer};
+    Some(match (kind, recipient) {
+        ("ticket_received", Requester) => "ticket_received",
+        ("endorsement_needed", ResponsibleOfficer) => "endorsement_needed",
+        ("endorsed", Requester) => "endorsed",
+        ("declined", Requester) => "declined",
+        // Claimed, assigned or taken up again: for the requester, someone is on it.
+        ("claimed" | "assigned" | "review_resumed", Requester) => "in_review",
+        ("assigned", Assignee) => "assigned_to_you",
+        ("information_requested", Requester) => "information_requested",
+        ("requester_replied", Assignee) => "requester_replied",
+        ("waiting_on_authority", Requester) => "waiting_on_authority",
+        ("resolved", Requester) => "resolved",
+        ("rejected", Requester) => "rejected",
+        ("cancelled", Requester | ResponsibleOfficer) => "cancelled",
+        ("reopened", Requester) => "reopened",
+        ("closed", Requester) => "closed",
+        _ => return None,
+    })
+}
+
+/// Every template name, for loading and for tests that every one renders.
+pub const TEMPLATE_NAMES: [&str; 14] = [
+    "ticket_received",
+    "endorsement_needed",
+    "endorsed",
+    "declined",
+    "in_review",
+    "assigned_to_you",
+    "information_requested",
+    "requester_replied",
+    "waiting_on_authority",
+    "resolved",
+    "rejected",
+    "cancelled",
+    "reopened",
+    "closed",
+];
+
+macro_rules! templates {
+    ($($lang:literal / $name:literal),* $(,)?) => {
+        &[$(($lang, $name, include_str!(concat!("../templates/", $lang, "/", $name, ".j2")))),*]
+    };
+}
+
+/// The template files, compiled in so that the binary needs nothing beside it.
+const SOURCES: &[(&str, &str, &str)] = templates![
+    "id" / "ticket_received",
+    "id" / "endorsement_needed",
+    "id" / "endorsed",
+    "id" / "declined",
+    "id" / "in_review",
+    "id" / "assigned_to_you",
+    "id" / "information_requested",
+    "id" / "requester_replied",
+    "id" / "waiting_on_authority",
+    "id" / "resolved",
+    "id" / "rejected",
+    "id" / "cancelled",
+    "id" / "reopened",
+    "id" / "closed",
+    "en" / "ticket_received",
+    "en" / "endorsement_needed",
+    "en" / "endorsed",
+    "en" / "declined",
+    "en" / "in_review",
+    "en" / "assigned_to_you",
+    "en" / "information_requested",
+    "en" / "requester_replied",
+    "en" / "waiting_on_authority",
+    "en" / "resolved",
+    "en" / "rejected",
+    "en" / "cancelled",
+    "en" / "reopened",
+    "en" / "closed",
+];
+
+const LAYOUT: &str = include_str!("../templates/layout.html.j2");
+
+/// A rendered email before it becomes MIME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Turns outbox events into messages.
+pub struct Composer {
+    templates: Environment<'static>,
+    from: Mailbox,
+    message_id_domain: String,
+    default_language: Language,
+    desk_name: String,
+    ticket_url: String,
+}
+
+impl Composer {
+    pub fn new(settings: &MailSettings) -> Result<Self, String> {
+        let from: Mailbox = settings
+            .from
+            .parse()
+            .map_err(|e| format!("mail.from {:?}: {e}", settings.from))?;
+        let mut templates = Environment::new();
+        // A misspelt variable fails the message instead of leaving a hole in it.
+        templates.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (lang, name, source) in SOURCES {
+            for flavour in ["txt", "html"] {
+                templates
+                    .add_template_owned(format!("{lang}/{name}.{flavour}"), *source)
+                    .map_err(|e| format!("template {lang}/{name}: {e}"))?;
+            }
+        }
+        templates
+            .add_template("layout.html", LAYOUT)
+            .map_err(|e| format!("template layout: {e}"))?;
+        Ok(Self {
+            templates,
+            message_id_domain: from.email.domain().to_owned(),
+            from,
+            default_language: settings.default_language()?,
+            desk_name: settings.desk_name.clone(),
+            ticket_url: settings.ticket_url.clone(),
+        })
+    }
+
+    /// The Message-ID of an event's email: the same on every attempt, so a receiving
+    /// server or a person seeing it twice can tell it is one message.
+    pub fn message_id(&self, event: &OutboxMessage) -> String {
+        format!(
+            "<{}.{}@{}>",
+            event.event_id.simple(),
+            event.ticket,
+            self.message_id_domain
+        )
+    }
+
+    pub fn language_for(&self, event: &OutboxMessage) -> Language {
+        event.language.unwrap_or(self.default_language)
+    }
+
+    /// The subject and both bodies of an event's email.
+    pub fn render(&self, event: &OutboxMessage) -> Result<Rendered, ComposeError> {
+        let template =
+            template_for(&event.kind, event.recipient).ok_or_else(|| ComposeError::NoTemplate {
+                kind: event.kind.clone(),
+                recipient: event.recipient.code(),
+            })?;
+        let language = self.language_for(event);
+        let context = self.context(event, language);
+        let block = |flavour: &str, block: &str| -> Result<String, ComposeError> {
+            let name = format!("{}/{template}.{flavour}", language.code());
+            let fail = |source| ComposeError::Template {
+                name: name.clone(),
+                source,
+            };
+            let mut captured = self
+                .templates
+                .get_template(&name)
+                .and_then(|t| t.render_captured(context.clone()))
+                .map_err(fail)?;
+            captured
+                .with_state_mut(|state| state.render_block(block))
+                .map_err(fail)
+        };
+        let subject = block("txt", "subject")?;
+        let text = block("txt", "text")?;
+        let body = block("html", "html")?;
+        let html = self
+            .templates
+            .get_template("layout.html")
+            .and_then(|t| {
+                t.render(context! {
+                    lang => language.code(),
+                    subject => &subject,
+                    // Rendered by an escaping template just above.
+                    body => Value::from_safe_string(body),
+                })
+            })
+            .map_err(|source| ComposeError::Template {
+                name: "layout.html".into(),
+                source,
+            })?;
+        Ok(Rendered {
+            // A header must be one line, whatever a template did.
+            subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
+            text: tidy(&text),
+            html,
+        })
+    }
+
+    /// The complete message for an event that has an address.
+    pub fn compose(&self, event: &OutboxMessage, address: &str) -> Result<Message, ComposeError> {
+        let rendered = self.render(event)?;
+        let to = Mailbox::new(
+            event.recipient_name.clone(),
+            address
+                .parse()
+                .map_err(|_| ComposeError::BadAddress(address.to_owned()))?,
+        );
+        let message = Message::builder()
+            .message_id(Some(self.message_id(event)))
+            .from(self.from.clone())
+            .to(to)
+            .subject(rendered.subject)
+            .header(AutoSubmitted)
+            .header(ContentLanguage(self.language_for(event)))
+            .multipart(MultiPart::alternative_plain_html(
+                rendered.text,
+                rendered.html,
+            ))?;
+        Ok(message)
+    }
+
+    fn context(&self, event: &OutboxMessage, language: Language) -> Value {
+        let service = Service::from_code(&event.service);
+        let subtype = event.subtype.as_deref().and_then(ChangeKind::from_code);
+        let ticket_url = (!self.ticket_url.is_empty()).then(|| {
+            self.ticket_url
+                .replace("{number}", &event.ticket.to_string())
+        });
+        context! {
+            number => event.ticket.to_string(),
+            service_code => &event.service,
+            service => service.map(|s| language.pick(&s.title()).to_owned()),
+            subtype => subtype.map(|k| language.pick(&k.title()).to_owned()),
+            status => event.status.map(|s| language.pick(&s.title()).to_owned()),
+            awaiting_endorsement => event.status == Some(Status::AwaitingEndorsement),
+            recipient => event.recipient.code(),
+            recipient_name => &event.recipient_name,
+            requester_name => &event.requester_name,
+            requester_unit => &event.requester_unit,
+            reason => &event.reason,
+            ticket_url => ticket_url,
+            desk => &self.desk_name,
+        }
+    }
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): out-of-office replies and the like are
+/// not sent back to a desk that does not read them.
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
+/// `Content-Language`, which lettre has no type for.
+#[derive(Debug, Clone, Copy)]
+struct ContentLanguage(Language);
+
+impl Header for ContentLanguage {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Language::from_tag(value)
+            .map(Self)
+            .ok_or_else(|| format!("unsupported language {value:?}").into())
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.code().to_owned())
+    }
+}
+
+/// Trims trailing spaces and collapses the blank lines that template tags leave.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.trim().lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certdesk_domain::TicketNumber;
+
+    fn composer(language: &str) -> Composer {
+        Composer::new(&MailSettings {
+            language: language.into(),
+            ticket_url: "https://desk.example.go.id/tickets/{number}".into(),
+            ..MailSettings::default()
+        })
+        .unwrap()
+    }
+
+    fn event(kind: &str, recipient: Recipient) -> OutboxMessage {
+        OutboxMessage {
+            event_id: uuid::Uuid::now_v7(),
+            ticket: TicketNumber::from_sequence(35887).unwrap(),
+            kind: kind.into(),
+            recipient,
+            address: Some("andi.contoh@kemenkeu.go.id".into()),
+            recipient_name: Some("Andi <b>Contoh</b>".into()),
+            language: None,
+            status: Some(Status::AwaitingEndorsement),
+            reason: Some("Scan KTP buram & terpotong <script>alert(1)</script>".into()),
+            service: "15.2".into(),
+            subtype: Some("renewal".into()),
+            requester_name: "Andi Contoh".into(),
+            requester_unit: "Sekretariat Jenderal".into(),
+            attempt: 1,
+            uncertain: false,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    /// Every (event, recipient) the lifecycle writes to somebody, by template.
+    const MAILED: [(&str, Recipient); 17] = [
+        ("ticket_received", Recipient::Requester),
+        ("endorsement_needed", Recipient::ResponsibleOfficer),
+        ("endorsed", Recipient::Requester),
+        ("declined", Recipient::Requester),
+        ("claimed", Recipient::Requester),
+        ("assigned", Recipient::Requester),
+        ("assigned", Recipient::Assignee),
+        ("review_resumed", Recipient::Requester),
+        ("information_requested", Recipient::Requester),
+        ("requester_replied", Recipient::Assignee),
+        ("waiting_on_authority", Recipient::Requester),
+        ("resolved", Recipient::Requester),
+        ("rejected", Recipient::Requester),
+        ("cancelled", Recipient::Requester),
+        ("cancelled", Recipient::ResponsibleOfficer),
+        ("reopened", Recipient::Requester),
+        ("closed", Recipient::Requester),
+    ];
+
+    #[test]
+    fn every_event_renders_in_both_languages() {
+        for language in ["id", "en"] {
+            let composer = composer(language);
+            for (kind, recipient) in MAILED {
+                let event = event(kind, recipient);
+                let rendered = composer
+                    .render(&event)
+                    .unwrap_or_else(|e| panic!("{language} {kind} to {recipient:?}: {e}"));
+                assert!(
+                    rendered.subject.starts_with("[S00000035887] "),
+                    "{language} {kind}: {}",
+                    rendered.subject
+                );
+                assert!(rendered.text.contains("S00000035887"), "{language} {kind}");
+                assert!(rendered.html.contains("S00000035887"), "{language} {kind}");
+                assert!(!rendered.text.contains("\n\n\n"), "{language} {kind}");
+                // The HTML part escapes what people typed; the text part shows it as typed.
+                assert!(!rendered.html.contains("<script>"), "{language} {kind}");
+                assert!(
+                    !rendered.html.contains("<b>Contoh</b>"),
+                    "{language} {kind}"
+                );
+                assert!(rendered.html.starts_with("<!DOCTYPE html>"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_reason_reaches_the_requester_escaped_in_html_only() {
+        let rendered = composer("id")
+            .render(&event("information_requested", Recipient::Requester))
+            .unwrap();
+        assert!(
+            rendered
+                .text
+                .contains("Scan KTP buram & terpotong <script>")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("Scan KTP buram &amp; terpotong &lt;script&gt;")
+        );
+        assert!(
+            rendered.html.contains(
+                "href=\"https:&#x2f;&#x2f;desk.example.go.id&#x2f;tickets&#x2f;S00000035887\""
+            ),
+            "escaped in the attribute too, which browsers read back as is"
+        );
+    }
+
+    #[test]
+    fn language_follows_the_recipient_then_the_configuration() {
+        let mut english = event("ticket_received", Recipient::Requester);
+        english.language = Some(Language::English);
+        let composer = composer("id");
+        assert_eq!(
+            composer.render(&english).unwrap().subject,
+            "[S00000035887] Ticket received"
+        );
+        let indonesian = event("ticket_received", Recipient::Requester);
+        assert_eq!(
+            composer.render(&indonesian).unwrap().subject,
+            "[S00000035887] Tiket diterima"
+        );
+    }
+
+    #[test]
+    fn the_message_id_is_the_same_on_every_attempt() {
+        let composer = composer("id");
+        let mut event = event("resolved", Recipient::Requester);
+        let first = composer
+            .compose(&event, "andi.contoh@kemenkeu.go.id")
+            .unwrap();
+        event.attempt = 2;
+        let second = composer
+            .compose(&event, "andi.contoh@kemenkeu.go.id")
+            .unwrap();
+        let id = |m: &Message| {
+            m.headers()
+                .get_raw("Message-ID")
+                .map(str::to_owned)
+                .unwrap()
+        };
+        assert_eq!(id(&first), id(&second));
+        assert!(id(&first).ends_with(".S00000035887@certdesk.invalid>"));
+        let raw = String::from_utf8(first.formatted()).unwrap();
+        assert!(raw.contains("Auto-Submitted: auto-generated"));
+        assert!(raw.contains("Content-Language: id"));
+    }
+
+    #[test]
+    fn no_template_for_an_event_nobody_is_written_to_about() {
+        assert_eq!(template_for("claimed", Recipient::Assignee), None);
+        assert_eq!(
+            template_for("endorsement_needed", Recipient::Requester),
+            None
+        );
+    }
+}

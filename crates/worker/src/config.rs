@@ -1,0 +1,204 @@
+//! The worker's settings: `[mail]` (what the emails look like and how they leave) and
+//! `[outbox]` (how deliveries are leased and retried). Read from the same layered
+//! configuration as the API's (defaults, TOML file, `CERTDESK_*` variables).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use certdesk_domain::Language;
+use figment::Figment;
+use figment::providers::Serialized;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkerSettings {
+    pub mail: MailSettings,
+    pub outbox: OutboxSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailSettings {
+    /// The sender, as `Name <address>`. Its domain also names the Message-IDs.
+    pub from: String,
+    /// How the desk signs its emails.
+    pub desk_name: String,
+    /// `id` or `en`: for recipients who have not asked for a language.
+    pub language: String,
+    /// A link to a ticket, with `{number}` where the ticket number goes; empty for none.
+    pub ticket_url: String,
+    /// Where messages are written as `.eml` files when no SMTP host is set.
+    pub outbox_dir: PathBuf,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    /// The relay to send through; unset writes files to `mail.outbox_dir` instead.
+    pub host: Option<String>,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    #[serde(skip_serializing)]
+    pub password: Option<SecretString>,
+    /// A PEM file of extra CA certificates (an internal relay's CA).
+    pub ca_file: Option<PathBuf>,
+    /// The name given in EHLO; defaults to this machine's host name.
+    pub hello_name: Option<String>,
+    /// Limit for connecting and for each SMTP exchange, in seconds.
+    pub timeout_secs: u64,
+    /// Connections kept open to the relay, and so messages in flight at once.
+    pub connections: usize,
+    /// An idle connection older than this is closed rather than reused, in seconds.
+    pub idle_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which must be offered (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or a test server.
+    Plain,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboxSettings {
+    /// `certdesk serve` also runs a worker in its own process (the embedded setup).
+    pub in_process: bool,
+    /// Events leased per round.
+    pub batch_size: u64,
+    /// How long a lease lasts, in seconds: after that a stalled worker's messages go to
+    /// another. Keep it well above the time a batch can take.
+    pub lease_secs: u64,
+    /// Attempts before a message is dead-lettered.
+    pub max_attempts: u32,
+    /// First retry delay, doubled on each attempt, in seconds.
+    pub backoff_base_secs: u64,
+    /// Longest retry delay, in seconds.
+    pub backoff_max_secs: u64,
+    /// Polling interval when idle, in milliseconds (PostgreSQL also wakes on NOTIFY).
+    pub poll_interval_ms: u64,
+    /// On shutdown, how long messages already on the wire may take, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            from: "Layanan Sertifikat Elektronik <no-reply@certdesk.invalid>".into(),
+            desk_name: "Layanan Sertifikat Elektronik".into(),
+            language: "id".into(),
+            ticket_url: String::new(),
+            outbox_dir: PathBuf::from("./data/outbox"),
+            smtp: SmtpSettings::default(),
+        }
+    }
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: None,
+            password: None,
+            ca_file: None,
+            hello_name: None,
+            timeout_secs: 30,
+            connections: 8,
+            idle_secs: 60,
+        }
+    }
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            in_process: true,
+            batch_size: 64,
+            lease_secs: 300,
+            max_attempts: 8,
+            backoff_base_secs: 30,
+            backoff_max_secs: 3600,
+            poll_interval_ms: 2000,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Defaults {
+    mail: MailSettings,
+    outbox: OutboxSettings,
+}
+
+impl WorkerSettings {
+    /// The worker's sections of a layered configuration, over their defaults.
+    pub fn from_figment(layers: &Figment) -> Result<Self, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(Defaults {
+            mail: MailSettings::default(),
+            outbox: OutboxSettings::default(),
+        }))
+        .merge(layers.clone())
+        .extract()
+        .map_err(Box::new)
+    }
+}
+
+impl MailSettings {
+    pub fn default_language(&self) -> Result<Language, String> {
+        Language::from_tag(&self.language)
+            .ok_or_else(|| format!("mail.language {:?} is neither id nor en", self.language))
+    }
+}
+
+impl SmtpSettings {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs.max(1))
+    }
+}
+
+impl OutboxSettings {
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_secs.max(1))
+    }
+
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms.max(10))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_with_no_configuration_at_all() {
+        let settings = WorkerSettings::from_figment(&Figment::new()).unwrap();
+        assert!(settings.mail.smtp.host.is_none(), "files by default");
+        assert!(settings.outbox.in_process);
+        assert_eq!(
+            settings.mail.default_language().unwrap(),
+            Language::Indonesian
+        );
+    }
+
+    #[test]
+    fn reads_the_relay_from_layers() {
+        use figment::providers::{Format, Toml};
+        let layers = Figment::from(Toml::string(
+            "[mail.smtp]\nhost = \"127.0.0.1\"\nsecurity = \"plain\"\n",
+        ));
+        let settings = WorkerSettings::from_figment(&layers).unwrap();
+        assert_eq!(settings.mail.smtp.host.as_deref(), Some("127.0.0.1"));
+        assert_eq!(settings.mail.smtp.security, SmtpSecurity::Plain);
+        assert_eq!(
+            settings.mail.smtp.port, 587,
+            "unset keys keep their defaults"
+        );
+    }
+}
