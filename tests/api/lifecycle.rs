@@ -18,14 +18,14 @@ on_both_backends!(
     the_store_applies_only_one_of_two_changes_decided_from_the_same_version,
 );
 
-struct People {
-    requester: String,
-    officer: String,
-    agent: String,
-    other_agent: String,
+pub struct People {
+    pub requester: String,
+    pub officer: String,
+    pub agent: String,
+    pub other_agent: String,
 }
 
-fn people(app: &TestApp) -> People {
+pub fn people(app: &TestApp) -> People {
     People {
         requester: app.requester_token(),
         officer: app.token(OFFICER_NIP, &[Role::Officer]),
@@ -35,7 +35,7 @@ fn people(app: &TestApp) -> People {
 }
 
 /// Files a ticket and returns (number, version).
-async fn file(
+pub async fn file(
     app: &TestApp,
     ticket: Value,
     files: Vec<(&'static str, reqwest::multipart::Part)>,
@@ -48,7 +48,12 @@ async fn file(
 
 /// Takes the actions in order, each expected to succeed with its status; returns the
 /// final version.
-async fn walk(app: &TestApp, number: &str, mut version: i64, steps: &[(&str, Value, &str)]) -> i64 {
+pub async fn walk(
+    app: &TestApp,
+    number: &str,
+    mut version: i64,
+    steps: &[(&str, Value, &str)],
+) -> i64 {
     for (token, action, status) in steps {
         version = step(app, token, number, version, action.clone(), status).await;
     }

@@ -8,6 +8,7 @@
 )]
 
 mod helpers;
+mod mail_server;
 
 mod auth;
 mod cli;
@@ -15,4 +16,5 @@ mod health_and_catalogue;
 mod intake;
 mod intake_rejections;
 mod lifecycle;
+mod mail;
 mod tickets_read;

@@ -66,6 +66,7 @@ pub enum Missing {
     Route,
     Ticket,
     Attachment,
+    DeadLetter,
 }
 
 impl std::fmt::Display for Missing {
@@ -74,6 +75,7 @@ impl std::fmt::Display for Missing {
             Self::Route => "route",
             Self::Ticket => "ticket",
             Self::Attachment => "attachment",
+            Self::DeadLetter => "dead letter",
         })
     }
 }
@@ -134,6 +136,7 @@ impl ApiError {
             Self::NotFound(Missing::Route) => "route_not_found",
             Self::NotFound(Missing::Ticket) => "ticket_not_found",
             Self::NotFound(Missing::Attachment) => "attachment_not_found",
+            Self::NotFound(Missing::DeadLetter) => "dead_letter_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
@@ -202,6 +205,10 @@ impl ApiError {
             Self::NotFound(Missing::Attachment) => Message::new(
                 "Lampiran tidak ditemukan pada tiket ini.",
                 "This ticket has no such attachment.",
+            ),
+            Self::NotFound(Missing::DeadLetter) => Message::new(
+                "Tidak ada surat gagal kirim dengan id ini (mungkin sudah diantrekan ulang).",
+                "No dead letter with this id (it may have been requeued already).",
             ),
             Self::NotFound(Missing::Route) => {
                 Message::new("Alamat tidak ditemukan.", "No such address.")

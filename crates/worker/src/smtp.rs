@@ -126,9 +126,9 @@ impl SmtpSessions {
             };
             let outcome = self.transaction(&mut connection, envelope, body).await;
             match &outcome {
-                Handover::Accepted | Handover::Refused { .. } if !connection.has_broken() => {
-                    self.put_idle(connection);
-                }
+                // After a refusal the session is mid-transaction; a fresh one is simpler
+                // than RSET and refusals are rare.
+                Handover::Accepted if !connection.has_broken() => self.put_idle(connection),
                 Handover::Broken {
                     after_body: false, ..
                 } if was_reused => continue,

@@ -160,7 +160,7 @@ fn people_only() -> ApiError {
     }
 }
 
-fn validation(field: &str, code: ProblemCode, message: Message) -> ApiError {
+pub(crate) fn validation(field: &str, code: ProblemCode, message: Message) -> ApiError {
     ApiError::Validation {
         problems: vec![Problem::new(field, code, message)],
         warnings: Vec::new(),

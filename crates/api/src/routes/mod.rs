@@ -3,6 +3,7 @@
 pub mod health;
 pub mod lists;
 pub mod officers;
+pub mod outbox;
 pub mod routing_rules;
 pub mod services;
 pub mod tickets;
@@ -17,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(query_config())
         .service(web::resource("/health/live").route(web::get().to(health::live)))
         .service(web::resource("/health/ready").route(web::get().to(health::ready)))
+        .service(web::resource("/metrics").route(web::get().to(outbox::metrics)))
         .service(
             web::scope("/api/v1")
                 .service(web::resource("/services").route(web::get().to(services::list)))
@@ -55,6 +57,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/officers").route(web::get().to(officers::list)))
                 .service(web::resource("/officers/{nip}").route(web::put().to(officers::put)))
+                .service(
+                    web::resource("/outbox/dead-letters")
+                        .route(web::get().to(outbox::dead_letters)),
+                )
+                .service(
+                    web::resource("/outbox/dead-letters/requeue")
+                        .route(web::post().to(outbox::requeue_all)),
+                )
+                .service(
+                    web::resource("/outbox/dead-letters/{event_id}/requeue")
+                        .route(web::post().to(outbox::requeue)),
+                )
                 .service(
                     web::resource("/routing-rules")
                         .route(web::get().to(routing_rules::get))
