@@ -11,7 +11,9 @@ import time
 port, total, connections, size = (int(a) for a in sys.argv[1:5])
 body = (
     "From: desk@certdesk.invalid\r\nTo: bench@kemenkeu.go.id\r\nSubject: [S00000000001] bench\r\n"
-    "Message-ID: <{n}@certdesk.invalid>\r\n\r\n" + "x" * size + "\r\n"
+    "Message-ID: <{n}@certdesk.invalid>\r\n\r\n"
+    # Lines of 76 characters, as quoted-printable bodies have.
+    + ("x" * 74 + "\r\n") * (size // 76)
 )
 counter = iter(range(total))
 lock = threading.Lock()

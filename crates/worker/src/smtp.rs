@@ -183,15 +183,50 @@ impl SmtpSessions {
             SmtpSecurity::Tls => self.tls.clone(),
             SmtpSecurity::Starttls | SmtpSecurity::Plain => None,
         };
+        // Our own socket where we can, for TCP_NODELAY: lettre writes the body and the
+        // final "." separately, and with Nagle's algorithm the second write waits for the
+        // peer's delayed ACK (40 ms on Linux) on every message.
+        let socket = if implicit_tls.is_none() {
+            let address = (self.host.as_str(), self.port);
+            match tokio::time::timeout(self.timeout, tokio::net::TcpStream::connect(address)).await
+            {
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    Some(stream)
+                }
+                Ok(Err(error)) => {
+                    return Err(broken(format!(
+                        "connecting to {}:{}: {error}",
+                        self.host, self.port
+                    )));
+                }
+                Err(_) => {
+                    return Err(broken(format!(
+                        "timed out connecting to {}:{}",
+                        self.host, self.port
+                    )));
+                }
+            }
+        } else {
+            None
+        };
         let setup = async {
-            let mut connection = AsyncSmtpConnection::connect_tokio1(
-                (self.host.as_str(), self.port),
-                Some(self.timeout),
-                &self.hello,
-                implicit_tls,
-                None,
-            )
-            .await?;
+            let mut connection = match socket {
+                Some(stream) => {
+                    AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
+                        .await?
+                }
+                None => {
+                    AsyncSmtpConnection::connect_tokio1(
+                        (self.host.as_str(), self.port),
+                        Some(self.timeout),
+                        &self.hello,
+                        implicit_tls,
+                        None,
+                    )
+                    .await?
+                }
+            };
             if let (SmtpSecurity::Starttls, Some(tls)) = (self.security, &self.tls) {
                 // Refuses when the relay does not offer STARTTLS: never fall back to plain.
                 connection.starttls(tls.clone(), &self.hello).await?;
