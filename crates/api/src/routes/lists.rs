@@ -160,6 +160,18 @@ fn people_only() -> ApiError {
     }
 }
 
+/// A `cursor` parameter that is not one of ours.
+pub(crate) fn invalid_cursor() -> ApiError {
+    validation(
+        "cursor",
+        ProblemCode::Required,
+        Message::new(
+            "Kursor halaman tidak valid; gunakan tautan `next` apa adanya.",
+            "Invalid page cursor; use the `next` link as given.",
+        ),
+    )
+}
+
 pub(crate) fn validation(field: &str, code: ProblemCode, message: Message) -> ApiError {
     ApiError::Validation {
         problems: vec![Problem::new(field, code, message)],
@@ -227,16 +239,7 @@ async fn page(
     filter: TicketFilter,
 ) -> Result<HttpResponse, ApiError> {
     let after = match query.cursor.as_deref() {
-        Some(token) => Some(PageCursor::decode(token).ok_or_else(|| {
-            validation(
-                "cursor",
-                ProblemCode::Required,
-                Message::new(
-                    "Kursor halaman tidak valid; gunakan tautan `next` apa adanya.",
-                    "Invalid page cursor; use the `next` link as given.",
-                ),
-            )
-        })?),
+        Some(token) => Some(PageCursor::decode(token).ok_or_else(invalid_cursor)?),
         None => None,
     };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);

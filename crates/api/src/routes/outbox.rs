@@ -3,12 +3,11 @@
 //! Sending itself is the worker's; the API only reads and resets delivery state.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::{Message, ProblemCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::lists::validation;
+use super::lists::invalid_cursor;
 use crate::auth::Caller;
 use crate::error::{ApiError, Missing};
 use crate::state::AppState;
@@ -61,16 +60,7 @@ pub async fn dead_letters(
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .clamp(1, MAX_PAGE_SIZE);
     let after = match query.cursor.as_deref() {
-        Some(token) => Some(decode_cursor(token).ok_or_else(|| {
-            validation(
-                "cursor",
-                ProblemCode::Required,
-                Message::new(
-                    "Kursor halaman tidak valid; gunakan tautan `next` apa adanya.",
-                    "Invalid page cursor; use the `next` link as given.",
-                ),
-            )
-        })?),
+        Some(token) => Some(decode_cursor(token).ok_or_else(invalid_cursor)?),
         None => None,
     };
     // One more than asked tells whether another page follows.
