@@ -327,13 +327,7 @@ async fn every_event_reaches_its_recipient_in_their_language(backend: Backend) {
 /// Files `n` tickets for 15.2 (one `ticket_received` each) by different requesters.
 async fn file_received(app: &TestApp, n: u32) {
     for i in 0..n {
-        let mut ticket = ticket_json_for("15.2", 20 + i);
-        ticket["subtype"] = json!("renewal");
-        let token = app.token(&requester_nip(20 + i), &[Role::Requester]);
-        let response = app
-            .post_ticket_as(&token, form(&ticket, required_files()))
-            .await;
-        assert_eq!(response.status(), 201, "{:?}", response.text().await);
+        file_received_as(app, 20 + i).await;
     }
 }
 
@@ -513,6 +507,7 @@ async fn a_message_dropped_after_data_is_retried_once_with_the_same_message_id(b
     );
 }
 
+/// Files one 15.2 renewal as the `n`th synthetic requester.
 async fn file_received_as(app: &TestApp, n: u32) {
     let mut ticket = ticket_json_for("15.2", n);
     ticket["subtype"] = json!("renewal");
@@ -520,7 +515,7 @@ async fn file_received_as(app: &TestApp, n: u32) {
     let response = app
         .post_ticket_as(&token, form(&ticket, required_files()))
         .await;
-    assert_eq!(response.status(), 201);
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
 }
 
 /// Drains until nothing is pending or in flight (retries wait out their backoff).
