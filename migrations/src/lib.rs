@@ -9,6 +9,7 @@ mod m20261121_000002_tickets;
 mod m20261121_000003_lifecycle;
 mod m20261121_000004_description_search;
 mod m20261121_000005_outbox;
+mod m20261121_000006_idempotency;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_lifecycle::Migration),
             Box::new(m20261121_000004_description_search::Migration),
             Box::new(m20261121_000005_outbox::Migration),
+            Box::new(m20261121_000006_idempotency::Migration),
         ]
     }
 }

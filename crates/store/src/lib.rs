@@ -10,6 +10,7 @@
 mod blobs;
 mod directory;
 mod entities;
+mod idempotency;
 mod lifecycle;
 mod lists;
 mod outbox;
@@ -32,8 +33,8 @@ pub use outbox::{
     DeadLetter, Delivery, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
 };
 pub use records::{
-    AttachmentRecord, HistoryActor, HistoryRecord, NewAttachment, NewTicket, PageCursor,
-    TicketFilter, TicketRecord, TicketSummary,
+    AttachmentRecord, HistoryActor, HistoryRecord, Idempotency, NewAttachment, NewTicket,
+    PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
 };
 pub use routing::StoredRule;
 pub use tokens::{ApiTokenRecord, NewApiToken};
@@ -55,6 +56,9 @@ pub enum StoreError {
     Stale { current: i32 },
     #[error("no such ticket")]
     TicketNotFound,
+    /// Another request under the same idempotency key got there first.
+    #[error("the idempotency key is taken")]
+    IdempotencyKeyTaken,
 }
 
 /// How to reach the database. The backend follows from the URL's scheme.

@@ -20,6 +20,29 @@ pub struct NewTicket<'a> {
     pub filed_by: &'a HistoryActor,
     /// The requester's language for emails, when they asked for one.
     pub language: Option<Language>,
+    /// Remember the response under an idempotency key, in the same transaction.
+    pub idempotency: Option<Idempotency<'a>>,
+}
+
+/// Filing under an `Idempotency-Key`: the key row is written in the ticket's own
+/// transaction, so a ticket and the memory of its response exist together or not at all.
+pub struct Idempotency<'a> {
+    /// Whose key it is: a NIP, or `token:<id>` for an integrator.
+    pub principal: &'a str,
+    pub key: &'a str,
+    /// What the request was, as the caller's retry must repeat it.
+    pub fingerprint: &'a str,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The response body to remember, given the ticket just created.
+    pub respond: Box<dyn FnOnce(&crate::CreatedTicket) -> String + Send + 'a>,
+}
+
+/// A response remembered under an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RememberedResponse {
+    pub fingerprint: String,
+    pub ticket_number: String,
+    pub body: String,
 }
 
 /// Who did something, as history records it.

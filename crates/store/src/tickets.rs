@@ -61,6 +61,12 @@ impl Store {
         }
 
         let txn = self.db.begin().await?;
+        // The key first: a concurrent request under the same key waits here for this
+        // transaction, then fails, and is answered with this one's response.
+        let mut idempotency = new.idempotency;
+        if let Some(claim) = &idempotency {
+            crate::idempotency::claim(&txn, claim, now).await?;
+        }
         let inserted = tickets::ActiveModel {
             id: NotSet,
             service: Set(request.service().code().to_owned()),
@@ -178,12 +184,16 @@ impl Store {
             )
             .await?;
         }
-        txn.commit().await?;
-        tracing::info!(ticket = %number, "ticket stored");
-        Ok(CreatedTicket {
+        let created = CreatedTicket {
             number,
             created_at: now,
-        })
+        };
+        if let Some(claim) = idempotency.take() {
+            crate::idempotency::remember(&txn, claim, &created).await?;
+        }
+        txn.commit().await?;
+        tracing::info!(ticket = %number, "ticket stored");
+        Ok(created)
     }
 
     /// The open ticket that holds a requester's slot, if any.

@@ -4,6 +4,7 @@
 
 pub mod api_tokens;
 pub mod blobs;
+pub mod idempotency_keys;
 pub mod officers;
 pub mod routing_rules;
 pub mod ticket_attachments;
