@@ -55,6 +55,9 @@ enum Command {
         #[command(subcommand)]
         command: outbox::OutboxCommand,
     },
+    /// Print the OpenAPI document: `certdesk openapi > openapi/openapi.json` regenerates
+    /// the committed copy.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -99,6 +102,11 @@ enum OfficersCommand {
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs no configuration, database or logging: it prints what the code describes.
+    if matches!(cli.command, Command::Openapi) {
+        print!("{}", certdesk_api::openapi::document_json());
+        return ExitCode::SUCCESS;
+    }
     let layers = config::layers(cli.config.as_deref());
     let settings = match Settings::from_figment(&layers) {
         Ok(settings) => settings,
@@ -158,6 +166,7 @@ async fn run(
             finish_worker(running, worker_settings).await;
         }
         Command::Outbox { command } => outbox::run(settings, worker_settings, command).await?,
+        Command::Openapi => print!("{}", certdesk_api::openapi::document_json()),
         Command::Migrate => {
             let store = connect_store(settings).await?;
             store.migrate().await?;

@@ -12,6 +12,7 @@ mod mail_server;
 
 mod auth;
 mod cli;
+mod conventions;
 mod health_and_catalogue;
 mod intake;
 mod intake_rejections;

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, RwLock};
 
 use crate::config::AuthSettings;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// What an integrator's token may do.
@@ -84,7 +84,7 @@ impl Caller {
             return Ok(());
         }
         Err(ApiError::Forbidden {
-            code: "not_permitted",
+            code: ErrorCode::NotPermitted,
             message: Message::new("Hanya untuk petugas RA.", "For RA staff only."),
         })
     }
@@ -95,9 +95,18 @@ impl Caller {
             return Ok(());
         }
         Err(ApiError::Forbidden {
-            code: "not_permitted",
+            code: ErrorCode::NotPermitted,
             message: Message::new("Hanya untuk supervisor.", "For supervisors only."),
         })
+    }
+
+    /// Who owns what this caller creates, such as idempotency keys: the NIP of a person,
+    /// `token:<name>` for an integrator.
+    pub fn principal(&self) -> String {
+        match self {
+            Self::Person(actor) => actor.nip.clone(),
+            Self::Integrator { name, .. } => format!("token:{name}"),
+        }
     }
 
     /// The NIP of a person; `None` for integrators.

@@ -25,6 +25,14 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub lifecycle: LifecycleSettings,
+    pub idempotency: IdempotencySettings,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct IdempotencySettings {
+    /// How long a filing's `Idempotency-Key` is remembered, in hours: retries within it
+    /// get the first response; after it, the key is free again.
+    pub retention_hours: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,6 +130,7 @@ struct Defaults {
     log: LogSettings,
     auth: AuthSettings,
     lifecycle: LifecycleSettings,
+    idempotency: IdempotencySettings,
 }
 
 #[derive(Serialize)]
@@ -178,6 +187,9 @@ fn defaults() -> Defaults {
             endorsement_services: vec!["15.1".into(), "15.3".into()],
             reopen_window_hours: 7 * 24,
             default_queue: "general".into(),
+        },
+        idempotency: IdempotencySettings {
+            retention_hours: 24,
         },
     }
 }

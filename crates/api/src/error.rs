@@ -8,10 +8,12 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
-use certdesk_domain::{Message, Problem};
+use certdesk_domain::{Message, Problem, ProblemCode};
 use serde::Serialize;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+/// The request header that makes filing a ticket safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -36,16 +38,13 @@ pub enum ApiError {
     Unauthenticated,
     /// The caller is known but may not do this; `message` says why in both languages.
     #[error("forbidden: {}", message.en)]
-    Forbidden {
-        code: &'static str,
-        message: Message,
-    },
+    Forbidden { code: ErrorCode, message: Message },
     /// The request conflicts with the ticket's state; `message` says how.
     #[error("conflict: {}", message.en)]
-    Conflict {
-        code: &'static str,
-        message: Message,
-    },
+    Conflict { code: ErrorCode, message: Message },
+    /// An `Idempotency-Key` already used for a different request.
+    #[error("idempotency key reused for a different request")]
+    IdempotencyKeyReused,
     /// `If-Match` names a version the ticket has left.
     #[error("stale version")]
     PreconditionFailed { current: i32 },
@@ -59,6 +58,67 @@ pub enum ApiError {
     Status(StatusCode),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// Defines the error codes once: the enum, its wire names and the list of all of them
+/// (published in the OpenAPI document), so that none can be left out of one.
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        /// The stable, machine-readable name of every kind of error response: the `code`
+        /// of a problem+json body. Clients switch on these; titles and messages may be
+        /// reworded, codes never change. (The rules a field breaks have codes of their
+        /// own, in the `errors` list: the domain's `ProblemCode`.)
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    ValidationFailed => "validation_failed",
+    PayloadTooLarge => "payload_too_large",
+    UnsupportedMediaType => "unsupported_media_type",
+    MalformedRequest => "malformed_request",
+    RouteNotFound => "route_not_found",
+    TicketNotFound => "ticket_not_found",
+    AttachmentNotFound => "attachment_not_found",
+    DeadLetterNotFound => "dead_letter_not_found",
+    MethodNotAllowed => "method_not_allowed",
+    NotAcceptable => "not_acceptable",
+    Unauthenticated => "unauthenticated",
+    NotPermitted => "not_permitted",
+    FilingForSomeoneElse => "filing_for_someone_else",
+    IntegratorsCannotAct => "integrators_cannot_act",
+    CommentNotPermitted => "comment_not_permitted",
+    OwnTicket => "own_ticket",
+    OpenTicketExists => "open_ticket_exists",
+    ActionNotAllowed => "action_not_allowed",
+    AlreadyClaimed => "already_claimed",
+    ReopenWindowPassed => "reopen_window_passed",
+    IdempotencyKeyReused => "idempotency_key_reused",
+    IdempotencyKeyInUse => "idempotency_key_in_use",
+    StaleVersion => "stale_version",
+    IfMatchRequired => "if_match_required",
+    BadRequest => "bad_request",
+    ServiceUnavailable => "service_unavailable",
+    InternalError => "internal_error",
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +150,7 @@ impl From<certdesk_store::StoreError> for ApiError {
                 Self::Unavailable
             }
             certdesk_store::StoreError::OpenTicketExists(number) => Self::Conflict {
-                code: "open_ticket_exists",
+                code: ErrorCode::OpenTicketExists,
                 message: Message::new(
                     format!(
                         "Anda masih memiliki tiket terbuka untuk layanan ini: {number}. Lanjutkan tiket itu atau batalkan dulu."
@@ -100,6 +160,13 @@ impl From<certdesk_store::StoreError> for ApiError {
                     ),
                 ),
             },
+            certdesk_store::StoreError::IdempotencyKeyTaken => Self::Conflict {
+                code: ErrorCode::IdempotencyKeyInUse,
+                message: Message::new(
+                    "Permintaan lain dengan `Idempotency-Key` yang sama sedang diproses. Ulangi sebentar lagi.",
+                    "Another request with the same `Idempotency-Key` is in progress. Retry shortly.",
+                ),
+            },
             certdesk_store::StoreError::Stale { current } => Self::PreconditionFailed { current },
             certdesk_store::StoreError::TicketNotFound => Self::NotFound(Missing::Ticket),
             other => Self::Internal(anyhow::Error::new(other)),
@@ -107,45 +174,57 @@ impl From<certdesk_store::StoreError> for ApiError {
     }
 }
 
-/// The body of every error response.
-#[derive(Debug, Serialize)]
+/// The body of every error response (RFC 9457 `application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProblemDetails {
-    /// A URI naming the kind of problem; `/problems/{code}`.
+    /// A URI reference naming the kind of problem: `/problems/{code}`.
     #[serde(rename = "type")]
+    #[schema(example = "/problems/validation_failed")]
     pub problem_type: String,
+    /// A short English summary of the kind of problem.
+    #[schema(value_type = String)]
     pub title: &'static str,
+    /// The HTTP status, repeated.
     pub status: u16,
+    /// What went wrong, in English (`message.en`).
     pub detail: String,
     /// Stable snake_case code, one per kind of problem.
-    pub code: &'static str,
+    pub code: ErrorCode,
+    /// What went wrong and what to do, in Indonesian and English.
     pub message: Message,
+    /// Every rule the request broke (validation problems only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<Problem>,
+    /// What the caller should know but did not stop the request.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub warnings: Vec<Problem>,
 }
 
 impl ApiError {
     /// The stable code of this kind of error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Validation { .. } => "validation_failed",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::Malformed(_) => "malformed_request",
-            Self::NotFound(Missing::Route) => "route_not_found",
-            Self::NotFound(Missing::Ticket) => "ticket_not_found",
-            Self::NotFound(Missing::Attachment) => "attachment_not_found",
-            Self::NotFound(Missing::DeadLetter) => "dead_letter_not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::Unauthenticated => "unauthenticated",
-            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
-            Self::PreconditionFailed { .. } => "stale_version",
-            Self::PreconditionRequired => "if_match_required",
-            Self::Unavailable => "service_unavailable",
-            Self::Status(status) if status.is_server_error() => "internal_error",
-            Self::Status(_) => "bad_request",
-            Self::Internal(_) => "internal_error",
+            Self::Validation { .. } => ErrorCode::ValidationFailed,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::Malformed(_) => ErrorCode::MalformedRequest,
+            Self::NotFound(Missing::Route) => ErrorCode::RouteNotFound,
+            Self::NotFound(Missing::Ticket) => ErrorCode::TicketNotFound,
+            Self::NotFound(Missing::Attachment) => ErrorCode::AttachmentNotFound,
+            Self::NotFound(Missing::DeadLetter) => ErrorCode::DeadLetterNotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => *code,
+            Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            Self::PreconditionFailed { .. } => ErrorCode::StaleVersion,
+            Self::PreconditionRequired => ErrorCode::IfMatchRequired,
+            Self::Unavailable => ErrorCode::ServiceUnavailable,
+            Self::Status(StatusCode::NOT_ACCEPTABLE) => ErrorCode::NotAcceptable,
+            Self::Status(status) if status.is_server_error() => ErrorCode::InternalError,
+            Self::Status(_) => ErrorCode::BadRequest,
+            Self::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -160,6 +239,7 @@ impl ApiError {
             Self::Unauthenticated => "Authentication required",
             Self::Forbidden { .. } => "Forbidden",
             Self::Conflict { .. } => "Conflict with the ticket's state",
+            Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::PreconditionFailed { .. } => "The ticket has changed",
             Self::PreconditionRequired => "If-Match required",
             Self::Unavailable => "Service unavailable",
@@ -222,6 +302,7 @@ impl ApiError {
                 "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused).",
             ),
             Self::Forbidden { message, .. } | Self::Conflict { message, .. } => message.clone(),
+            Self::IdempotencyKeyReused => idempotency_key_reused(),
             Self::PreconditionFailed { current } => Message::new(
                 format!(
                     "Tiket sudah berubah (versi sekarang {current}). Muat ulang tiket lalu ulangi tindakan."
@@ -252,11 +333,19 @@ impl ApiError {
         let status = self.status_code();
         let (errors, warnings) = match self {
             Self::Validation { problems, warnings } => (problems.clone(), warnings.clone()),
+            Self::IdempotencyKeyReused => (
+                vec![Problem::new(
+                    IDEMPOTENCY_KEY,
+                    ProblemCode::IdempotencyKeyReused,
+                    idempotency_key_reused(),
+                )],
+                Vec::new(),
+            ),
             _ => (Vec::new(), Vec::new()),
         };
         let message = self.message();
         ProblemDetails {
-            problem_type: format!("/problems/{}", self.code()),
+            problem_type: format!("/problems/{}", self.code().as_str()),
             title: self.title(),
             status: status.as_u16(),
             detail: message.en.clone(),
@@ -280,6 +369,7 @@ impl ResponseError for ApiError {
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -293,7 +383,7 @@ impl ResponseError for ApiError {
             // The whole cause chain goes to the log, none of it to the client.
             Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
             Self::Unavailable => tracing::warn!("dependency unavailable"),
-            other => tracing::info!(code = other.code(), "request refused"),
+            other => tracing::info!(code = other.code().as_str(), "request refused"),
         }
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthenticated) {
@@ -303,6 +393,13 @@ impl ResponseError for ApiError {
             .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
             .json(self.problem())
     }
+}
+
+fn idempotency_key_reused() -> Message {
+    Message::new(
+        "`Idempotency-Key` ini sudah dipakai untuk permintaan lain. Gunakan kunci baru untuk tiket baru; untuk mengulang, kirim permintaan yang sama persis.",
+        "This `Idempotency-Key` was already used for a different request. Use a new key for a new ticket; to retry, send exactly the same request.",
+    )
 }
 
 /// Middleware hook: turns error responses that the framework produced without a body of

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod openapi;
 mod routes;
 mod startup;
 mod state;

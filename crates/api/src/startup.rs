@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::error::{ApiError, Missing, problem_for_bare_errors};
 use crate::routes;
 use crate::state::AppState;
+use crate::telemetry::{RequestSpan, client_request_id};
 
 pub struct Application {
     port: u16,
@@ -47,7 +48,9 @@ impl Application {
             email_domains: settings.email_domains(),
             attachments: settings.attachment_policy(),
             limits: settings.limits,
+            idempotency: settings.idempotency,
         });
+        forget_expired_keys(state.store.clone());
         let listener = TcpListener::bind(settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;
         let port = listener.local_addr()?.port();
@@ -57,12 +60,16 @@ impl Application {
                 // Runs inside the logger's span: the id it echoes is the one every log
                 // line of the request carries, so a user's report finds the logs.
                 .wrap_fn(|request, service| {
-                    let id = request.extensions().get::<RequestId>().copied();
+                    let id = match client_request_id(request.headers()) {
+                        Some(theirs) => Some(theirs.to_owned()),
+                        None => request
+                            .extensions()
+                            .get::<RequestId>()
+                            .map(|ours| ours.to_string()),
+                    };
                     service.call(request).map(move |response| {
                         response.map(|mut response| {
-                            if let Some(value) =
-                                id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
-                            {
+                            if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
                                 response
                                     .headers_mut()
                                     .insert(HeaderName::from_static("x-request-id"), value);
@@ -71,7 +78,7 @@ impl Application {
                         })
                     })
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .configure(routes::configure)
                 .default_service(web::to(|| async {
@@ -98,6 +105,35 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Deletes expired idempotency keys every few minutes, a bounded batch at a time, for
+/// as long as the server runs. Every API instance does it; their deletes do not conflict.
+fn forget_expired_keys(store: Store) {
+    const BATCH: u64 = 500;
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            loop {
+                match store
+                    .forget_expired_idempotency_keys(chrono::Utc::now(), BATCH)
+                    .await
+                {
+                    Ok(deleted) if deleted >= BATCH => continue,
+                    Ok(0) => break,
+                    Ok(deleted) => {
+                        tracing::info!(deleted, "expired idempotency keys deleted");
+                        break;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "deleting expired idempotency keys failed");
+                        break;
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// reqwest (JWKS fetches) and sqlx share rustls; pick its ring backend once per process.

@@ -4,7 +4,7 @@ use certdesk_domain::{AttachmentPolicy, EmailDomains, IntakeRules, UnitCatalogue
 use certdesk_store::Store;
 
 use crate::auth::SharedAuthenticator;
-use crate::config::{LifecycleSettings, LimitSettings};
+use crate::config::{IdempotencySettings, LifecycleSettings, LimitSettings};
 
 pub struct AppState {
     pub auth: SharedAuthenticator,
@@ -15,6 +15,7 @@ pub struct AppState {
     pub email_domains: EmailDomains,
     pub attachments: AttachmentPolicy,
     pub limits: LimitSettings,
+    pub idempotency: IdempotencySettings,
 }
 
 impl AppState {

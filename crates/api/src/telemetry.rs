@@ -1,6 +1,11 @@
 //! One place to set up logging. Personal data never reaches it: handlers log ticket
 //! numbers, services and problem codes, never NIK, names, emails or file contents.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, fmt};
@@ -19,4 +24,36 @@ pub fn init(settings: &LogSettings) {
             .try_init(),
         LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
     };
+}
+
+/// The request id a client sent in `X-Request-Id`, if it is one we can safely log and
+/// echo: 1 to 64 letters, digits, `.`, `_` or `-`. Anything else is ignored (never
+/// refused) and the server's own id is used.
+pub fn client_request_id(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get("x-request-id")?.to_str().ok()?;
+    let valid = (1..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    valid.then_some(value)
+}
+
+/// The root span of every request: tracing-actix-web's, plus the client's own request
+/// id when it sent one, so that the id it gets back finds the request's log lines.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        match client_request_id(request.headers()) {
+            Some(id) => tracing_actix_web::root_span!(request, client_request_id = %id),
+            None => tracing_actix_web::root_span!(request),
+        }
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }

@@ -11,16 +11,22 @@ use crate::service::{CertificateStatus, ChangeKind, ChangeableField, RevocationR
 use crate::text::{MAX_DESCRIPTION_CHARS, MAX_REASON_DETAIL_CHARS};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     pub services: Vec<ServiceEntry>,
+    /// The Eselon I units, as a requester's `unit` must name one.
     pub units: Vec<String>,
+    /// The mail domains official emails may use; empty when any `.go.id` domain is allowed.
     pub email_domains: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<CertificateStatus>))]
     pub certificate_statuses: Vec<&'static str>,
     pub text_limits: TextLimits,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = Service))]
     pub code: &'static str,
     pub title: Message,
     pub subtypes: Vec<Choice>,
@@ -29,10 +35,13 @@ pub struct ServiceEntry {
     /// Whether the requester's NIK is always needed (data changes of name or NIP need it too).
     pub needs_nik: bool,
     /// For data changes: the fields that can be changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ChangeableField>))]
     pub changeable_fields: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// A sub-type of 15.2 or a reason of 15.3.
 pub struct Choice {
     pub code: &'static str,
     pub title: Message,
@@ -40,7 +49,9 @@ pub struct Choice {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = AttachmentKind))]
     pub kind: &'static str,
     pub title: Message,
     pub required: bool,
@@ -52,6 +63,7 @@ pub struct AttachmentEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextLimits {
     pub name_max_chars: usize,
     pub position_max_chars: usize,

@@ -17,6 +17,8 @@ pub mod intake;
 pub mod language;
 pub mod lifecycle;
 pub mod officer;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod problem;
 pub mod routing;
 pub mod service;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// A message for the employee, in Indonesian (the default language of the desk) and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub id: String,
     pub en: String,
@@ -19,138 +20,94 @@ impl Message {
     }
 }
 
-/// Stable, machine-readable names of the rules. Clients may switch on these; the
-/// wording of messages may change, the codes do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ProblemCode {
-    Required,
-    UnknownField,
-    InvalidJson,
-    NipFormat,
-    NipBirthDate,
-    NipAppointmentDate,
-    NipAppointmentBeforeBirth,
-    NipGender,
-    NikFormat,
-    NikRegion,
-    NikBirthDate,
-    NikSerial,
-    NikNipMismatch,
-    EmailFormat,
-    EmailHyphen,
-    EmailLocalCharacters,
-    EmailDomainNotGoId,
-    EmailDomainNotAllowed,
-    NameCharacters,
-    NameTooLong,
-    NameAcademicTitle,
-    PositionCharacters,
-    PositionTooLong,
-    UnitUnknown,
-    ServiceUnknown,
-    SubtypeRequired,
-    SubtypeUnknown,
-    SubtypeNotApplicable,
-    ReasonRequired,
-    ReasonUnknown,
-    ReasonNotApplicable,
-    ReasonDetailRequired,
-    CertificateStatusUnknown,
-    TextTooLong,
-    SecretInText,
-    TextControlCharacters,
-    ChangesRequired,
-    ChangesNotApplicable,
-    ChangeFieldUnknown,
-    ChangeFieldDuplicate,
-    ChangeWithoutDifference,
-    ChangeNeedsRevocation,
-    AttachmentMissing,
-    AttachmentUnknownPart,
-    DuplicatePart,
-    AttachmentEmpty,
-    AttachmentType,
-    AttachmentUnreadable,
-    AttachmentDimensions,
-    AttachmentTooManyPixels,
-    AttachmentTooLarge,
-    OfficerUnknown,
-    OfficerInactive,
-    OfficerOtherUnit,
-    OfficerIsRequester,
-    OfficerEntryOutdated,
-    RenewalMayNeedRevocation,
-    QueueName,
-    OpenTicketExists,
-    TooManyParts,
+/// Defines the code vocabulary once: the enum, its wire names and the list of all of
+/// them (which the OpenAPI document publishes), so that none can be left out of one.
+macro_rules! problem_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        /// Stable, machine-readable names of the rules. Clients may switch on these; the
+        /// wording of messages may change, the codes do not.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ProblemCode {
+            $($variant,)*
+        }
+
+        impl ProblemCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ProblemCode] = &[$(Self::$variant,)*];
+
+            /// The code as it appears on the wire (snake_case, stable).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)*
+                }
+            }
+        }
+    };
 }
 
-impl ProblemCode {
-    /// The code as it appears on the wire (snake_case, stable).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Required => "required",
-            Self::UnknownField => "unknown_field",
-            Self::InvalidJson => "invalid_json",
-            Self::NipFormat => "nip_format",
-            Self::NipBirthDate => "nip_birth_date",
-            Self::NipAppointmentDate => "nip_appointment_date",
-            Self::NipAppointmentBeforeBirth => "nip_appointment_before_birth",
-            Self::NipGender => "nip_gender",
-            Self::NikFormat => "nik_format",
-            Self::NikRegion => "nik_region",
-            Self::NikBirthDate => "nik_birth_date",
-            Self::NikSerial => "nik_serial",
-            Self::NikNipMismatch => "nik_nip_mismatch",
-            Self::EmailFormat => "email_format",
-            Self::EmailHyphen => "email_hyphen",
-            Self::EmailLocalCharacters => "email_local_characters",
-            Self::EmailDomainNotGoId => "email_domain_not_go_id",
-            Self::EmailDomainNotAllowed => "email_domain_not_allowed",
-            Self::NameCharacters => "name_characters",
-            Self::NameTooLong => "name_too_long",
-            Self::NameAcademicTitle => "name_academic_title",
-            Self::PositionCharacters => "position_characters",
-            Self::PositionTooLong => "position_too_long",
-            Self::UnitUnknown => "unit_unknown",
-            Self::ServiceUnknown => "service_unknown",
-            Self::SubtypeRequired => "subtype_required",
-            Self::SubtypeUnknown => "subtype_unknown",
-            Self::SubtypeNotApplicable => "subtype_not_applicable",
-            Self::ReasonRequired => "reason_required",
-            Self::ReasonUnknown => "reason_unknown",
-            Self::ReasonNotApplicable => "reason_not_applicable",
-            Self::ReasonDetailRequired => "reason_detail_required",
-            Self::CertificateStatusUnknown => "certificate_status_unknown",
-            Self::TextTooLong => "text_too_long",
-            Self::SecretInText => "secret_in_text",
-            Self::TextControlCharacters => "text_control_characters",
-            Self::ChangesRequired => "changes_required",
-            Self::ChangesNotApplicable => "changes_not_applicable",
-            Self::ChangeFieldUnknown => "change_field_unknown",
-            Self::ChangeFieldDuplicate => "change_field_duplicate",
-            Self::ChangeWithoutDifference => "change_without_difference",
-            Self::ChangeNeedsRevocation => "change_needs_revocation",
-            Self::AttachmentMissing => "attachment_missing",
-            Self::AttachmentUnknownPart => "attachment_unknown_part",
-            Self::DuplicatePart => "duplicate_part",
-            Self::AttachmentEmpty => "attachment_empty",
-            Self::AttachmentType => "attachment_type",
-            Self::AttachmentUnreadable => "attachment_unreadable",
-            Self::AttachmentDimensions => "attachment_dimensions",
-            Self::AttachmentTooManyPixels => "attachment_too_many_pixels",
-            Self::AttachmentTooLarge => "attachment_too_large",
-            Self::OfficerUnknown => "officer_unknown",
-            Self::OfficerInactive => "officer_inactive",
-            Self::OfficerOtherUnit => "officer_other_unit",
-            Self::OfficerIsRequester => "officer_is_requester",
-            Self::OfficerEntryOutdated => "officer_entry_outdated",
-            Self::RenewalMayNeedRevocation => "renewal_may_need_revocation",
-            Self::QueueName => "queue_name",
-            Self::OpenTicketExists => "open_ticket_exists",
-            Self::TooManyParts => "too_many_parts",
-        }
-    }
+problem_codes! {
+    Required => "required",
+    UnknownField => "unknown_field",
+    InvalidJson => "invalid_json",
+    NipFormat => "nip_format",
+    NipBirthDate => "nip_birth_date",
+    NipAppointmentDate => "nip_appointment_date",
+    NipAppointmentBeforeBirth => "nip_appointment_before_birth",
+    NipGender => "nip_gender",
+    NikFormat => "nik_format",
+    NikRegion => "nik_region",
+    NikBirthDate => "nik_birth_date",
+    NikSerial => "nik_serial",
+    NikNipMismatch => "nik_nip_mismatch",
+    EmailFormat => "email_format",
+    EmailHyphen => "email_hyphen",
+    EmailLocalCharacters => "email_local_characters",
+    EmailDomainNotGoId => "email_domain_not_go_id",
+    EmailDomainNotAllowed => "email_domain_not_allowed",
+    NameCharacters => "name_characters",
+    NameTooLong => "name_too_long",
+    NameAcademicTitle => "name_academic_title",
+    PositionCharacters => "position_characters",
+    PositionTooLong => "position_too_long",
+    UnitUnknown => "unit_unknown",
+    ServiceUnknown => "service_unknown",
+    SubtypeRequired => "subtype_required",
+    SubtypeUnknown => "subtype_unknown",
+    SubtypeNotApplicable => "subtype_not_applicable",
+    ReasonRequired => "reason_required",
+    ReasonUnknown => "reason_unknown",
+    ReasonNotApplicable => "reason_not_applicable",
+    ReasonDetailRequired => "reason_detail_required",
+    CertificateStatusUnknown => "certificate_status_unknown",
+    TextTooLong => "text_too_long",
+    SecretInText => "secret_in_text",
+    TextControlCharacters => "text_control_characters",
+    ChangesRequired => "changes_required",
+    ChangesNotApplicable => "changes_not_applicable",
+    ChangeFieldUnknown => "change_field_unknown",
+    ChangeFieldDuplicate => "change_field_duplicate",
+    ChangeWithoutDifference => "change_without_difference",
+    ChangeNeedsRevocation => "change_needs_revocation",
+    AttachmentMissing => "attachment_missing",
+    AttachmentUnknownPart => "attachment_unknown_part",
+    DuplicatePart => "duplicate_part",
+    AttachmentEmpty => "attachment_empty",
+    AttachmentType => "attachment_type",
+    AttachmentUnreadable => "attachment_unreadable",
+    AttachmentDimensions => "attachment_dimensions",
+    AttachmentTooManyPixels => "attachment_too_many_pixels",
+    AttachmentTooLarge => "attachment_too_large",
+    OfficerUnknown => "officer_unknown",
+    OfficerInactive => "officer_inactive",
+    OfficerOtherUnit => "officer_other_unit",
+    OfficerIsRequester => "officer_is_requester",
+    OfficerEntryOutdated => "officer_entry_outdated",
+    RenewalMayNeedRevocation => "renewal_may_need_revocation",
+    QueueName => "queue_name",
+    OpenTicketExists => "open_ticket_exists",
+    TooManyParts => "too_many_parts",
+    IdempotencyKeyFormat => "idempotency_key_format",
+    IdempotencyKeyReused => "idempotency_key_reused",
 }
 
 impl Serialize for ProblemCode {
@@ -162,6 +119,7 @@ impl Serialize for ProblemCode {
 /// A rule broken by one field of a submission (or, as a warning, a thing the employee
 /// should know before the agent acts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// Where the problem is, as a dotted path into the request: `requester.email`,
     /// `changes[1].new_value`, or a file part's name such as `ktp_scan`.

@@ -11,41 +11,57 @@ use serde::{Deserialize, Serialize};
 
 use super::tickets::create::routing_rules;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// Comma-separated statuses.
+    /// Comma-separated statuses (see `TicketStatus`), e.g. `in_review,awaiting_requester`.
+    /// A queue without it shows its open tickets.
     pub status: Option<String>,
+    #[param(value_type = Option<certdesk_domain::Service>)]
     pub service: Option<String>,
+    #[param(value_type = Option<certdesk_domain::ChangeKind>)]
     pub subtype: Option<String>,
+    /// An Eselon I unit, as employees write it.
     pub unit: Option<String>,
+    /// The responsible officer's NIP.
     pub officer: Option<String>,
+    /// The assigned agent's NIP.
     pub assignee: Option<String>,
     pub created_before: Option<DateTime<Utc>>,
     pub created_after: Option<DateTime<Utc>>,
     /// Text in the description.
     pub q: Option<String>,
+    /// Where the page starts: copy it from a `next` link; opaque.
     pub cursor: Option<String>,
+    /// Tickets per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketPage {
     pub items: Vec<TicketListItem>,
-    /// The URL of the next page; absent on the last one.
+    /// The URL of the next page; `null` on the last one.
+    #[schema(
+        example = "/api/v1/queues/ra-pusat/tickets?limit=50&cursor=1763694855000000.S00000035887"
+    )]
     pub next: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketListItem {
     pub number: String,
+    #[schema(value_type = certdesk_domain::Service)]
     pub service: String,
+    #[schema(value_type = Option<certdesk_domain::ChangeKind>)]
     pub subtype: Option<String>,
+    #[schema(value_type = certdesk_domain::lifecycle::Status)]
     pub status: String,
     pub queue: String,
     pub requester_nip: String,
@@ -57,14 +73,27 @@ pub struct TicketListItem {
     pub href: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueEntry {
     pub name: String,
     pub open_tickets: i64,
     pub href: String,
 }
 
-/// `GET /api/v1/queues`: every queue (routed to, default, or holding open tickets).
+/// The RA queues.
+///
+/// Every queue a rule routes to, the default queue, and any holding open tickets, with
+/// their open tickets counted. RA staff only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/queues",
+    tag = "queues",
+    operation_id = "list_queues",
+    responses(
+        (status = 200, description = "The queues, by name.", body = Vec<QueueEntry>),
+        (status = 403, response = crate::openapi::NotPermitted),
+    )
+)]
 pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
     let counts = state.store.queue_counts().await?;
@@ -91,7 +120,22 @@ pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(entries))
 }
 
-/// `GET /api/v1/queues/{queue}/tickets`.
+/// A queue's tickets.
+///
+/// RA staff only. Without `status`, the open tickets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/queues/{queue}/tickets",
+    tag = "queues",
+    operation_id = "queue_tickets",
+    params(("queue" = String, Path, description = "The queue's name.", example = "ra-pusat"), ListQuery),
+    responses(
+        (status = 200, description = "A page of tickets, oldest first.", body = TicketPage,
+            headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
 pub async fn queue_tickets(
     state: web::Data<AppState>,
     caller: Caller,
@@ -115,7 +159,22 @@ pub async fn queue_tickets(
     page(&state, &request, &query, filter).await
 }
 
-/// `GET /api/v1/me/tickets`: the caller's own tickets.
+/// My tickets.
+///
+/// The tickets the caller filed (as requester). People only, not integration tokens.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/tickets",
+    tag = "queues",
+    operation_id = "my_tickets",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of tickets, oldest first.", body = TicketPage,
+            headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
 pub async fn my_tickets(
     state: web::Data<AppState>,
     caller: Caller,
@@ -128,7 +187,22 @@ pub async fn my_tickets(
     page(&state, &request, &query, filter).await
 }
 
-/// `GET /api/v1/officers/me/tickets`: tickets naming the caller as responsible officer.
+/// Tickets I answer for.
+///
+/// The tickets naming the caller as responsible officer. Officers only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/officers/me/tickets",
+    tag = "queues",
+    operation_id = "officer_tickets",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of tickets, oldest first.", body = TicketPage,
+            headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
 pub async fn officer_tickets(
     state: web::Data<AppState>,
     caller: Caller,
@@ -138,7 +212,7 @@ pub async fn officer_tickets(
     let actor = caller.person().ok_or_else(people_only)?;
     if !actor.has(Role::Officer) {
         return Err(ApiError::Forbidden {
-            code: "not_permitted",
+            code: ErrorCode::NotPermitted,
             message: Message::new(
                 "Hanya untuk penanggung jawab.",
                 "For responsible officers only.",
@@ -152,7 +226,7 @@ pub async fn officer_tickets(
 
 fn people_only() -> ApiError {
     ApiError::Forbidden {
-        code: "not_permitted",
+        code: ErrorCode::NotPermitted,
         message: Message::new(
             "Hanya untuk pengguna perorangan.",
             "For people, not integration tokens.",
@@ -245,10 +319,22 @@ async fn page(
     let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     let (tickets, next) = state.store.list_tickets(&filter, after, limit).await?;
     let next = next.map(|cursor| next_link(request, &cursor.encode()));
-    Ok(HttpResponse::Ok().json(TicketPage {
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next {
+        response.insert_header(link_next(next));
+    }
+    Ok(response.json(TicketPage {
         items: tickets.into_iter().map(item).collect(),
         next,
     }))
+}
+
+/// RFC 8288 `Link: <…>; rel="next"`, the same URL as the body's `next`.
+pub(crate) fn link_next(next: &str) -> (actix_web::http::header::HeaderName, String) {
+    (
+        actix_web::http::header::LINK,
+        format!("<{next}>; rel=\"next\""),
+    )
 }
 
 /// The same URL with `cursor` set to the next page's.

@@ -8,14 +8,30 @@ pub mod routing_rules;
 pub mod services;
 pub mod tickets;
 
-use actix_web::web;
+use actix_web::{HttpResponse, web};
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use certdesk_domain::{Message, Problem, ProblemCode};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Generated once; every worker serves the same bytes.
+    let document = web::Bytes::from(crate::openapi::document_json());
     cfg.app_data(json_config())
         .app_data(query_config())
+        .service(web::resource("/openapi.json").route(web::get().to(move || {
+            let document = document.clone();
+            async move {
+                HttpResponse::Ok()
+                    .content_type(mime::APPLICATION_JSON)
+                    .body(document)
+            }
+        })))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::new(["/openapi.json"])),
+        )
         .service(web::resource("/health/live").route(web::get().to(health::live)))
         .service(web::resource("/health/ready").route(web::get().to(health::ready)))
         .service(web::resource("/metrics").route(web::get().to(outbox::metrics)))

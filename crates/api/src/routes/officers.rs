@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OfficerResponse {
     pub nip: String,
     pub name: String,
@@ -18,7 +18,11 @@ pub struct OfficerResponse {
     pub active: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "name": "Sari Contoh", "unit": "Sekretariat Jenderal",
+    "email": "sari.contoh@kemenkeu.go.id", "active": true
+}))]
 #[serde(deny_unknown_fields)]
 pub struct OfficerRequest {
     pub name: String,
@@ -37,6 +41,19 @@ fn response(row: OfficerRow) -> OfficerResponse {
     }
 }
 
+/// The officers' directory.
+///
+/// Supervisors only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/officers",
+    tag = "administration",
+    operation_id = "list_officers",
+    responses(
+        (status = 200, description = "Every officer, active or not.", body = Vec<OfficerResponse>),
+        (status = 403, response = crate::openapi::NotPermitted),
+    )
+)]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let officers: Vec<OfficerResponse> = state
@@ -49,7 +66,24 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(officers))
 }
 
-/// Creates or updates one officer. Deactivate rather than delete: old tickets name them.
+/// Create or update an officer.
+///
+/// Deactivate rather than delete: old tickets name them. Supervisors only.
+#[utoipa::path(
+    put,
+    path = "/api/v1/officers/{nip}",
+    tag = "administration",
+    operation_id = "put_officer",
+    params(("nip" = String, Path, description = "The officer's NIP (18 digits).", example = "197501012000031002")),
+    request_body = OfficerRequest,
+    responses(
+        (status = 200, description = "The officer as stored.", body = OfficerResponse),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
 pub async fn put(
     state: web::Data<AppState>,
     caller: Caller,

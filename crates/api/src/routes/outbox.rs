@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::lists::invalid_cursor;
+use super::lists::{invalid_cursor, link_next};
 use crate::auth::Caller;
 use crate::error::{ApiError, Missing};
 use crate::state::AppState;
@@ -15,17 +15,22 @@ use crate::state::AppState;
 const DEFAULT_PAGE_SIZE: u64 = 50;
 const MAX_PAGE_SIZE: u64 = 200;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadLetterQuery {
+    /// Where the page starts: copy it from a `next` link; opaque.
     pub cursor: Option<String>,
+    /// Letters per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadLetterItem {
     pub event_id: Uuid,
     pub ticket: String,
+    /// What happened to the ticket, e.g. `resolved`.
     pub event: String,
     /// requester, responsible_officer or assignee.
     pub recipient: String,
@@ -33,21 +38,39 @@ pub struct DeadLetterItem {
     /// Why the desk gave up: the mail server's answer, or what went wrong.
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Where to `POST` to send it again.
     pub requeue: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadLetterPage {
     pub items: Vec<DeadLetterItem>,
+    /// The URL of the next page; `null` on the last one.
     pub next: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Requeued {
     pub requeued: u64,
 }
 
-/// `GET /api/v1/outbox/dead-letters`: oldest first, a page at a time.
+/// Dead letters.
+///
+/// Status emails the desk gave up on, oldest first, with the mail server's last answer.
+/// Supervisors only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/outbox/dead-letters",
+    tag = "administration",
+    operation_id = "list_dead_letters",
+    params(DeadLetterQuery),
+    responses(
+        (status = 200, description = "A page of dead letters.", body = DeadLetterPage,
+            headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
 pub async fn dead_letters(
     state: web::Data<AppState>,
     caller: Caller,
@@ -77,7 +100,11 @@ pub async fn dead_letters(
     } else {
         None
     };
-    Ok(HttpResponse::Ok().json(DeadLetterPage {
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next {
+        response.insert_header(link_next(next));
+    }
+    Ok(response.json(DeadLetterPage {
         items: letters
             .into_iter()
             .map(|l| DeadLetterItem {
@@ -95,8 +122,23 @@ pub async fn dead_letters(
     }))
 }
 
-/// `POST /api/v1/outbox/dead-letters/{event_id}/requeue`: after fixing the cause (an
-/// address in the directory, the relay's configuration), send it again.
+/// Requeue a dead letter.
+///
+/// After fixing the cause (an address in the directory, the relay's configuration), send
+/// it again. Supervisors only.
+#[utoipa::path(
+    post,
+    path = "/api/v1/outbox/dead-letters/{event_id}/requeue",
+    tag = "administration",
+    operation_id = "requeue_dead_letter",
+    params(("event_id" = uuid::Uuid, Path, description = "The dead letter's `event_id`.")),
+    responses(
+        (status = 200, description = "Queued for sending again.", body = Requeued),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 404, description = "No dead letter with this id (`dead_letter_not_found`).",
+            body = crate::error::ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
 pub async fn requeue(
     state: web::Data<AppState>,
     caller: Caller,
@@ -112,7 +154,19 @@ pub async fn requeue(
     Ok(HttpResponse::Ok().json(Requeued { requeued }))
 }
 
-/// `POST /api/v1/outbox/dead-letters/requeue`: every dead letter at once.
+/// Requeue every dead letter.
+///
+/// Supervisors only.
+#[utoipa::path(
+    post,
+    path = "/api/v1/outbox/dead-letters/requeue",
+    tag = "administration",
+    operation_id = "requeue_all_dead_letters",
+    responses(
+        (status = 200, description = "How many were queued again.", body = Requeued),
+        (status = 403, response = crate::openapi::NotPermitted),
+    )
+)]
 pub async fn requeue_all(
     state: web::Data<AppState>,
     caller: Caller,
@@ -123,8 +177,20 @@ pub async fn requeue_all(
     Ok(HttpResponse::Ok().json(Requeued { requeued }))
 }
 
-/// `GET /metrics`: the outbox in Prometheus' text format. Counts and durations only,
-/// nothing about any person, so it is open to the scraper like the health checks.
+/// Metrics.
+///
+/// The outbox in Prometheus' text format. Counts and durations only, nothing about any
+/// person, so it is open to the scraper like the health checks.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    operation_id = "metrics",
+    responses(
+        (status = 200, description = "Prometheus text exposition format 0.0.4.",
+            body = String, content_type = "text/plain; version=0.0.4; charset=utf-8"),
+    )
+)]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let stats = state.store.outbox_stats(Utc::now()).await?;
     let seconds = |d: Option<std::time::Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64());

@@ -11,25 +11,48 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleBody {
-    /// `15.1`, `15.2` or `15.3`; absent for any service.
+    /// Absent (or `null`) for any service.
+    #[schema(value_type = Option<certdesk_domain::Service>)]
     pub service: Option<String>,
     /// An Eselon I unit; absent for any unit.
     pub unit: Option<String>,
     pub queue: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "rules": [
+        { "service": "15.3", "unit": null, "queue": "ra-revocation" },
+        { "service": null, "unit": "Sekretariat Jenderal", "queue": "ra-setjen" }
+    ],
+    "default_queue": "ra-pusat"
+}))]
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
     /// Evaluated in order; the first match wins; unmatched tickets go to the default queue.
     pub rules: Vec<RuleBody>,
+    /// Where unmatched tickets go (configuration; ignored in a PUT).
     #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
     pub default_queue: String,
 }
 
+/// The routing rules.
+///
+/// Supervisors only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/routing-rules",
+    tag = "administration",
+    operation_id = "get_routing_rules",
+    responses(
+        (status = 200, description = "The rules, in the order they are tried.", body = RulesBody),
+        (status = 403, response = crate::openapi::NotPermitted),
+    )
+)]
 pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let rules = state.store.routing_rules().await?;
@@ -46,6 +69,24 @@ pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespo
     }))
 }
 
+/// Replace the routing rules.
+///
+/// The whole list at once; every rule is checked first and nothing changes if one is
+/// wrong. Applies to tickets filed afterwards. Supervisors only.
+#[utoipa::path(
+    put,
+    path = "/api/v1/routing-rules",
+    tag = "administration",
+    operation_id = "put_routing_rules",
+    request_body = RulesBody,
+    responses(
+        (status = 200, description = "The rules as stored.", body = RulesBody),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
 pub async fn put(
     state: web::Data<AppState>,
     caller: Caller,

@@ -10,20 +10,49 @@ use serde::Deserialize;
 use super::get::ticket_response;
 use super::{facts, if_match, visible_ticket};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({ "action": "request_information", "reason": "Pindaian KTP buram; unggah ulang." }))]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
-    /// `endorse`, `decline`, `claim`, `assign`, `request_information`, `reply`,
-    /// `wait_on_authority`, `resume_review`, `resolve`, `reject`, `cancel`, `reopen`, `close`.
+    #[schema(value_type = certdesk_domain::lifecycle::ActionKind)]
     pub action: String,
+    /// Required for `decline`, `reject`, `request_information` and `reopen`; shown to the
+    /// requester.
     pub reason: Option<String>,
+    /// For `assign`: the agent's NIP.
     pub assignee_nip: Option<String>,
+    /// For `wait_on_authority` and `resolve`: the certificate's status at the authority.
+    #[schema(value_type = Option<certdesk_domain::CertificateStatus>)]
     pub certificate_status: Option<String>,
 }
 
+/// Act on a ticket.
+///
+/// Moves the ticket through its life. Who may take which action in which state is the
+/// domain's rule table (see the README); a refusal names the rule. Needs `If-Match`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{number}/actions",
+    tag = "lifecycle",
+    operation_id = "act_on_ticket",
+    params(("number" = String, Path, description = "The ticket number: `S` and 11 digits.", example = "S00000035887"), ("If-Match" = String, Header, description = "The `ETag` of the ticket as last read.", example = "\"3\"")),
+    request_body = ActionRequest,
+    responses(
+        (status = 200, description = "The ticket after the action.", body = super::get::TicketResponse,
+            headers(("ETag" = String, description = "The ticket's new version."))),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 404, response = crate::openapi::TicketNotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::StaleVersion),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 428, response = crate::openapi::IfMatchRequired),
+    )
+)]
 pub async fn act(
     state: web::Data<AppState>,
     caller: Caller,
@@ -34,7 +63,7 @@ pub async fn act(
     let ticket = visible_ticket(&state, &caller, &path).await?;
     let Some(actor) = caller.person() else {
         return Err(ApiError::Forbidden {
-            code: "integrators_cannot_act",
+            code: ErrorCode::IntegratorsCannotAct,
             message: Message::new(
                 "Token integrasi tidak dapat mengubah status tiket; tindakan dilakukan oleh orang.",
                 "An integration token cannot act on tickets; actions are taken by people.",
@@ -162,7 +191,7 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
 pub(crate) fn refusal(refusal: Refusal) -> ApiError {
     match refusal {
         Refusal::NotAllowedInState { status, action } => ApiError::Conflict {
-            code: "action_not_allowed",
+            code: ErrorCode::ActionNotAllowed,
             message: Message::new(
                 format!(
                     "Tindakan `{}` tidak dapat dilakukan saat tiket berstatus `{}`.",
@@ -194,7 +223,7 @@ pub(crate) fn refusal(refusal: Refusal) -> ApiError {
                 ),
             };
             ApiError::Forbidden {
-                code: "not_permitted",
+                code: ErrorCode::NotPermitted,
                 message: Message::new(
                     format!(
                         "Tindakan `{}` hanya dapat dilakukan oleh {}.",
@@ -206,7 +235,7 @@ pub(crate) fn refusal(refusal: Refusal) -> ApiError {
             }
         }
         Refusal::AlreadyClaimed => ApiError::Conflict {
-            code: "already_claimed",
+            code: ErrorCode::AlreadyClaimed,
             message: Message::new(
                 "Tiket sudah diambil petugas lain.",
                 "Another agent has already claimed this ticket.",
@@ -218,14 +247,14 @@ pub(crate) fn refusal(refusal: Refusal) -> ApiError {
             message,
         } => invalid(field, code, message),
         Refusal::OwnTicket => ApiError::Forbidden {
-            code: "own_ticket",
+            code: ErrorCode::OwnTicket,
             message: Message::new(
                 "Petugas tidak dapat menangani tiket yang diajukannya sendiri.",
                 "An agent cannot handle a ticket they filed themself.",
             ),
         },
         Refusal::ReopenWindowPassed => ApiError::Conflict {
-            code: "reopen_window_passed",
+            code: ErrorCode::ReopenWindowPassed,
             message: Message::new(
                 "Batas waktu membuka kembali tiket sudah lewat; ajukan tiket baru.",
                 "The time to reopen this ticket has passed; file a new ticket.",

@@ -16,9 +16,35 @@ use super::get::ticket_response;
 use super::intake::check_one;
 use super::{facts, if_match, visible_ticket};
 use crate::auth::Caller;
-use crate::error::{ApiError, Missing};
+use crate::error::{ApiError, ErrorCode, Missing};
 use crate::state::AppState;
 
+/// Download an attachment.
+///
+/// The stored file, with the type detected at intake; always a download
+/// (`Content-Disposition: attachment`), never cached. Each download is recorded in the
+/// ticket's history.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{number}/attachments/{kind}",
+    tag = "tickets",
+    operation_id = "download_attachment",
+    params(("number" = String, Path, description = "The ticket number: `S` and 11 digits.", example = "S00000035887"), ("kind" = certdesk_domain::AttachmentKind, Path, description = "The attachment's kind.")),
+    responses(
+        (status = 200, description = "The file.",
+            content(
+                (Vec<u8> = "image/jpeg"),
+                (Vec<u8> = "image/png"),
+                (Vec<u8> = "application/pdf"),
+            ),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment; filename=\"S00000035887-ktp_scan.png\"`"),
+                ("Cache-Control" = String, description = "`private, no-store`"),
+            )),
+        (status = 404, description = "No such ticket (or not visible to the caller), or no such attachment on it: `ticket_not_found`, `attachment_not_found`.",
+            body = crate::error::ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
 pub async fn download(
     state: web::Data<AppState>,
     caller: Caller,
@@ -59,8 +85,32 @@ pub async fn download(
         .streaming(stream))
 }
 
-/// `PUT /api/v1/tickets/{number}/attachments/{kind}`: the requester sends a corrected file
-/// while the agent waits for them. Same checks as intake; needs `If-Match`.
+/// Replace an attachment.
+///
+/// The requester sends a corrected file while the agent waits for them
+/// (`awaiting_requester`). Same checks as intake; needs `If-Match`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/tickets/{number}/attachments/{kind}",
+    tag = "lifecycle",
+    operation_id = "replace_attachment",
+    params(("number" = String, Path, description = "The ticket number: `S` and 11 digits.", example = "S00000035887"), ("kind" = certdesk_domain::AttachmentKind, Path, description = "The attachment's kind."), ("If-Match" = String, Header, description = "The `ETag` of the ticket as last read.", example = "\"3\"")),
+    request_body(content = crate::openapi::AttachmentForm, content_type = "multipart/form-data",
+        description = "One file part named after `{kind}`, checked as at intake."),
+    responses(
+        (status = 200, description = "The ticket with the new attachment.", body = super::get::TicketResponse,
+            headers(("ETag" = String, description = "The ticket's new version."))),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 404, description = "No such ticket (or not visible to the caller), or no such attachment kind.",
+            body = crate::error::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::StaleVersion),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 428, response = crate::openapi::IfMatchRequired),
+    )
+)]
 pub async fn replace(
     state: web::Data<AppState>,
     caller: Caller,
@@ -73,7 +123,7 @@ pub async fn replace(
     let kind = AttachmentKind::from_code(&kind).ok_or(ApiError::NotFound(Missing::Attachment))?;
     let Some(actor) = caller.person() else {
         return Err(ApiError::Forbidden {
-            code: "not_permitted",
+            code: ErrorCode::NotPermitted,
             message: Message::new(
                 "Hanya pemohon yang dapat mengganti lampiran.",
                 "Only the requester may replace an attachment.",

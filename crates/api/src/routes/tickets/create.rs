@@ -3,8 +3,8 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::Problem;
-use certdesk_store::NewTicket;
+use certdesk_domain::{Problem, ProblemCode, TicketNumber};
+use certdesk_store::{CreatedTicket, Idempotency, NewTicket, RememberedResponse, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -15,12 +15,18 @@ use certdesk_domain::{Language, Message, Service};
 use super::intake::{Checked, check};
 use super::{etag, log_rejection, ticket_path};
 use crate::auth::{Caller, scope};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, IDEMPOTENCY_KEY};
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "number": "S00000035887", "status": "awaiting_endorsement", "queue": "ra-pusat",
+    "created_at": "2026-11-21T03:14:15Z", "href": "/api/v1/tickets/S00000035887",
+    "warnings": []
+}))]
 pub struct CreatedResponse {
     pub number: String,
+    #[schema(value_type = certdesk_domain::lifecycle::Status)]
     pub status: &'static str,
     /// The RA queue the routing rules chose.
     pub queue: String,
@@ -30,6 +36,41 @@ pub struct CreatedResponse {
     pub warnings: Vec<Problem>,
 }
 
+/// File a ticket.
+///
+/// A `multipart/form-data` body: a `ticket` part (JSON) and one part per attachment, named
+/// after its kind. Every rule is checked before anything is stored, and a refusal lists
+/// every problem at once. Send an `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets",
+    tag = "tickets",
+    operation_id = "file_ticket",
+    params(
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "Makes the request safe to retry: 1 to 255 visible ASCII characters, unique per request (a UUID does). The same key with the same request returns the first response again and files nothing; with a different request it is refused (422 `idempotency_key_reused`).",
+            example = "0b9c3c8e-5d1a-4c3e-9d7f-2f6a1e4b8c21"),
+        ("Accept-Language" = Option<String>, Header,
+            description = "`id` or `en`: the language of the requester's status emails (Indonesian by default).",
+            example = "id"),
+    ),
+    request_body(content = crate::openapi::TicketForm, content_type = "multipart/form-data",
+        description = "The ticket's data and its attachments."),
+    responses(
+        (status = 201, description = "The ticket was filed (or, with a reused `Idempotency-Key`, had been: the first response again).",
+            body = CreatedResponse,
+            headers(
+                ("Location" = String, description = "The ticket's URL."),
+                ("ETag" = String, description = "The ticket's version, for `If-Match`."),
+                ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response to an earlier request with the same key."),
+            )),
+        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -40,7 +81,20 @@ pub async fn create(
     if matches!(caller, Caller::Integrator { .. }) && !caller.has_scope(scope::TICKETS_WRITE) {
         return Err(filing_not_permitted());
     }
-    let (accepted, attachments) = match check(&state, &request, body).await? {
+    let key = idempotency_key(&request)?;
+    let principal = caller.principal();
+    let (checked, fingerprint) = check(&state, &request, body).await?;
+    // A retry is answered from memory before any rule is applied again: the directory
+    // may have changed since, but the ticket was filed.
+    if let (Some(key), Some(fingerprint)) = (&key, &fingerprint)
+        && let Some(first) = state
+            .store
+            .remembered_response(&principal, key, Utc::now())
+            .await?
+    {
+        return replay(first, fingerprint);
+    }
+    let (accepted, attachments) = match checked {
         Checked::Accepted {
             accepted,
             attachments,
@@ -79,6 +133,22 @@ pub async fn create(
         .iter()
         .any(|code| code == service.code());
     let status = Status::initial(needs_endorsement);
+    let respond = {
+        let queue = queue.as_str().to_owned();
+        let warnings = accepted.warnings.clone();
+        move |created: &CreatedTicket| created_body(created, status, queue, warnings)
+    };
+    let remember = match (&key, &fingerprint) {
+        (Some(key), Some(fingerprint)) => Some(Idempotency {
+            principal: &principal,
+            key,
+            fingerprint,
+            expires_at: Utc::now()
+                + chrono::Duration::hours(state.idempotency.retention_hours as i64),
+            respond: Box::new(respond.clone()),
+        }),
+        _ => None,
+    };
     let created = state
         .store
         .create_ticket(NewTicket {
@@ -88,20 +158,98 @@ pub async fn create(
             status,
             filed_by: &caller.history_actor(capacity),
             language: preferred_language(&request),
+            idempotency: remember,
         })
-        .await?;
-    let href = ticket_path(created.number);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, href.clone()))
+        .await;
+    let created = match (created, &key, &fingerprint) {
+        (Ok(created), ..) => created,
+        // A request under the same key may have been filing at the same moment and won:
+        // then answer as it was answered.
+        (
+            Err(e @ (StoreError::IdempotencyKeyTaken | StoreError::OpenTicketExists(_))),
+            Some(key),
+            Some(fingerprint),
+        ) => {
+            let first = state
+                .store
+                .remembered_response(&principal, key, Utc::now())
+                .await?;
+            return match first {
+                Some(first) => replay(first, fingerprint),
+                None => Err(e.into()),
+            };
+        }
+        (Err(e), ..) => return Err(e.into()),
+    };
+    Ok(created_response(created.number, respond(&created), false))
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters.
+fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+        return Err(ApiError::Validation {
+            problems: vec![Problem::new(
+                IDEMPOTENCY_KEY,
+                ProblemCode::IdempotencyKeyFormat,
+                Message::new(
+                    "`Idempotency-Key` harus 1 sampai 255 karakter ASCII tanpa spasi, mis. sebuah UUID.",
+                    "`Idempotency-Key` must be 1 to 255 ASCII characters without spaces, e.g. a UUID.",
+                ),
+            )],
+            warnings: Vec::new(),
+        });
+    }
+    Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+/// The answer remembered under the key, if this request is the one it answered.
+fn replay(first: RememberedResponse, fingerprint: &str) -> Result<HttpResponse, ApiError> {
+    if first.fingerprint != fingerprint {
+        return Err(ApiError::IdempotencyKeyReused);
+    }
+    let number = first.ticket_number.parse().map_err(|_| {
+        ApiError::Internal(anyhow::anyhow!(
+            "remembered ticket number {:?} does not parse",
+            first.ticket_number
+        ))
+    })?;
+    tracing::info!(ticket = %number, "idempotent retry answered from memory");
+    Ok(created_response(number, first.body, true))
+}
+
+/// The body of a 201, rendered once: a replay sends these same bytes.
+fn created_body(
+    created: &CreatedTicket,
+    status: Status,
+    queue: String,
+    warnings: Vec<Problem>,
+) -> String {
+    let body = CreatedResponse {
+        number: created.number.to_string(),
+        status: status.code(),
+        queue,
+        created_at: created.created_at,
+        href: ticket_path(created.number),
+        warnings,
+    };
+    serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"))
+}
+
+fn created_response(number: TicketNumber, body: String, replayed: bool) -> HttpResponse {
+    let mut response = HttpResponse::Created();
+    response
+        .insert_header((header::LOCATION, ticket_path(number)))
+        // A new ticket is at version 1; a replay repeats the first answer.
         .insert_header((header::ETAG, etag(1)))
-        .json(CreatedResponse {
-            number: created.number.to_string(),
-            status: status.code(),
-            queue: queue.as_str().to_owned(),
-            created_at: created.created_at,
-            href,
-            warnings: accepted.warnings,
-        }))
+        .content_type(mime::APPLICATION_JSON);
+    if replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    response.body(body)
 }
 
 /// The requester's language for the desk's emails, from the request's `Accept-Language`
@@ -154,7 +302,7 @@ pub(crate) async fn routing_rules(state: &AppState) -> Result<Vec<RoutingRule>, 
 
 fn filing_not_permitted() -> ApiError {
     ApiError::Forbidden {
-        code: "filing_for_someone_else",
+        code: ErrorCode::FilingForSomeoneElse,
         message: Message::new(
             "Tiket hanya dapat diajukan untuk diri sendiri: NIP pemohon harus NIP Anda.",
             "You can only file a ticket for yourself: the requester's NIP must be yours.",

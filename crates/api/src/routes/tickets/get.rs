@@ -13,13 +13,17 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketResponse {
     pub number: String,
+    #[schema(value_type = certdesk_domain::Service)]
     pub service: String,
+    #[schema(value_type = Option<certdesk_domain::ChangeKind>)]
     pub subtype: Option<String>,
+    #[schema(value_type = Option<certdesk_domain::RevocationReason>)]
     pub reason: Option<String>,
     pub reason_detail: Option<String>,
+    #[schema(value_type = certdesk_domain::lifecycle::Status)]
     pub status: String,
     /// The RA queue the ticket was routed to.
     pub queue: String,
@@ -31,13 +35,14 @@ pub struct TicketResponse {
     pub responsible_officer_nip: String,
     pub description: String,
     pub changes: Vec<ChangeResponse>,
+    #[schema(value_type = Option<certdesk_domain::CertificateStatus>)]
     pub certificate_status: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentResponse>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RequesterResponse {
     pub nip: String,
     /// The digits for the requester themself; masked (`3174********0001`) for anyone else.
@@ -48,15 +53,19 @@ pub struct RequesterResponse {
     pub position: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChangeResponse {
+    #[schema(value_type = certdesk_domain::service::ChangeableField)]
     pub field: String,
     pub new_value: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AttachmentResponse {
+    #[schema(value_type = certdesk_domain::AttachmentKind)]
     pub kind: &'static str,
+    /// As detected from the file's bytes.
+    #[schema(value_type = String, example = "image/png")]
     pub content_type: &'static str,
     pub byte_size: u64,
     pub width: Option<u32>,
@@ -65,6 +74,22 @@ pub struct AttachmentResponse {
     pub href: String,
 }
 
+/// Read a ticket.
+///
+/// With its attachments' metadata and its version (also the `ETag`). The NIK is shown to
+/// its owner only, masked to anyone else.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{number}",
+    tag = "tickets",
+    operation_id = "get_ticket",
+    params(("number" = String, Path, description = "The ticket number: `S` and 11 digits.", example = "S00000035887")),
+    responses(
+        (status = 200, description = "The ticket.", body = TicketResponse,
+            headers(("ETag" = String, description = "The ticket's version, for `If-Match`."))),
+        (status = 404, response = crate::openapi::TicketNotFound),
+    )
+)]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,

@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     /// A NIP, or `token:<name>` for an integrator.
@@ -19,13 +19,33 @@ pub struct HistoryEntry {
     pub actor_role: String,
     /// `created`, `transition`, `comment`, `download` or `attachment_replaced`.
     pub kind: String,
+    #[schema(value_type = Option<certdesk_domain::lifecycle::Status>)]
     pub from_status: Option<String>,
+    #[schema(value_type = Option<certdesk_domain::lifecycle::Status>)]
     pub to_status: Option<String>,
     pub reason: Option<String>,
+    /// `public`, or `internal` (RA staff only).
     pub visibility: String,
+    /// What else the entry records: a comment's text, an assignee, an attachment's kind.
+    #[schema(value_type = Option<Object>)]
     pub detail: Option<serde_json::Value>,
 }
 
+/// A ticket's history.
+///
+/// Every transition, comment, assignment, replacement and attachment download, oldest
+/// first. Requesters see the public entries only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{number}/history",
+    tag = "tickets",
+    operation_id = "ticket_history",
+    params(("number" = String, Path, description = "The ticket number: `S` and 11 digits.", example = "S00000035887")),
+    responses(
+        (status = 200, description = "The entries, oldest first.", body = Vec<HistoryEntry>),
+        (status = 404, response = crate::openapi::TicketNotFound),
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,

@@ -16,8 +16,9 @@ use certdesk_store::{ContentAddress, NewAttachment};
 use futures_util::StreamExt;
 
 use crate::config::LimitSettings;
-use crate::error::ApiError;
+use crate::error::{ApiError, IDEMPOTENCY_KEY};
 use crate::state::AppState;
+use sha2::{Digest, Sha256};
 
 const TICKET_PART: &str = "ticket";
 /// More parts than any honest form has (one `ticket`, five files); the cap keeps a flood
@@ -31,6 +32,8 @@ struct Received {
     oversized: Vec<AttachmentKind>,
     unknown_parts: Vec<String>,
     duplicate_ticket_part: bool,
+    /// What the request says, when it came with an `Idempotency-Key`.
+    fingerprint: Option<String>,
 }
 
 /// The outcome of checking an intake request against every rule.
@@ -43,12 +46,13 @@ pub enum Checked {
     Rejected(Rejected),
 }
 
-/// Reads, inspects and assesses an intake request. Stores nothing.
+/// Reads, inspects and assesses an intake request. Stores nothing. With an
+/// `Idempotency-Key` on the request, also returns the request's fingerprint.
 pub async fn check(
     state: &AppState,
     request: &HttpRequest,
     body: Multipart,
-) -> Result<Checked, ApiError> {
+) -> Result<(Checked, Option<String>), ApiError> {
     let received = receive(request, body, &state.limits).await?;
     let Received {
         draft,
@@ -56,6 +60,7 @@ pub async fn check(
         oversized,
         unknown_parts,
         duplicate_ticket_part,
+        fingerprint,
     } = received;
 
     let mut assessment = match draft {
@@ -105,7 +110,7 @@ pub async fn check(
         None => OfficerLookup::NotFound,
     };
 
-    Ok(match assessment.conclude(&officer) {
+    let checked = match assessment.conclude(&officer) {
         Ok(accepted) => {
             let attachments = accepted
                 .files
@@ -126,7 +131,8 @@ pub async fn check(
             }
         }
         Err(rejected) => Checked::Rejected(rejected),
-    })
+    };
+    Ok((checked, fingerprint))
 }
 
 /// Reads a body holding one file part named after `kind` (the replacement of one
@@ -243,7 +249,12 @@ async fn receive(
         oversized: Vec::new(),
         unknown_parts: Vec::new(),
         duplicate_ticket_part: false,
+        fingerprint: None,
     };
+    let mut fingerprint = request
+        .headers()
+        .contains_key(IDEMPOTENCY_KEY)
+        .then(Fingerprint::default);
     let mut budget = BodyBudget {
         used: 0,
         limit: limits.max_body_bytes,
@@ -258,6 +269,9 @@ async fn receive(
         let name = part.name().unwrap_or_default().to_owned();
         if name == TICKET_PART {
             let content = read_part(&mut part, limits.max_ticket_json_bytes, &mut budget).await?;
+            if let Some(fingerprint) = &mut fingerprint {
+                fingerprint.ticket_part(content.as_deref());
+            }
             if received.draft.is_some() {
                 received.duplicate_ticket_part = true;
                 continue;
@@ -280,12 +294,19 @@ async fn receive(
                 )),
             });
         } else if let Some(kind) = AttachmentKind::from_code(&name) {
-            match read_part(&mut part, limits.max_part_bytes, &mut budget).await? {
+            let content = read_part(&mut part, limits.max_part_bytes, &mut budget).await?;
+            if let Some(fingerprint) = &mut fingerprint {
+                fingerprint.part(&name, content.as_deref());
+            }
+            match content {
                 Some(content) => received.files.push((kind, content)),
                 None => received.oversized.push(kind),
             }
         } else {
             drain(&mut part, &mut budget).await?;
+            if let Some(fingerprint) = &mut fingerprint {
+                fingerprint.part(&name, None);
+            }
             received.unknown_parts.push(if name.is_empty() {
                 "(unnamed part)".into()
             } else {
@@ -293,7 +314,72 @@ async fn receive(
             });
         }
     }
+    received.fingerprint = fingerprint.map(Fingerprint::finish);
     Ok(received)
+}
+
+/// What a request says, independent of how it was framed: the `ticket` JSON with its
+/// keys sorted and its whitespace gone, and each part's name with the SHA-256 of its
+/// content, in name order. A retry from a client library that picks a new multipart
+/// boundary, reorders the parts or reformats the JSON has the same fingerprint.
+#[derive(Default)]
+struct Fingerprint {
+    parts: Vec<(String, [u8; 32])>,
+}
+
+impl Fingerprint {
+    fn ticket_part(&mut self, content: Option<&[u8]>) {
+        let canonical = content.map(
+            |raw| match serde_json::from_slice::<serde_json::Value>(raw) {
+                Ok(value) => canonical_json(&value).into_bytes(),
+                Err(_) => raw.to_vec(),
+            },
+        );
+        self.part(TICKET_PART, canonical.as_deref());
+    }
+
+    /// `None` stands for a part that was dropped (too large, or not ours).
+    fn part(&mut self, name: &str, content: Option<&[u8]>) {
+        let digest = content.map_or([0; 32], |c| Sha256::digest(c).into());
+        self.parts.push((name.to_owned(), digest));
+    }
+
+    fn finish(mut self) -> String {
+        self.parts.sort();
+        let mut hasher = Sha256::new();
+        for (name, digest) in &self.parts {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(digest);
+        }
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// JSON with object keys in order, whatever map type serde_json was built with.
+fn canonical_json(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let fields: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        serde_json::Value::String(k.clone()),
+                        canonical_json(v)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(canonical_json).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Bytes read so far across all parts, against the body limit.

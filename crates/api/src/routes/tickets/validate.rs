@@ -11,20 +11,37 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ValidationReport {
     pub valid: bool,
     pub errors: Vec<Problem>,
     pub warnings: Vec<Problem>,
 }
 
+/// Check a ticket without filing it.
+///
+/// The same body and the same checks as filing; nothing is stored. Answers 200 with
+/// every problem found, for forms and integrators to check before they file.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/validate",
+    tag = "tickets",
+    operation_id = "validate_ticket",
+    request_body(content = crate::openapi::TicketForm, content_type = "multipart/form-data",
+        description = "The ticket's data and its attachments, as for filing."),
+    responses(
+        (status = 200, description = "The outcome of every check.", body = ValidationReport),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+    )
+)]
 pub async fn validate(
     state: web::Data<AppState>,
     _caller: Caller,
     request: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let report = match check(&state, &request, body).await? {
+    let report = match check(&state, &request, body).await?.0 {
         Checked::Accepted { accepted, .. } => ValidationReport {
             valid: true,
             errors: Vec::new(),

@@ -1,0 +1,546 @@
+//! The OpenAPI 3.1 document: generated from the handlers' annotations and the wire types
+//! themselves, served at `/openapi.json` (UI at `/docs`) and committed as
+//! `openapi/openapi.json`, which a test keeps equal to what this module generates.
+//!
+//! What the derive macros cannot say is added here by [`Conventions`]: the security
+//! schemes, the responses every operation shares (400, 401, 500, 503, `X-Request-Id`),
+//! and the per-part encoding of the multipart intake.
+
+use std::borrow::Cow;
+
+use certdesk_domain::attachment::{DEFAULT_MAX_PART_BYTES, SCAN_MAX_HEIGHT, SCAN_MAX_WIDTH};
+use certdesk_domain::{AttachmentKind, TicketDraft};
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::encoding::EncodingBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{OpenApi as Document, Ref, RefOr};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+
+use crate::error::{ErrorCode, ProblemDetails};
+use crate::routes::{health, lists, officers, outbox, routing_rules, services, tickets};
+
+/// The document, as served and as committed.
+pub fn document() -> Document {
+    ApiDoc::openapi()
+}
+
+/// The document as pretty JSON with a final newline: the exact bytes of
+/// `openapi/openapi.json`.
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+pub const BEARER_JWT: &str = "bearer_jwt";
+pub const API_TOKEN: &str = "api_token";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "certdesk",
+        description = include_str!("openapi_intro.md"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        services::list,
+        tickets::create::create,
+        tickets::validate::validate,
+        tickets::get::get,
+        tickets::actions::act,
+        tickets::comments::add,
+        tickets::history::list,
+        tickets::attachment::download,
+        tickets::attachment::replace,
+        lists::queues,
+        lists::queue_tickets,
+        lists::my_tickets,
+        lists::officer_tickets,
+        officers::list,
+        officers::put,
+        routing_rules::get,
+        routing_rules::put,
+        outbox::dead_letters,
+        outbox::requeue,
+        outbox::requeue_all,
+        health::live,
+        health::ready,
+        outbox::metrics,
+    ),
+    components(
+        schemas(ProblemDetails, ErrorCode, TicketForm, AttachmentForm),
+        responses(
+            MalformedRequest,
+            Unauthenticated,
+            NotPermitted,
+            TicketNotFound,
+            Conflict,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            ValidationFailed,
+            StaleVersion,
+            IfMatchRequired,
+            ServiceUnavailable,
+            InternalError,
+        )
+    ),
+    modifiers(&Conventions),
+    tags(
+        (name = "tickets", description = "Filing tickets and following them."),
+        (name = "lifecycle", description = "Moving a ticket through its states (RA agents, officers, requesters)."),
+        (name = "queues", description = "Lists of tickets: RA queues, one's own, an officer's."),
+        (name = "administration", description = "Routing rules, the officers' directory and the email outbox (supervisors)."),
+        (name = "operations", description = "Health checks and metrics for the platform; no authentication."),
+    )
+)]
+struct ApiDoc;
+
+/// The multipart body of `POST /api/v1/tickets` and `POST /api/v1/tickets/validate`.
+/// Which files a ticket needs depends on its service: see `GET /api/v1/services`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes a body; never built.
+pub struct TicketForm {
+    /// The ticket's data as JSON (part content type `application/json`).
+    ticket: TicketDraft,
+    /// JPEG or PNG, at most 448×290 pixels. Needed for 15.1 and for changes of name or NIP.
+    #[schema(value_type = Option<String>, content_media_type = "image/jpeg")]
+    ktp_scan: Option<Vec<u8>>,
+    /// JPEG or PNG, at most 448×290 pixels. Needed for 15.1.
+    #[schema(value_type = Option<String>, content_media_type = "image/png")]
+    signature_scan: Option<Vec<u8>>,
+    /// PDF, JPEG or PNG. Needed for 15.1.
+    #[schema(value_type = Option<String>, content_media_type = "application/pdf")]
+    recommendation_letter: Option<Vec<u8>>,
+    /// JPEG or PNG. Needed for 15.1: the DS status HRIS shows.
+    #[schema(value_type = Option<String>, content_media_type = "image/png")]
+    hris_status_screenshot: Option<Vec<u8>>,
+    /// JPEG or PNG. Needed for 15.1: the error the HRIS registration gave.
+    #[schema(value_type = Option<String>, content_media_type = "image/png")]
+    error_screenshot: Option<Vec<u8>>,
+}
+
+/// The multipart body of an attachment replacement: one file part, named after the
+/// attachment's kind (the `{kind}` of the path), with the same rules as at intake.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes a body; never built.
+pub struct AttachmentForm {
+    /// The replacement file. Name the part after the kind being replaced, e.g. `ktp_scan`.
+    #[schema(value_type = String, content_media_type = "application/octet-stream")]
+    file: Vec<u8>,
+}
+
+/// The stable codes of error responses, read from [`ErrorCode::ALL`].
+impl PartialSchema for ErrorCode {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The kind of error; stable. Switch on this, not on `title` or `message`.",
+            ))
+            .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for ErrorCode {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ErrorCode")
+    }
+}
+
+pub use responses::*;
+
+/// The error responses operations share, as named components. They describe bodies and
+/// are never built: each wraps the one body type, [`ProblemDetails`].
+#[allow(dead_code, reason = "descriptions of responses, never constructed")]
+mod responses {
+    use utoipa::ToResponse;
+
+    use crate::error::ProblemDetails;
+
+    /// The request could not be read: a broken or truncated multipart body, or a header the
+    /// server could not parse.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/malformed_request", "title": "The request could not be read",
+            "status": 400, "code": "malformed_request",
+            "detail": "The request could not be read (broken or truncated multipart body). Send it again.",
+            "message": {
+                "id": "Permintaan tidak dapat dibaca (format multipart rusak atau terputus). Kirim ulang.",
+                "en": "The request could not be read (broken or truncated multipart body). Send it again."
+            }
+        })
+    )]
+    pub struct MalformedRequest(ProblemDetails);
+
+    /// No valid token: send `Authorization: Bearer <JWT or cdk_ API token>`.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        headers(("WWW-Authenticate" = String, description = "`Bearer`")),
+        example = json!({
+            "type": "/problems/unauthenticated", "title": "Authentication required",
+            "status": 401, "code": "unauthenticated",
+            "detail": "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused).",
+            "message": {
+                "id": "Masuk terlebih dahulu: kirim token di header `Authorization: Bearer …` (token kedaluwarsa atau tidak valid ditolak).",
+                "en": "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused)."
+            }
+        })
+    )]
+    pub struct Unauthenticated(ProblemDetails);
+
+    /// The caller is known but may not do this; `code` and `message` say why.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/not_permitted", "title": "Forbidden",
+            "status": 403, "code": "not_permitted",
+            "detail": "For RA staff only.",
+            "message": { "id": "Hanya untuk petugas RA.", "en": "For RA staff only." }
+        })
+    )]
+    pub struct NotPermitted(ProblemDetails);
+
+    /// No such ticket, or one the caller may not see (the two are not told apart).
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/ticket_not_found", "title": "Not found",
+            "status": 404, "code": "ticket_not_found",
+            "detail": "Ticket not found. Check the ticket number (S followed by 11 digits).",
+            "message": {
+                "id": "Tiket tidak ditemukan. Periksa nomor tiket (S diikuti 11 angka).",
+                "en": "Ticket not found. Check the ticket number (S followed by 11 digits)."
+            }
+        })
+    )]
+    pub struct TicketNotFound(ProblemDetails);
+
+    /// The request conflicts with the ticket's state (`action_not_allowed`,
+    /// `already_claimed`, `reopen_window_passed`) or with another open ticket
+    /// (`open_ticket_exists`).
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/already_claimed", "title": "Conflict with the ticket's state",
+            "status": 409, "code": "already_claimed",
+            "detail": "Another agent has already claimed this ticket.",
+            "message": {
+                "id": "Tiket sudah diambil petugas lain.",
+                "en": "Another agent has already claimed this ticket."
+            }
+        })
+    )]
+    pub struct Conflict(ProblemDetails);
+
+    /// The body, or one part of it, is larger than its limit.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/payload_too_large", "title": "The request is too large",
+            "status": 413, "code": "payload_too_large",
+            "detail": "The request is larger than the limit of 29360128 bytes. Make the attachments smaller.",
+            "message": {
+                "id": "Permintaan melebihi batas 29360128 byte. Perkecil atau kompres lampiran.",
+                "en": "The request is larger than the limit of 29360128 bytes. Make the attachments smaller."
+            }
+        })
+    )]
+    pub struct PayloadTooLarge(ProblemDetails);
+
+    /// The body is not of the media type this operation reads.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/unsupported_media_type", "title": "Unsupported media type",
+            "status": 415, "code": "unsupported_media_type",
+            "detail": "Send the ticket as multipart/form-data: a `ticket` part (JSON) and one part per attachment.",
+            "message": {
+                "id": "Kirim tiket sebagai multipart/form-data: bagian `ticket` (JSON) dan satu bagian per lampiran.",
+                "en": "Send the ticket as multipart/form-data: a `ticket` part (JSON) and one part per attachment."
+            }
+        })
+    )]
+    pub struct UnsupportedMediaType(ProblemDetails);
+
+    /// The request breaks the desk's rules. `errors` lists every problem at once, each with
+    /// the field, a stable code and a message in Indonesian and English; `warnings` lists what
+    /// does not stop the request. (`idempotency_key_reused`: the key was used before for a
+    /// different request.)
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/validation_failed",
+            "title": "The request breaks the service desk's rules",
+            "status": 422, "code": "validation_failed",
+            "detail": "2 thing(s) need fixing; see the `errors` list.",
+            "message": {
+                "id": "Ada 2 hal yang perlu diperbaiki; lihat daftar `errors`.",
+                "en": "2 thing(s) need fixing; see the `errors` list."
+            },
+            "errors": [
+                {
+                    "field": "requester.email", "code": "email_hyphen",
+                    "message": {
+                        "id": "Email dinas tidak boleh mengandung tanda hubung (-).",
+                        "en": "The official email must not contain a hyphen (-)."
+                    }
+                },
+                {
+                    "field": "ktp_scan", "code": "attachment_dimensions",
+                    "message": {
+                        "id": "Pindaian KTP berukuran 449×290 piksel; maksimal 448×290.",
+                        "en": "The ID-card scan is 449×290 pixels; the most allowed is 448×290."
+                    }
+                }
+            ]
+        })
+    )]
+    pub struct ValidationFailed(ProblemDetails);
+
+    /// `If-Match` names a version the ticket has left: read it again and retry.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/stale_version", "title": "The ticket has changed",
+            "status": 412, "code": "stale_version",
+            "detail": "The ticket has changed (it is now at version 4). Reload it and try again.",
+            "message": {
+                "id": "Tiket sudah berubah (versi sekarang 4). Muat ulang tiket lalu ulangi tindakan.",
+                "en": "The ticket has changed (it is now at version 4). Reload it and try again."
+            }
+        })
+    )]
+    pub struct StaleVersion(ProblemDetails);
+
+    /// Changes need `If-Match` with the ETag of the ticket as last read.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({
+            "type": "/problems/if_match_required", "title": "If-Match required",
+            "status": 428, "code": "if_match_required",
+            "detail": "Send an `If-Match` header with the ETag of the ticket as you last read it.",
+            "message": {
+                "id": "Sertakan header `If-Match` berisi ETag tiket yang terakhir Anda baca.",
+                "en": "Send an `If-Match` header with the ETag of the ticket as you last read it."
+            }
+        })
+    )]
+    pub struct IfMatchRequired(ProblemDetails);
+
+    /// A dependency (the database) is unavailable or overloaded; retry shortly.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct ServiceUnavailable(ProblemDetails);
+
+    /// A fault of the server. Nothing was stored; the `X-Request-Id` finds it in the logs.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct InternalError(ProblemDetails);
+}
+
+/// What the derive macros cannot express, applied to the whole document.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER_JWT,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A person's token from the ministry's SSO (OIDC). `sub` is the NIP; \
+                         roles (requester, officer, agent, supervisor) come from the configured claim.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            API_TOKEN,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("cdk_…")
+                    .description(Some(
+                        "An integrator's API token (`cdk_` and 43 characters), made with \
+                         `certdesk token create`. Scopes: `tickets:write` files tickets for any \
+                         requester, `tickets:read` reads any ticket (NIK masked).",
+                    ))
+                    .build(),
+            ),
+        );
+        let request_id = HeaderBuilder::new()
+            .schema(Some(String::schema()))
+            .description(Some(
+                "Identifies this request in the server's logs; quote it when reporting a problem.",
+            ))
+            .build();
+        let request_id = RefOr::T(request_id);
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let open = path.starts_with("/health") || path == "/metrics";
+            for operation in operations(item) {
+                if open {
+                    operation.security = Some(vec![Default::default()]);
+                } else {
+                    operation.security = Some(vec![
+                        utoipa::openapi::security::SecurityRequirement::new(
+                            BEARER_JWT,
+                            Vec::<String>::new(),
+                        ),
+                        utoipa::openapi::security::SecurityRequirement::new(
+                            API_TOKEN,
+                            Vec::<String>::new(),
+                        ),
+                    ]);
+                    shared_response(operation, "401", "Unauthenticated");
+                }
+                shared_response(operation, "400", "MalformedRequest");
+                if path != "/health/live" {
+                    shared_response(operation, "503", "ServiceUnavailable");
+                }
+                shared_response(operation, "500", "InternalError");
+                for response in operation.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response
+                            .headers
+                            .insert("X-Request-Id".to_owned(), request_id.clone());
+                    }
+                }
+                multipart_encoding(operation);
+            }
+        }
+        // Shared responses are references; the header is added to their definitions.
+        for response in components.responses.values_mut() {
+            if let RefOr::T(response) = response {
+                response
+                    .headers
+                    .insert("X-Request-Id".to_owned(), request_id.clone());
+            }
+        }
+    }
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Adds a reference to a shared response unless the operation describes that status
+/// itself.
+fn shared_response(operation: &mut Operation, status: &str, name: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+}
+
+/// Multipart bodies: the `ticket` part is JSON, file parts are the image or document
+/// types their kind accepts. The limits are the defaults; `GET /api/v1/services` gives
+/// the ones a deployment applies.
+fn multipart_encoding(operation: &mut Operation) {
+    let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(content)) = body.content.get_mut("multipart/form-data") else {
+        return;
+    };
+    let mut encoded = ContentBuilder::new().schema(content.schema.clone());
+    let is_intake = matches!(
+        &content.schema,
+        Some(RefOr::Ref(r)) if r.ref_location.ends_with("/TicketForm")
+    );
+    if is_intake {
+        encoded = encoded.encoding(
+            "ticket",
+            EncodingBuilder::new().content_type(Some("application/json")),
+        );
+        for kind in AttachmentKind::ALL {
+            let types: Vec<&str> = kind
+                .accepted_types()
+                .iter()
+                .map(|t| t.content_type())
+                .collect();
+            encoded = encoded.encoding(
+                kind.code(),
+                EncodingBuilder::new().content_type(Some(types.join(", "))),
+            );
+        }
+    } else {
+        encoded = encoded.encoding(
+            "file",
+            EncodingBuilder::new().content_type(Some("image/jpeg, image/png, application/pdf")),
+        );
+    }
+    *content = encoded.build();
+    let limits = format!(
+        "\n\nLimits: each file at most {} bytes (default `limits.max_part_bytes`); scans at most \
+         {SCAN_MAX_WIDTH}×{SCAN_MAX_HEIGHT} pixels; file types are read from the bytes, not \
+         from names or part headers.",
+        DEFAULT_MAX_PART_BYTES
+    );
+    body.description = Some(format!(
+        "{}{limits}",
+        body.description.clone().unwrap_or_default()
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed document is what the code generates. When this fails after a
+    /// deliberate change, regenerate it with
+    /// `cargo run -q -- openapi > openapi/openapi.json` and review the diff.
+    #[test]
+    fn committed_document_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == document_json(),
+            "openapi/openapi.json is not what the code generates; regenerate it with \
+             `cargo run -q -- openapi > openapi/openapi.json`"
+        );
+    }
+
+    #[test]
+    fn document_is_openapi_3_1_with_every_error_code() {
+        let json: serde_json::Value = serde_json::from_str(&document_json()).unwrap_or_default();
+        assert!(
+            json["openapi"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("3.1")
+        );
+        let codes = &json["components"]["schemas"]["ErrorCode"]["enum"];
+        assert_eq!(codes.as_array().map(Vec::len), Some(ErrorCode::ALL.len()));
+        let problems = &json["components"]["schemas"]["ProblemCode"]["enum"];
+        assert!(problems.as_array().is_some_and(|a| a.len() > 50));
+    }
+}
