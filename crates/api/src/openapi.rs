@@ -108,30 +108,42 @@ pub struct TicketForm {
     /// The ticket's data as JSON (part content type `application/json`).
     ticket: TicketDraft,
     /// JPEG or PNG, at most 448×290 pixels. Needed for 15.1 and for changes of name or NIP.
-    #[schema(value_type = Option<String>, content_media_type = "image/jpeg")]
-    ktp_scan: Option<Vec<u8>>,
+    #[schema(value_type = String, format = Binary, required = false)]
+    ktp_scan: Vec<u8>,
     /// JPEG or PNG, at most 448×290 pixels. Needed for 15.1.
-    #[schema(value_type = Option<String>, content_media_type = "image/png")]
-    signature_scan: Option<Vec<u8>>,
+    #[schema(value_type = String, format = Binary, required = false)]
+    signature_scan: Vec<u8>,
     /// PDF, JPEG or PNG. Needed for 15.1.
-    #[schema(value_type = Option<String>, content_media_type = "application/pdf")]
-    recommendation_letter: Option<Vec<u8>>,
+    #[schema(value_type = String, format = Binary, required = false)]
+    recommendation_letter: Vec<u8>,
     /// JPEG or PNG. Needed for 15.1: the DS status HRIS shows.
-    #[schema(value_type = Option<String>, content_media_type = "image/png")]
-    hris_status_screenshot: Option<Vec<u8>>,
+    #[schema(value_type = String, format = Binary, required = false)]
+    hris_status_screenshot: Vec<u8>,
     /// JPEG or PNG. Needed for 15.1: the error the HRIS registration gave.
-    #[schema(value_type = Option<String>, content_media_type = "image/png")]
-    error_screenshot: Option<Vec<u8>>,
+    #[schema(value_type = String, format = Binary, required = false)]
+    error_screenshot: Vec<u8>,
 }
 
 /// The multipart body of an attachment replacement: one file part, named after the
-/// attachment's kind (the `{kind}` of the path), with the same rules as at intake.
+/// attachment's kind (the `{kind}` of the path), checked by the same rules as at intake.
 #[derive(ToSchema)]
 #[allow(dead_code)] // Describes a body; never built.
 pub struct AttachmentForm {
-    /// The replacement file. Name the part after the kind being replaced, e.g. `ktp_scan`.
-    #[schema(value_type = String, content_media_type = "application/octet-stream")]
-    file: Vec<u8>,
+    /// When replacing `ktp_scan`.
+    #[schema(value_type = String, format = Binary, required = false)]
+    ktp_scan: Vec<u8>,
+    /// When replacing `signature_scan`.
+    #[schema(value_type = String, format = Binary, required = false)]
+    signature_scan: Vec<u8>,
+    /// When replacing `recommendation_letter`.
+    #[schema(value_type = String, format = Binary, required = false)]
+    recommendation_letter: Vec<u8>,
+    /// When replacing `hris_status_screenshot`.
+    #[schema(value_type = String, format = Binary, required = false)]
+    hris_status_screenshot: Vec<u8>,
+    /// When replacing `error_screenshot`.
+    #[schema(value_type = String, format = Binary, required = false)]
+    error_screenshot: Vec<u8>,
 }
 
 /// The stable codes of error responses, read from [`ErrorCode::ALL`].
@@ -481,21 +493,16 @@ fn multipart_encoding(operation: &mut Operation) {
             "ticket",
             EncodingBuilder::new().content_type(Some("application/json")),
         );
-        for kind in AttachmentKind::ALL {
-            let types: Vec<&str> = kind
-                .accepted_types()
-                .iter()
-                .map(|t| t.content_type())
-                .collect();
-            encoded = encoded.encoding(
-                kind.code(),
-                EncodingBuilder::new().content_type(Some(types.join(", "))),
-            );
-        }
-    } else {
+    }
+    for kind in AttachmentKind::ALL {
+        let types: Vec<&str> = kind
+            .accepted_types()
+            .iter()
+            .map(|t| t.content_type())
+            .collect();
         encoded = encoded.encoding(
-            "file",
-            EncodingBuilder::new().content_type(Some("image/jpeg, image/png, application/pdf")),
+            kind.code(),
+            EncodingBuilder::new().content_type(Some(types.join(", "))),
         );
     }
     *content = encoded.build();

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use certdesk_domain::{Nip, Officer, OfficerRow, UnitEntry};
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 
 use crate::entities::{officers, unit_aliases, units};
 use crate::{Store, StoreError};
@@ -58,7 +58,7 @@ impl Store {
 
     /// Inserts or updates officers by NIP, all or nothing.
     pub async fn import_officers(&self, officers: &[Officer]) -> Result<ImportReport, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let existing: HashSet<String> = officers::Entity::find()
             .all(&txn)
             .await?

@@ -129,6 +129,21 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at `BEGIN`
+    /// (`IMMEDIATE`), waiting out the busy timeout if another writer holds it: a
+    /// deferred transaction that reads first and then writes fails at once with
+    /// "database is locked" when a concurrent writer got there in between, because
+    /// SQLite cannot wait without risking a deadlock. PostgreSQL ignores the mode.
+    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
     pub fn backend(&self) -> &'static str {
         match self.db.get_database_backend() {
             DatabaseBackend::Postgres => "postgres",

@@ -6,9 +6,7 @@ use certdesk_domain::TicketNumber;
 use certdesk_domain::lifecycle::{Recipient, Status, Transition};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{blobs, ticket_attachments, ticket_history, tickets};
 use crate::records::{HistoryActor, HistoryRecord, NewAttachment, TicketRecord};
@@ -50,7 +48,7 @@ impl Store {
             return Err(StoreError::OpenTicketExists(holder));
         }
 
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let mut update = tickets::Entity::update_many()
             .col_expr(tickets::Column::Status, Expr::value(transition.to.code()))
             .col_expr(
@@ -151,7 +149,7 @@ impl Store {
             .ok_or(StoreError::TicketNotFound)?;
         let status = Status::from_code(&ticket.status)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown status {:?}", ticket.status)))?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         write_history(
             &txn,
             ticket.id,
@@ -190,7 +188,7 @@ impl Store {
         actor: &HistoryActor,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         write_history(
             &txn,
             number.sequence(),
@@ -253,7 +251,7 @@ impl Store {
         self.blobs
             .put(&attachment.address, attachment.content.clone())
             .await?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let updated = tickets::Entity::update_many()
             .col_expr(
                 tickets::Column::Version,

@@ -1,6 +1,6 @@
 //! Routing rules, in evaluation order.
 
-use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, EntityTrait, QueryOrder};
 
 use crate::entities::routing_rules;
 use crate::{Store, StoreError};
@@ -30,7 +30,7 @@ impl Store {
 
     /// Replaces the whole ordered list at once, so that no reader sees half of an edit.
     pub async fn replace_routing_rules(&self, rules: &[StoredRule]) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         routing_rules::Entity::delete_many().exec(&txn).await?;
         for (position, rule) in rules.iter().enumerate() {
             routing_rules::Entity::insert(routing_rules::ActiveModel {

@@ -7,7 +7,6 @@ use futures_util::future;
 use futures_util::stream::BoxStream;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 
 use crate::blobs::ContentAddress;
@@ -60,7 +59,7 @@ impl Store {
             return Err(StoreError::OpenTicketExists(existing));
         }
 
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         // The key first: a concurrent request under the same key waits here for this
         // transaction, then fails, and is answered with this one's response.
         let mut idempotency = new.idempotency;

@@ -22,21 +22,26 @@ pub struct RuleBody {
     pub queue: String,
 }
 
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+/// The rules a supervisor sends: the whole list, replacing the old one.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({
     "rules": [
         { "service": "15.3", "unit": null, "queue": "ra-revocation" },
         { "service": null, "unit": "Sekretariat Jenderal", "queue": "ra-setjen" }
-    ],
-    "default_queue": "ra-pusat"
+    ]
 }))]
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
     /// Evaluated in order; the first match wins; unmatched tickets go to the default queue.
     pub rules: Vec<RuleBody>,
-    /// Where unmatched tickets go (configuration; ignored in a PUT).
-    #[serde(default, skip_deserializing)]
-    #[schema(read_only)]
+}
+
+/// The rules in force, and where tickets no rule matches go.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoutingRules {
+    /// Evaluated in order; the first match wins.
+    pub rules: Vec<RuleBody>,
+    /// Where unmatched tickets go (configuration, `lifecycle.default_queue`).
     pub default_queue: String,
 }
 
@@ -49,14 +54,14 @@ pub struct RulesBody {
     tag = "administration",
     operation_id = "get_routing_rules",
     responses(
-        (status = 200, description = "The rules, in the order they are tried.", body = RulesBody),
+        (status = 200, description = "The rules, in the order they are tried.", body = RoutingRules),
         (status = 403, response = crate::openapi::NotPermitted),
     )
 )]
 pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let rules = state.store.routing_rules().await?;
-    Ok(HttpResponse::Ok().json(RulesBody {
+    Ok(HttpResponse::Ok().json(RoutingRules {
         rules: rules
             .into_iter()
             .map(|r| RuleBody {
@@ -80,7 +85,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespo
     operation_id = "put_routing_rules",
     request_body = RulesBody,
     responses(
-        (status = 200, description = "The rules as stored.", body = RulesBody),
+        (status = 200, description = "The rules as stored.", body = RoutingRules),
         (status = 403, response = crate::openapi::NotPermitted),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
