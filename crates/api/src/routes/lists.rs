@@ -54,6 +54,12 @@ pub struct TicketPage {
     pub next: Option<String>,
 }
 
+/// A page of tickets, oldest first; `next` (and the `Link` header) lead on.
+#[derive(utoipa::ToResponse)]
+#[response(headers(("Link" = String, description = "`<next URL>; rel=\"next\"`, while more pages follow.")))]
+#[allow(dead_code, reason = "describes a response, never constructed")]
+pub struct TicketPageResponse(TicketPage);
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketListItem {
     pub number: String,
@@ -130,8 +136,7 @@ pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     operation_id = "queue_tickets",
     params(("queue" = String, Path, description = "The queue's name.", example = "ra-pusat"), ListQuery),
     responses(
-        (status = 200, description = "A page of tickets, oldest first.", body = TicketPage,
-            headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
+        (status = 200, response = TicketPageResponse),
         (status = 403, response = crate::openapi::NotPermitted),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
@@ -169,8 +174,7 @@ pub async fn queue_tickets(
     operation_id = "my_tickets",
     params(ListQuery),
     responses(
-        (status = 200, description = "A page of tickets, oldest first.", body = TicketPage,
-            headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
+        (status = 200, response = TicketPageResponse),
         (status = 403, response = crate::openapi::NotPermitted),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
@@ -197,8 +201,7 @@ pub async fn my_tickets(
     operation_id = "officer_tickets",
     params(ListQuery),
     responses(
-        (status = 200, description = "A page of tickets, oldest first.", body = TicketPage,
-            headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
+        (status = 200, response = TicketPageResponse),
         (status = 403, response = crate::openapi::NotPermitted),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
