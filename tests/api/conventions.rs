@@ -16,6 +16,17 @@ on_both_backends!(
     an_expired_key_is_free_again,
 );
 
+/// A 15.3 revocation filed by the `n`th synthetic requester (1 is the main one).
+fn revocation(n: u32) -> Value {
+    let mut ticket = if n == 1 {
+        ticket_json("15.3")
+    } else {
+        ticket_json_for("15.3", n)
+    };
+    ticket["reason"] = "key_compromise".into();
+    ticket
+}
+
 const KEY: &str = "0b9c3c8e-5d1a-4c3e-9d7f-2f6a1e4b8c21";
 
 async fn post_with_key(app: &TestApp, token: &str, key: &str, ticket: &Value) -> reqwest::Response {
@@ -31,9 +42,7 @@ async fn post_with_key(app: &TestApp, token: &str, key: &str, ticket: &Value) ->
 
 async fn a_retry_with_the_same_key_gets_the_first_answer_and_files_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
-    let ticket = ticket_json("15.3");
-    let mut ticket = ticket;
-    ticket["reason"] = "key_compromise".into();
+    let ticket = revocation(1);
     let token = app.requester_token();
 
     let first = post_with_key(&app, &token, KEY, &ticket).await;
@@ -83,8 +92,7 @@ async fn a_retry_with_the_same_key_gets_the_first_answer_and_files_nothing(backe
 async fn the_same_key_with_another_request_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.requester_token();
-    let mut ticket = ticket_json("15.3");
-    ticket["reason"] = "key_compromise".into();
+    let mut ticket = revocation(1);
     assert_eq!(
         post_with_key(&app, &token, KEY, &ticket).await.status(),
         201
@@ -128,8 +136,7 @@ async fn the_same_key_with_another_request_is_refused(backend: Backend) {
 async fn concurrent_retries_file_one_ticket(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.requester_token();
-    let mut ticket = ticket_json("15.3");
-    ticket["reason"] = "key_compromise".into();
+    let ticket = revocation(1);
 
     let responses = join_all((0..8).map(|_| post_with_key(&app, &token, KEY, &ticket))).await;
     let mut numbers = Vec::new();
@@ -153,8 +160,7 @@ async fn keys_belong_to_their_caller(backend: Backend) {
     for n in [1, 2] {
         let nip = requester_nip(n);
         let token = app.token(&nip, &[Role::Requester]);
-        let mut ticket = ticket_json_for("15.3", n);
-        ticket["reason"] = "key_compromise".into();
+        let ticket = revocation(n);
         let response = post_with_key(&app, &token, KEY, &ticket).await;
         assert_eq!(
             response.status(),
@@ -169,8 +175,7 @@ async fn keys_belong_to_their_caller(backend: Backend) {
 async fn an_expired_key_is_free_again(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.idempotency.retention_hours = 0).await;
     let token = app.requester_token();
-    let mut ticket = ticket_json("15.3");
-    ticket["reason"] = "key_compromise".into();
+    let ticket = revocation(1);
     assert_eq!(
         post_with_key(&app, &token, KEY, &ticket).await.status(),
         201
@@ -214,8 +219,7 @@ async fn pages_carry_a_link_header_equal_to_next() {
     let app = spawn_app(Backend::Sqlite).await;
     for n in 1..=3 {
         let token = app.token(&requester_nip(n), &[Role::Requester]);
-        let mut ticket = ticket_json_for("15.3", n);
-        ticket["reason"] = "key_compromise".into();
+        let ticket = revocation(n);
         let response = app
             .post_ticket_as(&token, form(&ticket, required_files()))
             .await;

@@ -236,6 +236,8 @@ fn created_body(
         href: ticket_path(created.number),
         warnings,
     };
+    // Strings, a timestamp and problems: serde_json cannot fail on these, so there is
+    // no error to carry; the fallback only keeps the signature free of one.
     serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"))
 }
 
