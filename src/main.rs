@@ -8,9 +8,10 @@ use std::time::Duration;
 use anyhow::Context;
 use certdesk_api::auth::{self, LocalKey};
 use certdesk_api::config::{self, Settings};
-use certdesk_api::{Application, connect_store, telemetry};
+use certdesk_api::{Application, telemetry};
 use certdesk_domain::lifecycle::Role;
 use certdesk_domain::{Nip, Officer, OfficerRow, UnitCatalogue};
+use certdesk_store::{Store, StoreSettings};
 use certdesk_worker::{Worker, WorkerSettings};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -122,8 +123,20 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let store_settings = match StoreSettings::from_figment(&layers) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("certdesk: configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
     telemetry::init(&settings.log);
-    match run(cli.command, &settings, &worker_settings).await {
+    let settings = Configured {
+        api: settings,
+        store: store_settings,
+        worker: worker_settings,
+    };
+    match run(cli.command, &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("certdesk: {error:#}");
@@ -132,17 +145,46 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(
-    command: Command,
-    settings: &Settings,
-    worker_settings: &WorkerSettings,
-) -> anyhow::Result<()> {
+/// Every part's settings, read from the same layers.
+struct Configured {
+    api: Settings,
+    store: StoreSettings,
+    worker: WorkerSettings,
+}
+
+/// The store as configured, with a message that names what failed.
+async fn open_store(settings: &StoreSettings) -> anyhow::Result<Store> {
+    Store::open(settings).await.with_context(|| {
+        format!(
+            "opening the database and the attachment storage at {}",
+            settings.storage.path.display()
+        )
+    })
+}
+
+/// The store as configured, its schema brought up to date first.
+async fn open_migrated_store(settings: &StoreSettings) -> anyhow::Result<Store> {
+    let store = open_store(settings).await?;
+    store
+        .migrate()
+        .await
+        .context("running database migrations")?;
+    Ok(store)
+}
+
+async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
+    let Configured {
+        api: settings,
+        store: store_settings,
+        worker: worker_settings,
+    } = configured;
     match command {
         Command::Serve => {
-            let application = Application::build(settings).await?;
+            certdesk_api::install_tls_provider();
+            let store = open_store(store_settings).await?;
+            let application = Application::build(settings, store.clone()).await?;
             if worker_settings.outbox.in_process {
-                // Built once the API has migrated the schema; stops after the server.
-                let store = connect_store(settings).await?;
+                // Started once the API has migrated the schema; stops after the server.
                 let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
                 let stop = CancellationToken::new();
                 let running = tokio::spawn(run_worker(worker, stop.clone()));
@@ -155,8 +197,8 @@ async fn run(
             }
         }
         Command::Worker => {
-            let store = connect_store(settings).await?;
-            store.migrate().await?;
+            certdesk_api::install_tls_provider();
+            let store = open_migrated_store(store_settings).await?;
             let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
             let stop = CancellationToken::new();
             let running = tokio::spawn(run_worker(worker, stop.clone()));
@@ -165,17 +207,19 @@ async fn run(
             stop.cancel();
             finish_worker(running, worker_settings).await;
         }
-        Command::Outbox { command } => outbox::run(settings, worker_settings, command).await?,
+        Command::Outbox { command } => {
+            let store = open_migrated_store(store_settings).await?;
+            outbox::run(store, worker_settings, command).await?
+        }
         Command::Openapi => print!("{}", certdesk_api::openapi::document_json()),
         Command::Migrate => {
-            let store = connect_store(settings).await?;
-            store.migrate().await?;
+            let store = open_migrated_store(store_settings).await?;
             println!("database schema is up to date ({})", store.backend());
         }
         Command::Officers {
             command: OfficersCommand::Import { csv },
-        } => import_officers(settings, &csv).await?,
-        Command::Token { command } => token(settings, command).await?,
+        } => import_officers(settings, store_settings, &csv).await?,
+        Command::Token { command } => token(settings, store_settings, command).await?,
     }
     Ok(())
 }
@@ -220,7 +264,11 @@ async fn shutdown_signal() {
     let _ = interrupt.await;
 }
 
-async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
+async fn token(
+    settings: &Settings,
+    store_settings: &StoreSettings,
+    command: TokenCommand,
+) -> anyhow::Result<()> {
     match command {
         TokenCommand::Issue { nip, roles, hours } => {
             let nip = Nip::parse(&nip).map_err(|e| anyhow::anyhow!("--nip: {e}"))?;
@@ -260,8 +308,7 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
                     auth::scope::ALL.join(", ")
                 );
             }
-            let store = connect_store(settings).await?;
-            store.migrate().await?;
+            let store = open_migrated_store(store_settings).await?;
             let created = store.create_api_token(&name, &scopes).await?;
             eprintln!(
                 "API token {name:?} created with scopes {}. It is shown once; store it now:",
@@ -270,8 +317,7 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
             println!("{}", created.secret);
         }
         TokenCommand::List => {
-            let store = connect_store(settings).await?;
-            store.migrate().await?;
+            let store = open_migrated_store(store_settings).await?;
             for token in store.api_tokens().await? {
                 let state = if token.revoked { "revoked" } else { "active" };
                 println!(
@@ -284,7 +330,7 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
             }
         }
         TokenCommand::Revoke { name } => {
-            let store = connect_store(settings).await?;
+            let store = open_migrated_store(store_settings).await?;
             anyhow::ensure!(
                 store.revoke_api_token(&name).await?,
                 "no active API token named {name:?}"
@@ -295,9 +341,12 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
     Ok(())
 }
 
-async fn import_officers(settings: &Settings, path: &Path) -> anyhow::Result<()> {
-    let store = connect_store(settings).await?;
-    store.migrate().await?;
+async fn import_officers(
+    settings: &Settings,
+    store_settings: &StoreSettings,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let store = open_migrated_store(store_settings).await?;
     let units = UnitCatalogue::new(store.units().await?);
     let domains = settings.email_domains();
 

@@ -1,8 +1,7 @@
 //! `certdesk outbox …`: the operator's view of the email outbox.
 
 use anyhow::Context;
-use certdesk_api::config::Settings;
-use certdesk_api::connect_store;
+use certdesk_store::Store;
 use certdesk_worker::{Worker, WorkerSettings};
 use clap::Subcommand;
 use uuid::Uuid;
@@ -29,12 +28,10 @@ pub enum OutboxCommand {
 }
 
 pub async fn run(
-    settings: &Settings,
+    store: Store,
     worker_settings: &WorkerSettings,
     command: OutboxCommand,
 ) -> anyhow::Result<()> {
-    let store = connect_store(settings).await?;
-    store.migrate().await?;
     let now = chrono::Utc::now();
     match command {
         OutboxCommand::Dead { limit } => {
@@ -47,8 +44,8 @@ pub async fn run(
                     "{}\t{}\t{}\t{}\t{} attempt(s)\t{}\t{}",
                     letter.event_id,
                     letter.ticket,
-                    letter.kind,
-                    letter.recipient,
+                    letter.kind.code(),
+                    letter.recipient.map_or("unknown", |r| r.code()),
                     letter.attempts,
                     letter.created_at.to_rfc3339(),
                     letter.last_error.unwrap_or_default()

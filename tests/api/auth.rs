@@ -115,11 +115,11 @@ fn certdesk_token(app: &TestApp, args: &[&str]) -> std::process::Output {
         .args(args)
         .env(
             "CERTDESK_DATABASE__URL",
-            app.settings.database.url.expose_secret(),
+            app.store_settings.database.url.expose_secret(),
         )
         .env("CERTDESK_STORAGE__PATH", &app.storage)
         .env("CERTDESK_LOG__FILTER", "warn");
-    if let Some(schema) = &app.settings.database.schema {
+    if let Some(schema) = &app.store_settings.database.schema {
         command.env("CERTDESK_DATABASE__SCHEMA", schema);
     }
     command.output().unwrap()

@@ -18,71 +18,6 @@ on_both_backends!(
     the_store_applies_only_one_of_two_changes_decided_from_the_same_version,
 );
 
-pub struct People {
-    pub requester: String,
-    pub officer: String,
-    pub agent: String,
-    pub other_agent: String,
-}
-
-pub fn people(app: &TestApp) -> People {
-    People {
-        requester: app.requester_token(),
-        officer: app.token(OFFICER_NIP, &[Role::Officer]),
-        agent: app.token(AGENT_NIP, &[Role::Agent]),
-        other_agent: app.token(OTHER_AGENT_NIP, &[Role::Agent]),
-    }
-}
-
-/// Files a ticket and returns (number, version).
-pub async fn file(
-    app: &TestApp,
-    ticket: Value,
-    files: Vec<(&'static str, reqwest::multipart::Part)>,
-) -> (String, i64) {
-    let response = app.post_ticket(form(&ticket, files)).await;
-    assert_eq!(response.status(), 201, "{:?}", response.text().await);
-    let body: Value = response.json().await.unwrap();
-    (body["number"].as_str().unwrap().to_owned(), 1)
-}
-
-/// Takes the actions in order, each expected to succeed with its status; returns the
-/// final version.
-pub async fn walk(
-    app: &TestApp,
-    number: &str,
-    mut version: i64,
-    steps: &[(&str, Value, &str)],
-) -> i64 {
-    for (token, action, status) in steps {
-        version = step(app, token, number, version, action.clone(), status).await;
-    }
-    version
-}
-
-/// Acts and expects success; returns the new version.
-async fn step(
-    app: &TestApp,
-    token: &str,
-    number: &str,
-    version: i64,
-    action: Value,
-    status: &str,
-) -> i64 {
-    let response = app.act(token, number, version, action.clone()).await;
-    assert_eq!(
-        response.status(),
-        200,
-        "{action}: {:?}",
-        response.text().await
-    );
-    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
-    let ticket: Value = response.json().await.unwrap();
-    assert_eq!(ticket["status"], status, "{action}");
-    assert_eq!(etag, format!("\"{}\"", ticket["version"]));
-    ticket["version"].as_i64().unwrap()
-}
-
 async fn every_service_goes_from_intake_to_closed(backend: Backend) {
     let app = spawn_app(backend).await;
     let p = people(&app);
@@ -519,25 +454,30 @@ async fn history_is_oldest_first_and_internal_entries_are_for_staff(backend: Bac
 }
 
 async fn the_store_applies_only_one_of_two_changes_decided_from_the_same_version(backend: Backend) {
-    use certdesk_domain::lifecycle::{Action, ActionKind, Actor, Status, TicketFacts, decide};
+    use certdesk_domain::Nip;
+    use certdesk_domain::lifecycle::{
+        Action, ActionKind, Actor, Capacity, HistoryKind, LifecycleRules, Status, TicketFacts,
+        decide,
+    };
     let app = spawn_app(backend).await;
     let mut ticket = ticket_json("15.2");
     ticket["subtype"] = json!("renewal");
     let (number, _) = file(&app, ticket, required_files()).await;
-    let store = certdesk_api::connect_store(&app.settings).await.unwrap();
+    let store = app.open_store().await;
 
     // Both agents read version 1 and the rules allow each of them to claim it.
+    let nip = |raw: &str| Nip::parse(raw).unwrap();
     let facts = TicketFacts {
         status: Status::Submitted,
-        requester_nip: REQUESTER_NIP.into(),
-        officer_nip: OFFICER_NIP.into(),
+        requester_nip: nip(REQUESTER_NIP),
+        officer_nip: nip(OFFICER_NIP),
         assignee_nip: None,
         resolved_at: None,
     };
     let now = chrono::Utc::now();
     let claim = |nip: &str| {
         let agent = Actor {
-            nip: nip.into(),
+            nip: Nip::parse(nip).unwrap(),
             roles: vec![Role::Agent],
         };
         decide(
@@ -545,13 +485,13 @@ async fn the_store_applies_only_one_of_two_changes_decided_from_the_same_version
             &agent,
             &Action::new(ActionKind::Claim),
             now,
-            chrono::Duration::days(7),
+            &LifecycleRules::default(),
         )
         .unwrap()
     };
     let actor = |nip: &str| certdesk_store::HistoryActor {
         id: nip.into(),
-        role: "agent".into(),
+        capacity: Capacity::Agent,
     };
     let number: certdesk_domain::TicketNumber = number.parse().unwrap();
 
@@ -567,7 +507,7 @@ async fn the_store_applies_only_one_of_two_changes_decided_from_the_same_version
             now,
         )
         .await;
-    assert_eq!(first.unwrap().assignee_nip.as_deref(), Some(AGENT_NIP));
+    assert_eq!(first.unwrap().assignee_nip, Some(nip(AGENT_NIP)));
     assert!(
         matches!(
             second,
@@ -577,7 +517,10 @@ async fn the_store_applies_only_one_of_two_changes_decided_from_the_same_version
     );
     let history = store.history(number, true).await.unwrap();
     assert_eq!(
-        history.iter().filter(|h| h.kind == "transition").count(),
+        history
+            .iter()
+            .filter(|h| h.kind == HistoryKind::Transition)
+            .count(),
         1,
         "nothing half-applied"
     );

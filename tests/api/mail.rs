@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::helpers::*;
-use crate::lifecycle::{file, people, walk};
+
 use crate::mail_server::{MailServer, Received};
 use crate::on_both_backends;
 
@@ -44,7 +44,7 @@ fn worker_settings(smtp_port: u16) -> WorkerSettings {
 }
 
 async fn worker(app: &TestApp, settings: &WorkerSettings) -> Worker {
-    let store = certdesk_api::connect_store(&app.settings).await.unwrap();
+    let store = app.open_store().await;
     Worker::new(store, settings).unwrap()
 }
 
@@ -580,11 +580,11 @@ fn spawn_worker(app: &TestApp, smtp_port: u16, lease_secs: u64) -> Child {
         .arg("worker")
         .env(
             "CERTDESK_DATABASE__URL",
-            secrecy::ExposeSecret::expose_secret(&app.settings.database.url),
+            secrecy::ExposeSecret::expose_secret(&app.store_settings.database.url),
         )
         .env(
             "CERTDESK_DATABASE__SCHEMA",
-            app.settings.database.schema.clone().unwrap(),
+            app.store_settings.database.schema.clone().unwrap(),
         )
         .env("CERTDESK_MAIL__SMTP__HOST", "127.0.0.1")
         .env("CERTDESK_MAIL__SMTP__PORT", smtp_port.to_string())

@@ -1,24 +1,23 @@
-//! Typed, layered configuration: built-in defaults, then an optional TOML file, then
-//! environment variables (`CERTDESK_` prefix, `__` between levels, e.g.
-//! `CERTDESK_DATABASE__URL`). Read once at start and handed down; never a global.
+//! The API's typed, layered configuration: built-in defaults, then an optional TOML file,
+//! then environment variables (`CERTDESK_` prefix, `__` between levels, e.g.
+//! `CERTDESK_SERVER__LISTEN`). Read once at start and handed down; never a global. The
+//! database and storage sections belong to the store (`certdesk_store::StoreSettings`),
+//! the mail and outbox sections to the worker; all are read from the same layers.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use certdesk_domain::attachment::{DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PART_BYTES};
-use certdesk_domain::{AttachmentPolicy, EmailDomains};
-use certdesk_store::DatabaseSettings;
+use certdesk_domain::lifecycle::LifecycleRules;
+use certdesk_domain::routing::QueueName;
+use certdesk_domain::{AttachmentPolicy, EmailDomains, Service};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     pub server: ServerSettings,
-    pub database: DatabaseConfig,
-    pub storage: StorageSettings,
     pub limits: LimitSettings,
     /// Mail domains accepted for official emails; empty means every `go.id` domain.
     pub email_domains: Vec<String>,
@@ -77,22 +76,6 @@ pub struct ServerSettings {
     pub workers: usize,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct DatabaseConfig {
-    /// `sqlite://./data/certdesk.db?mode=rwc` or `postgres://user@host:5432/db`.
-    pub url: SecretString,
-    pub max_connections: u32,
-    pub acquire_timeout_secs: u64,
-    /// PostgreSQL only: work in this schema instead of the user's default.
-    pub schema: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StorageSettings {
-    /// Where attachment files are kept (content-addressed, fsynced).
-    pub path: PathBuf,
-}
-
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct LimitSettings {
     /// The largest intake request as a whole.
@@ -123,21 +106,12 @@ pub struct LogSettings {
 #[derive(Serialize)]
 struct Defaults {
     server: ServerSettings,
-    database: DefaultDatabase,
-    storage: StorageSettings,
     limits: LimitSettings,
     email_domains: Vec<String>,
     log: LogSettings,
     auth: AuthSettings,
     lifecycle: LifecycleSettings,
     idempotency: IdempotencySettings,
-}
-
-#[derive(Serialize)]
-struct DefaultDatabase {
-    url: &'static str,
-    max_connections: u32,
-    acquire_timeout_secs: u64,
 }
 
 impl Default for LimitSettings {
@@ -157,14 +131,6 @@ fn defaults() -> Defaults {
         server: ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             workers: 0,
-        },
-        database: DefaultDatabase {
-            url: "sqlite://./data/certdesk.db?mode=rwc",
-            max_connections: 16,
-            acquire_timeout_secs: 5,
-        },
-        storage: StorageSettings {
-            path: PathBuf::from("./data/blobs"),
         },
         limits: LimitSettings::default(),
         email_domains: EmailDomains::default().as_slice().to_vec(),
@@ -218,13 +184,37 @@ impl Settings {
             .map_err(Box::new)
     }
 
-    pub fn database(&self) -> DatabaseSettings {
-        DatabaseSettings {
-            url: self.database.url.clone(),
-            max_connections: self.database.max_connections,
-            acquire_timeout: Duration::from_secs(self.database.acquire_timeout_secs),
-            schema: self.database.schema.clone(),
-        }
+    /// The lifecycle's rules as the domain reads them; a service code that is not one of
+    /// ours stops the start with a message naming it.
+    pub fn lifecycle_rules(&self) -> Result<LifecycleRules, String> {
+        let endorsement = self
+            .lifecycle
+            .endorsement_services
+            .iter()
+            .map(|code| {
+                Service::from_code(code).ok_or_else(|| {
+                    format!(
+                        "lifecycle.endorsement_services: {code:?} is not a service (15.1, 15.2 or 15.3)"
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let hours = i64::try_from(self.lifecycle.reopen_window_hours)
+            .map_err(|_| "lifecycle.reopen_window_hours is too large".to_owned())?;
+        Ok(LifecycleRules {
+            endorsement,
+            reopen_window: chrono::Duration::hours(hours),
+        })
+    }
+
+    /// Where tickets no routing rule matches go.
+    pub fn default_queue(&self) -> Result<QueueName, String> {
+        QueueName::parse(&self.lifecycle.default_queue).map_err(|(_, message)| {
+            format!(
+                "lifecycle.default_queue {:?}: {}",
+                self.lifecycle.default_queue, message.en
+            )
+        })
     }
 
     pub fn attachment_policy(&self) -> AttachmentPolicy {
@@ -242,12 +232,15 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     #[test]
     fn runs_with_no_configuration_at_all() {
         let settings = Settings::load(None).unwrap();
-        assert!(settings.database.url.expose_secret().starts_with("sqlite:"));
+        assert_eq!(
+            settings.lifecycle_rules().unwrap(),
+            LifecycleRules::default()
+        );
+        assert_eq!(settings.default_queue().unwrap().as_str(), "general");
         assert_eq!(settings.email_domains, ["kemenkeu.go.id", "customs.go.id"]);
         assert_eq!(settings.limits.max_part_bytes, DEFAULT_MAX_PART_BYTES);
     }

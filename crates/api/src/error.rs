@@ -8,7 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
+use certdesk_domain::lifecycle::{Refusal, WhoMay};
 use certdesk_domain::{Message, Problem, ProblemCode};
+use certdesk_store::StoreError;
 use serde::Serialize;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -140,16 +142,34 @@ impl std::fmt::Display for Missing {
     }
 }
 
-impl From<certdesk_store::StoreError> for ApiError {
-    fn from(e: certdesk_store::StoreError) -> Self {
+impl ApiError {
+    /// One field breaks one rule.
+    pub fn invalid(field: impl Into<String>, code: ProblemCode, message: Message) -> Self {
+        Self::Validation {
+            problems: vec![Problem::new(field, code, message)],
+            warnings: Vec::new(),
+        }
+    }
+
+    /// One field breaks the rule a domain type's parser names.
+    pub fn invalid_at(field: &str, rule: &impl certdesk_domain::problem::Rule) -> Self {
+        Self::Validation {
+            problems: vec![Problem::at(field, rule)],
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
         match e {
             // Every pooled connection busy for the whole acquire timeout: overload, not a
             // bug; the client may retry.
-            certdesk_store::StoreError::Database(sea_orm::DbErr::ConnectionAcquire(reason)) => {
+            StoreError::Busy(reason) => {
                 tracing::warn!(%reason, "no database connection available");
                 Self::Unavailable
             }
-            certdesk_store::StoreError::OpenTicketExists(number) => Self::Conflict {
+            StoreError::OpenTicketExists(number) => Self::Conflict {
                 code: ErrorCode::OpenTicketExists,
                 message: Message::new(
                     format!(
@@ -160,16 +180,101 @@ impl From<certdesk_store::StoreError> for ApiError {
                     ),
                 ),
             },
-            certdesk_store::StoreError::IdempotencyKeyTaken => Self::Conflict {
+            StoreError::IdempotencyKeyTaken => Self::Conflict {
                 code: ErrorCode::IdempotencyKeyInUse,
                 message: Message::new(
                     "Permintaan lain dengan `Idempotency-Key` yang sama sedang diproses. Ulangi sebentar lagi.",
                     "Another request with the same `Idempotency-Key` is in progress. Retry shortly.",
                 ),
             },
-            certdesk_store::StoreError::Stale { current } => Self::PreconditionFailed { current },
-            certdesk_store::StoreError::TicketNotFound => Self::NotFound(Missing::Ticket),
+            StoreError::Stale { current } => Self::PreconditionFailed { current },
+            StoreError::TicketNotFound => Self::NotFound(Missing::Ticket),
             other => Self::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+/// The one place a refusal of the lifecycle's rules becomes an HTTP answer.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotAllowedInState { status, action } => Self::Conflict {
+                code: ErrorCode::ActionNotAllowed,
+                message: Message::new(
+                    format!(
+                        "Tindakan `{}` tidak dapat dilakukan saat tiket berstatus `{}`.",
+                        action.code(),
+                        status.code()
+                    ),
+                    format!(
+                        "The action `{}` is not possible while the ticket is `{}`.",
+                        action.code(),
+                        status.code()
+                    ),
+                ),
+            },
+            Refusal::NotPermitted { action, who_may } => {
+                let who = match who_may {
+                    WhoMay::Requester => ("pemohon tiket", "the ticket's requester"),
+                    WhoMay::ResponsibleOfficer => {
+                        ("penanggung jawab tiket", "the ticket's responsible officer")
+                    }
+                    WhoMay::AnyAgent => ("petugas RA", "an RA agent"),
+                    WhoMay::AssignedAgent => (
+                        "petugas RA yang menangani tiket",
+                        "the RA agent assigned to the ticket",
+                    ),
+                    WhoMay::Supervisor => ("supervisor", "a supervisor"),
+                    WhoMay::RequesterOrAssignedAgent => (
+                        "pemohon atau petugas yang menangani tiket",
+                        "the requester or the assigned agent",
+                    ),
+                };
+                Self::Forbidden {
+                    code: ErrorCode::NotPermitted,
+                    message: Message::new(
+                        format!(
+                            "Tindakan `{}` hanya dapat dilakukan oleh {}.",
+                            action.code(),
+                            who.0
+                        ),
+                        format!("Only {} may take the action `{}`.", who.1, action.code()),
+                    ),
+                }
+            }
+            Refusal::AlreadyClaimed => Self::Conflict {
+                code: ErrorCode::AlreadyClaimed,
+                message: Message::new(
+                    "Tiket sudah diambil petugas lain.",
+                    "Another agent has already claimed this ticket.",
+                ),
+            },
+            Refusal::Invalid {
+                field,
+                code,
+                message,
+            } => Self::invalid(field, code, message),
+            Refusal::OwnTicket => Self::Forbidden {
+                code: ErrorCode::OwnTicket,
+                message: Message::new(
+                    "Petugas tidak dapat menangani tiket yang diajukannya sendiri.",
+                    "An agent cannot handle a ticket they filed themself.",
+                ),
+            },
+            Refusal::ReopenWindowPassed => Self::Conflict {
+                code: ErrorCode::ReopenWindowPassed,
+                message: Message::new(
+                    "Batas waktu membuka kembali tiket sudah lewat; ajukan tiket baru.",
+                    "The time to reopen this ticket has passed; file a new ticket.",
+                ),
+            },
+            Refusal::CommentNotPermitted => Self::Forbidden {
+                code: ErrorCode::CommentNotPermitted,
+                message: Message::new(
+                    "Komentar internal hanya untuk petugas RA.",
+                    "Internal comments are for RA staff only.",
+                ),
+            },
         }
     }
 }

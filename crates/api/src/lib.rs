@@ -11,9 +11,10 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod openapi;
-mod routes;
+mod responses;
+pub mod routes;
 mod startup;
 mod state;
 pub mod telemetry;
 
-pub use startup::{Application, connect_store, install_tls_provider};
+pub use startup::{Application, install_tls_provider};

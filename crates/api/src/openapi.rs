@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 
+use certdesk_domain::AttachmentKind;
 use certdesk_domain::attachment::{DEFAULT_MAX_PART_BYTES, SCAN_MAX_HEIGHT, SCAN_MAX_WIDTH};
-use certdesk_domain::{AttachmentKind, TicketDraft};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::encoding::EncodingBuilder;
 use utoipa::openapi::header::HeaderBuilder;
@@ -19,8 +19,31 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
+use actix_web::{HttpResponse, web};
+use utoipa_swagger_ui::SwaggerUi;
+
 use crate::error::{ErrorCode, ProblemDetails};
+use crate::responses::*;
+use crate::routes::tickets::forms::{AttachmentForm, TicketForm};
 use crate::routes::{health, lists, officers, outbox, routing_rules, services, tickets};
+
+/// Serves the document at `/openapi.json` (generated once; every worker serves the same
+/// bytes) and Swagger UI over it at `/docs/`, compiled in: nothing is fetched from a CDN.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let document = web::Bytes::from(document_json());
+    cfg.service(web::resource("/openapi.json").route(web::get().to(move || {
+        let document = document.clone();
+        async move {
+            HttpResponse::Ok()
+                .content_type(mime::APPLICATION_JSON)
+                .body(document)
+        }
+    })))
+    .service(web::redirect("/docs", "/docs/"))
+    .service(
+        SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])),
+    );
+}
 
 /// The document, as served and as committed.
 pub fn document() -> Document {
@@ -101,52 +124,6 @@ pub const API_TOKEN: &str = "api_token";
 )]
 struct ApiDoc;
 
-/// The multipart body of `POST /api/v1/tickets` and `POST /api/v1/tickets/validate`.
-/// Which files a ticket needs depends on its service: see `GET /api/v1/services`.
-#[derive(ToSchema)]
-#[allow(dead_code)] // Describes a body; never built.
-pub struct TicketForm {
-    /// The ticket's data as JSON (part content type `application/json`).
-    ticket: TicketDraft,
-    /// JPEG or PNG, at most 448×290 pixels. Needed for 15.1 and for changes of name or NIP.
-    #[schema(value_type = String, format = Binary, required = false)]
-    ktp_scan: Vec<u8>,
-    /// JPEG or PNG, at most 448×290 pixels. Needed for 15.1.
-    #[schema(value_type = String, format = Binary, required = false)]
-    signature_scan: Vec<u8>,
-    /// PDF, JPEG or PNG. Needed for 15.1.
-    #[schema(value_type = String, format = Binary, required = false)]
-    recommendation_letter: Vec<u8>,
-    /// JPEG or PNG. Needed for 15.1: the DS status HRIS shows.
-    #[schema(value_type = String, format = Binary, required = false)]
-    hris_status_screenshot: Vec<u8>,
-    /// JPEG or PNG. Needed for 15.1: the error the HRIS registration gave.
-    #[schema(value_type = String, format = Binary, required = false)]
-    error_screenshot: Vec<u8>,
-}
-
-/// The multipart body of an attachment replacement: one file part, named after the
-/// attachment's kind (the `{kind}` of the path), checked by the same rules as at intake.
-#[derive(ToSchema)]
-#[allow(dead_code)] // Describes a body; never built.
-pub struct AttachmentForm {
-    /// When replacing `ktp_scan`.
-    #[schema(value_type = String, format = Binary, required = false)]
-    ktp_scan: Vec<u8>,
-    /// When replacing `signature_scan`.
-    #[schema(value_type = String, format = Binary, required = false)]
-    signature_scan: Vec<u8>,
-    /// When replacing `recommendation_letter`.
-    #[schema(value_type = String, format = Binary, required = false)]
-    recommendation_letter: Vec<u8>,
-    /// When replacing `hris_status_screenshot`.
-    #[schema(value_type = String, format = Binary, required = false)]
-    hris_status_screenshot: Vec<u8>,
-    /// When replacing `error_screenshot`.
-    #[schema(value_type = String, format = Binary, required = false)]
-    error_screenshot: Vec<u8>,
-}
-
 /// The stable codes of error responses, read from [`ErrorCode::ALL`].
 impl PartialSchema for ErrorCode {
     fn schema() -> RefOr<Schema> {
@@ -164,208 +141,6 @@ impl ToSchema for ErrorCode {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("ErrorCode")
     }
-}
-
-pub use responses::*;
-
-/// The error responses operations share, as named components. They describe bodies and
-/// are never built: each wraps the one body type, [`ProblemDetails`].
-#[allow(dead_code, reason = "descriptions of responses, never constructed")]
-mod responses {
-    use utoipa::ToResponse;
-
-    use crate::error::ProblemDetails;
-
-    /// The request could not be read: a broken or truncated multipart body, or a header the
-    /// server could not parse.
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/malformed_request", "title": "The request could not be read",
-            "status": 400, "code": "malformed_request",
-            "detail": "The request could not be read (broken or truncated multipart body). Send it again.",
-            "message": {
-                "id": "Permintaan tidak dapat dibaca (format multipart rusak atau terputus). Kirim ulang.",
-                "en": "The request could not be read (broken or truncated multipart body). Send it again."
-            }
-        })
-    )]
-    pub struct MalformedRequest(ProblemDetails);
-
-    /// No valid token: send `Authorization: Bearer <JWT or cdk_ API token>`.
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        headers(("WWW-Authenticate" = String, description = "`Bearer`")),
-        example = json!({
-            "type": "/problems/unauthenticated", "title": "Authentication required",
-            "status": 401, "code": "unauthenticated",
-            "detail": "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused).",
-            "message": {
-                "id": "Masuk terlebih dahulu: kirim token di header `Authorization: Bearer …` (token kedaluwarsa atau tidak valid ditolak).",
-                "en": "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused)."
-            }
-        })
-    )]
-    pub struct Unauthenticated(ProblemDetails);
-
-    /// The caller is known but may not do this; `code` and `message` say why.
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/not_permitted", "title": "Forbidden",
-            "status": 403, "code": "not_permitted",
-            "detail": "For RA staff only.",
-            "message": { "id": "Hanya untuk petugas RA.", "en": "For RA staff only." }
-        })
-    )]
-    pub struct NotPermitted(ProblemDetails);
-
-    /// No such ticket, or one the caller may not see (the two are not told apart).
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/ticket_not_found", "title": "Not found",
-            "status": 404, "code": "ticket_not_found",
-            "detail": "Ticket not found. Check the ticket number (S followed by 11 digits).",
-            "message": {
-                "id": "Tiket tidak ditemukan. Periksa nomor tiket (S diikuti 11 angka).",
-                "en": "Ticket not found. Check the ticket number (S followed by 11 digits)."
-            }
-        })
-    )]
-    pub struct TicketNotFound(ProblemDetails);
-
-    /// The request conflicts with the ticket's state (`action_not_allowed`,
-    /// `already_claimed`, `reopen_window_passed`) or with another open ticket
-    /// (`open_ticket_exists`).
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/already_claimed", "title": "Conflict with the ticket's state",
-            "status": 409, "code": "already_claimed",
-            "detail": "Another agent has already claimed this ticket.",
-            "message": {
-                "id": "Tiket sudah diambil petugas lain.",
-                "en": "Another agent has already claimed this ticket."
-            }
-        })
-    )]
-    pub struct Conflict(ProblemDetails);
-
-    /// The body, or one part of it, is larger than its limit.
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/payload_too_large", "title": "The request is too large",
-            "status": 413, "code": "payload_too_large",
-            "detail": "The request is larger than the limit of 29360128 bytes. Make the attachments smaller.",
-            "message": {
-                "id": "Permintaan melebihi batas 29360128 byte. Perkecil atau kompres lampiran.",
-                "en": "The request is larger than the limit of 29360128 bytes. Make the attachments smaller."
-            }
-        })
-    )]
-    pub struct PayloadTooLarge(ProblemDetails);
-
-    /// The body is not of the media type this operation reads.
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/unsupported_media_type", "title": "Unsupported media type",
-            "status": 415, "code": "unsupported_media_type",
-            "detail": "Send the ticket as multipart/form-data: a `ticket` part (JSON) and one part per attachment.",
-            "message": {
-                "id": "Kirim tiket sebagai multipart/form-data: bagian `ticket` (JSON) dan satu bagian per lampiran.",
-                "en": "Send the ticket as multipart/form-data: a `ticket` part (JSON) and one part per attachment."
-            }
-        })
-    )]
-    pub struct UnsupportedMediaType(ProblemDetails);
-
-    /// The request breaks the desk's rules. `errors` lists every problem at once, each with
-    /// the field, a stable code and a message in Indonesian and English; `warnings` lists what
-    /// does not stop the request. (`idempotency_key_reused`: the key was used before for a
-    /// different request.)
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/validation_failed",
-            "title": "The request breaks the service desk's rules",
-            "status": 422, "code": "validation_failed",
-            "detail": "2 thing(s) need fixing; see the `errors` list.",
-            "message": {
-                "id": "Ada 2 hal yang perlu diperbaiki; lihat daftar `errors`.",
-                "en": "2 thing(s) need fixing; see the `errors` list."
-            },
-            "errors": [
-                {
-                    "field": "requester.email", "code": "email_hyphen",
-                    "message": {
-                        "id": "Email dinas tidak boleh mengandung tanda hubung (-).",
-                        "en": "The official email must not contain a hyphen (-)."
-                    }
-                },
-                {
-                    "field": "ktp_scan", "code": "attachment_dimensions",
-                    "message": {
-                        "id": "Pindaian KTP berukuran 449×290 piksel; maksimal 448×290.",
-                        "en": "The ID-card scan is 449×290 pixels; the most allowed is 448×290."
-                    }
-                }
-            ]
-        })
-    )]
-    pub struct ValidationFailed(ProblemDetails);
-
-    /// `If-Match` names a version the ticket has left: read it again and retry.
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/stale_version", "title": "The ticket has changed",
-            "status": 412, "code": "stale_version",
-            "detail": "The ticket has changed (it is now at version 4). Reload it and try again.",
-            "message": {
-                "id": "Tiket sudah berubah (versi sekarang 4). Muat ulang tiket lalu ulangi tindakan.",
-                "en": "The ticket has changed (it is now at version 4). Reload it and try again."
-            }
-        })
-    )]
-    pub struct StaleVersion(ProblemDetails);
-
-    /// Changes need `If-Match` with the ETag of the ticket as last read.
-    #[derive(ToResponse)]
-    #[response(
-        content_type = "application/problem+json",
-        example = json!({
-            "type": "/problems/if_match_required", "title": "If-Match required",
-            "status": 428, "code": "if_match_required",
-            "detail": "Send an `If-Match` header with the ETag of the ticket as you last read it.",
-            "message": {
-                "id": "Sertakan header `If-Match` berisi ETag tiket yang terakhir Anda baca.",
-                "en": "Send an `If-Match` header with the ETag of the ticket as you last read it."
-            }
-        })
-    )]
-    pub struct IfMatchRequired(ProblemDetails);
-
-    /// A dependency (the database) is unavailable or overloaded; retry shortly.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct ServiceUnavailable(ProblemDetails);
-
-    /// A fault of the server. Nothing was stored; the `X-Request-Id` finds it in the logs.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct InternalError(ProblemDetails);
 }
 
 /// What the derive macros cannot express, applied to the whole document.

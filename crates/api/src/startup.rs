@@ -10,16 +10,16 @@ use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use certdesk_domain::UnitCatalogue;
-use certdesk_store::{BlobStore, Store};
+use certdesk_store::Store;
 use futures_util::FutureExt;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::error::{ApiError, Missing, problem_for_bare_errors};
-use crate::routes;
 use crate::state::AppState;
 use crate::telemetry::{RequestSpan, client_request_id};
+use crate::{openapi, routes};
 
 pub struct Application {
     port: u16,
@@ -27,22 +27,24 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to the database, brings the schema up to date, loads the unit list and
-    /// binds the listener (port 0 picks a free port, as tests do).
-    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+    /// Brings the store's schema up to date, loads the unit list and binds the listener
+    /// (port 0 picks a free port, as tests do).
+    pub async fn build(settings: &Settings, store: Store) -> anyhow::Result<Self> {
         install_tls_provider();
-        let store = connect_store(settings).await?;
         store
             .migrate()
             .await
             .context("running database migrations")?;
+        let lifecycle = settings.lifecycle_rules().map_err(anyhow::Error::msg)?;
+        let default_queue = settings.default_queue().map_err(anyhow::Error::msg)?;
         let units = UnitCatalogue::new(store.units().await.context("loading the unit list")?);
-        let auth = std::sync::Arc::new(
-            Authenticator::new(&settings.auth).context("setting up authentication")?,
+        let authenticator = web::Data::new(
+            Authenticator::new(&settings.auth, store.clone())
+                .context("setting up authentication")?,
         );
         let state = web::Data::new(AppState {
-            auth,
-            lifecycle: settings.lifecycle.clone(),
+            lifecycle,
+            default_queue,
             store,
             units,
             email_domains: settings.email_domains(),
@@ -80,7 +82,9 @@ impl Application {
                 })
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
+                .app_data(authenticator.clone())
                 .configure(routes::configure)
+                .configure(openapi::configure)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound(Missing::Route))
                 }))
@@ -139,18 +143,4 @@ fn forget_expired_keys(store: Store) {
 /// reqwest (JWKS fetches) and sqlx share rustls; pick its ring backend once per process.
 pub fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// The store as the settings describe it.
-pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
-    install_tls_provider();
-    let blobs = BlobStore::local(&settings.storage.path).with_context(|| {
-        format!(
-            "opening attachment storage at {}",
-            settings.storage.path.display()
-        )
-    })?;
-    Store::connect(&settings.database(), blobs)
-        .await
-        .context("connecting to the database")
 }

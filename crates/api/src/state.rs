@@ -1,15 +1,17 @@
-//! What every handler shares: the store and the rule data loaded at start.
+//! What every handler shares: the store, and the rules and rule data loaded at start.
 
+use certdesk_domain::lifecycle::LifecycleRules;
+use certdesk_domain::routing::QueueName;
 use certdesk_domain::{AttachmentPolicy, EmailDomains, IntakeRules, UnitCatalogue};
 use certdesk_store::Store;
 
-use crate::auth::SharedAuthenticator;
-use crate::config::{IdempotencySettings, LifecycleSettings, LimitSettings};
+use crate::config::{IdempotencySettings, LimitSettings};
 
 pub struct AppState {
-    pub auth: SharedAuthenticator,
-    pub lifecycle: LifecycleSettings,
     pub store: Store,
+    pub lifecycle: LifecycleRules,
+    /// Where tickets no routing rule matches go.
+    pub default_queue: QueueName,
     /// Loaded from the `units` table at start; a change to the table needs a restart.
     pub units: UnitCatalogue,
     pub email_domains: EmailDomains,

@@ -12,6 +12,7 @@
 
 pub mod attachment;
 pub mod catalogue;
+pub mod event;
 pub mod identity;
 pub mod intake;
 pub mod language;
@@ -24,8 +25,10 @@ pub mod routing;
 pub mod service;
 pub mod text;
 pub mod ticket_number;
+mod vocabulary;
 
 pub use attachment::{AttachmentKind, AttachmentPolicy, FileType, InspectedFile};
+pub use event::{Event, EventKind, Notice};
 pub use identity::{
     CertificateName, EmailDomains, Gender, Nik, Nip, OfficialEmail, Position, Unit, UnitCatalogue,
     UnitEntry, mask_nik,

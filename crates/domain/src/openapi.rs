@@ -8,7 +8,8 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::lifecycle::{ActionKind, Role, Status};
+use crate::event::EventKind;
+use crate::lifecycle::{ActionKind, Capacity, HistoryKind, Recipient, Role, Status, Visibility};
 use crate::problem::{Message, ProblemCode};
 use crate::service::{CertificateStatus, ChangeKind, ChangeableField, RevocationReason, Service};
 use crate::{AttachmentKind, Language};
@@ -132,6 +133,46 @@ vocabulary_schema!(
     |r| r.code(),
     None,
     Role::ALL
+);
+vocabulary_schema!(
+    Capacity,
+    "ActorCapacity",
+    "The capacity in which someone did what a history entry records.",
+    |c| c.code(),
+    None,
+    Capacity::ALL
+);
+vocabulary_schema!(
+    HistoryKind,
+    "HistoryKind",
+    "What a history entry records.",
+    |k| k.code(),
+    None,
+    HistoryKind::ALL
+);
+vocabulary_schema!(
+    Visibility,
+    "Visibility",
+    "Who may read a history entry: `public` (everyone who may see the ticket) or `internal` (RA staff).",
+    |v| v.code(),
+    None,
+    Visibility::ALL
+);
+vocabulary_schema!(
+    EventKind,
+    "EventKind",
+    "What happened to a ticket, as its status emails and the outbox name it.",
+    |k| k.code(),
+    None,
+    EventKind::ALL
+);
+vocabulary_schema!(
+    Recipient,
+    "Recipient",
+    "Whom a status email is for, relative to the ticket.",
+    |r| r.code(),
+    None,
+    Recipient::ALL
 );
 vocabulary_schema!(
     Language,

@@ -47,7 +47,8 @@ impl BlobStore {
     /// files are on disk, so a crash can leave an unreferenced file but never a ticket
     /// without its attachment.
     pub fn local(root: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(root).map_err(|e| StoreError::Blob(e.to_string()))?;
+        std::fs::create_dir_all(root)
+            .map_err(|e| StoreError::Blob(format!("creating {}: {e}", root.display())))?;
         let objects = LocalFileSystem::new_with_prefix(root)
             .map_err(|e| StoreError::Blob(e.to_string()))?
             .with_fsync(true)

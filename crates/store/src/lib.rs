@@ -8,14 +8,17 @@
 //! - Entities never leave the crate.
 
 mod blobs;
+mod decode;
 mod directory;
 mod entities;
+mod history;
 mod idempotency;
 mod lifecycle;
 mod lists;
 mod outbox;
 pub mod records;
 mod routing;
+mod settings;
 mod tickets;
 mod tokens;
 pub use tickets::CreatedTicket;
@@ -25,24 +28,28 @@ use std::time::Duration;
 
 use certdesk_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 pub use blobs::{BlobStore, ContentAddress};
 pub use directory::ImportReport;
 pub use outbox::{
-    DeadLetter, Delivery, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
+    DeadLetter, Delivery, Leased, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
 };
 pub use records::{
     AttachmentRecord, HistoryActor, HistoryRecord, Idempotency, NewAttachment, NewTicket,
     PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
 };
-pub use routing::StoredRule;
+pub use settings::{DatabaseSettings, StorageSettings, StoreSettings};
 pub use tokens::{ApiTokenRecord, NewApiToken};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    Database(sea_orm::DbErr),
+    /// Every pooled connection stayed busy for the whole acquire timeout: overload, not a
+    /// fault; the caller may retry shortly.
+    #[error("no database connection became free in time: {0}")]
+    Busy(String),
     #[error("blob storage: {0}")]
     Blob(String),
     /// A stored row no longer reads back as a valid domain value.
@@ -61,14 +68,13 @@ pub enum StoreError {
     IdempotencyKeyTaken,
 }
 
-/// How to reach the database. The backend follows from the URL's scheme.
-#[derive(Debug, Clone)]
-pub struct DatabaseSettings {
-    pub url: SecretString,
-    pub max_connections: u32,
-    pub acquire_timeout: Duration,
-    /// PostgreSQL only: the schema to work in (tests use one per test).
-    pub schema: Option<String>,
+impl From<sea_orm::DbErr> for StoreError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        match error {
+            sea_orm::DbErr::ConnectionAcquire(reason) => Self::Busy(reason.to_string()),
+            other => Self::Database(other),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -78,10 +84,14 @@ pub struct Store {
 }
 
 impl Store {
-    pub async fn connect(
-        settings: &DatabaseSettings,
-        blobs: BlobStore,
-    ) -> Result<Self, StoreError> {
+    /// Opens the attachment storage and connects to the database, as configured. The
+    /// schema is not touched: call [`Store::migrate`] where the program owns it.
+    pub async fn open(settings: &StoreSettings) -> Result<Self, StoreError> {
+        let blobs = BlobStore::local(&settings.storage.path)?;
+        Self::connect(&settings.database, blobs).await
+    }
+
+    async fn connect(settings: &DatabaseSettings, blobs: BlobStore) -> Result<Self, StoreError> {
         let url = settings.url.expose_secret();
         // SQLite creates the file but not its folder (`./data` on a fresh checkout).
         if let Some(dir) = sqlite_file(url)
@@ -98,7 +108,7 @@ impl Store {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
+            .acquire_timeout(settings.acquire_timeout())
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|opts| {
                 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

@@ -2,15 +2,18 @@
 //! `version` (optimistic concurrency: the caller says which version it saw), in one
 //! transaction with its history entry and its outbox events.
 
-use certdesk_domain::TicketNumber;
-use certdesk_domain::lifecycle::{Recipient, Status, Transition};
+use certdesk_domain::lifecycle::{CommentDecision, HistoryKind, Status, Transition, Visibility};
+use certdesk_domain::{AttachmentKind, ChangeKind, Service, TicketNumber};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::entities::{blobs, ticket_attachments, ticket_history, tickets};
-use crate::records::{HistoryActor, HistoryRecord, NewAttachment, TicketRecord};
-use crate::tickets::{Event, HistoryEntry, open_slot, write_event, write_history};
+use crate::decode::{decode, decode_opt};
+use crate::entities::{blobs, ticket_attachments, tickets};
+use crate::history::{HistoryEntry, write_history};
+use crate::outbox::enqueue;
+use crate::records::{HistoryActor, NewAttachment, TicketRecord};
+use crate::tickets::open_slot;
 use crate::{Store, StoreError};
 
 impl Store {
@@ -30,15 +33,16 @@ impl Store {
             .ok_or(StoreError::TicketNotFound)?;
         // The slot is held while the ticket is open, released when it ends or is
         // resolved, and taken again on reopening (which fails if a newer ticket took it).
-        let slot = if transition.to.is_open() {
-            Some(open_slot(
-                &current.requester_nip,
-                &current.service,
+        let slot_key = open_slot(
+            &current.requester_nip,
+            decode("service", &current.service, Service::from_code)?,
+            decode_opt(
+                "sub-type",
                 current.subtype.as_deref(),
-            ))
-        } else {
-            None
-        };
+                ChangeKind::from_code,
+            )?,
+        );
+        let slot = transition.to.is_open().then(|| slot_key.clone());
         if transition.to.is_open()
             && !transition.from.is_open()
             && let Some(holder) = self
@@ -53,7 +57,12 @@ impl Store {
             .col_expr(tickets::Column::Status, Expr::value(transition.to.code()))
             .col_expr(
                 tickets::Column::AssigneeNip,
-                Expr::value(transition.assignee_nip.clone()),
+                Expr::value(
+                    transition
+                        .assignee_nip
+                        .as_ref()
+                        .map(|n| n.as_str().to_owned()),
+                ),
             )
             .col_expr(
                 tickets::Column::Version,
@@ -76,13 +85,8 @@ impl Store {
                 ) =>
             {
                 drop(txn);
-                let slot = open_slot(
-                    &current.requester_nip,
-                    &current.service,
-                    current.subtype.as_deref(),
-                );
                 let holder = self
-                    .ticket_holding(&slot)
+                    .ticket_holding(&slot_key)
                     .await?
                     .ok_or(StoreError::Database(e))?;
                 return Err(StoreError::OpenTicketExists(holder));
@@ -103,77 +107,50 @@ impl Store {
             number.sequence(),
             actor,
             HistoryEntry {
-                kind: "transition",
+                kind: HistoryKind::Transition,
                 from: Some(transition.from),
                 to: Some(transition.to),
                 reason: transition.reason.as_ref().map(|r| r.as_str()),
-                visibility: "public",
+                visibility: Visibility::Public,
                 detail: Some(detail),
             },
             now,
         )
         .await?;
-        for recipient in &transition.notify {
-            let recipient_nip = match recipient {
-                Recipient::Requester => Some(current.requester_nip.as_str()),
-                Recipient::ResponsibleOfficer => Some(current.responsible_officer_nip.as_str()),
-                Recipient::Assignee => transition.assignee_nip.as_deref(),
-            };
-            let event = Event {
-                kind: transition.action.event(),
-                recipient: *recipient,
-                recipient_nip,
-                status: transition.to,
-                reason: transition.reason.as_ref().map(|r| r.as_str()),
-            };
-            write_event(&txn, number.sequence(), event, now).await?;
+        for notice in &transition.notices {
+            enqueue(&txn, number.sequence(), notice, now).await?;
         }
         txn.commit().await?;
         self.ticket(number).await?.ok_or(StoreError::TicketNotFound)
     }
 
-    /// A comment: public ones the requester sees (and is told of, when staff wrote
-    /// them); internal ones only RA staff.
+    /// A comment, as the domain decided it: its visibility, its author's capacity, and
+    /// the notices to the people it concerns, in one transaction.
     pub async fn add_comment(
         &self,
         number: TicketNumber,
         actor: &HistoryActor,
-        body: &str,
-        internal: bool,
-        notify_requester: bool,
+        comment: &CommentDecision,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let ticket = tickets::Entity::find_by_id(number.sequence())
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::TicketNotFound)?;
-        let status = Status::from_code(&ticket.status)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown status {:?}", ticket.status)))?;
         let txn = self.begin_write().await?;
         write_history(
             &txn,
-            ticket.id,
+            number.sequence(),
             actor,
             HistoryEntry {
-                kind: "comment",
+                kind: HistoryKind::Comment,
                 from: None,
                 to: None,
                 reason: None,
-                visibility: if internal { "internal" } else { "public" },
-                detail: Some(serde_json::json!({ "body": body })),
+                visibility: comment.visibility,
+                detail: Some(serde_json::json!({ "body": comment.text.as_str() })),
             },
             now,
         )
         .await?;
-        if notify_requester && !internal {
-            let event = Event {
-                kind: "comment_added",
-                recipient: Recipient::Requester,
-                recipient_nip: Some(ticket.requester_nip.as_str()),
-                status,
-                reason: None,
-            };
-            write_event(&txn, ticket.id, event, now).await?;
+        for notice in &comment.notices {
+            enqueue(&txn, number.sequence(), notice, now).await?;
         }
         txn.commit().await?;
         Ok(())
@@ -184,7 +161,7 @@ impl Store {
     pub async fn record_download(
         &self,
         number: TicketNumber,
-        kind: &str,
+        kind: AttachmentKind,
         actor: &HistoryActor,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -194,48 +171,18 @@ impl Store {
             number.sequence(),
             actor,
             HistoryEntry {
-                kind: "download",
+                kind: HistoryKind::Download,
                 from: None,
                 to: None,
                 reason: None,
-                visibility: "internal",
-                detail: Some(serde_json::json!({ "attachment": kind })),
+                visibility: Visibility::Internal,
+                detail: Some(serde_json::json!({ "attachment": kind.code() })),
             },
             now,
         )
         .await?;
         txn.commit().await?;
         Ok(())
-    }
-
-    /// The ticket's history, oldest first; internal entries only when asked for.
-    pub async fn history(
-        &self,
-        number: TicketNumber,
-        include_internal: bool,
-    ) -> Result<Vec<HistoryRecord>, StoreError> {
-        let mut query = ticket_history::Entity::find()
-            .filter(ticket_history::Column::TicketId.eq(number.sequence()))
-            .order_by_asc(ticket_history::Column::Id);
-        if !include_internal {
-            query = query.filter(ticket_history::Column::Visibility.eq("public"));
-        }
-        Ok(query
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|h| HistoryRecord {
-                at: h.at,
-                actor: h.actor_nip,
-                actor_role: h.actor_role,
-                kind: h.kind,
-                from_status: h.from_status,
-                to_status: h.to_status,
-                reason: h.reason,
-                visibility: h.visibility,
-                detail: h.detail,
-            })
-            .collect())
     }
 
     /// Replaces one attachment (while the agent waits for the requester), if the ticket
@@ -298,11 +245,11 @@ impl Store {
             number.sequence(),
             actor,
             HistoryEntry {
-                kind: "attachment_replaced",
+                kind: HistoryKind::AttachmentReplaced,
                 from: None,
                 to: None,
                 reason: None,
-                visibility: "public",
+                visibility: Visibility::Public,
                 detail: Some(serde_json::json!({
                     "attachment": attachment.kind.code(),
                     "previous_sha256": previous,

@@ -1,11 +1,13 @@
 //! Lists of tickets: keyset pages ordered by age (`created_at`, then number), never
 //! OFFSET, so that page 10,000 costs what page 1 costs.
 
-use certdesk_domain::TicketNumber;
 use certdesk_domain::lifecycle::Status;
+use certdesk_domain::routing::QueueName;
+use certdesk_domain::{ChangeKind, Service, TicketNumber};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::tickets;
 use crate::records::{PageCursor, TicketFilter, TicketSummary};
 use crate::{Store, StoreError};
@@ -29,18 +31,33 @@ impl Store {
         }
         if !filter.statuses.is_empty() {
             condition = condition
-                .add(tickets::Column::Status.is_in(filter.statuses.iter().map(String::as_str)));
+                .add(tickets::Column::Status.is_in(filter.statuses.iter().map(|s| s.code())));
         }
         for (column, value) in [
-            (tickets::Column::Service, &filter.service),
-            (tickets::Column::Subtype, &filter.subtype),
-            (tickets::Column::RequesterUnit, &filter.unit),
-            (tickets::Column::RequesterNip, &filter.requester_nip),
-            (tickets::Column::ResponsibleOfficerNip, &filter.officer_nip),
-            (tickets::Column::AssigneeNip, &filter.assignee_nip),
+            (tickets::Column::Service, filter.service.map(Service::code)),
+            (
+                tickets::Column::Subtype,
+                filter.subtype.map(ChangeKind::code),
+            ),
+            (
+                tickets::Column::RequesterUnit,
+                filter.unit.as_ref().map(|u| u.as_str()),
+            ),
+            (
+                tickets::Column::RequesterNip,
+                filter.requester_nip.as_ref().map(|n| n.as_str()),
+            ),
+            (
+                tickets::Column::ResponsibleOfficerNip,
+                filter.officer_nip.as_ref().map(|n| n.as_str()),
+            ),
+            (
+                tickets::Column::AssigneeNip,
+                filter.assignee_nip.as_ref().map(|n| n.as_str()),
+            ),
         ] {
             if let Some(value) = value {
-                condition = condition.add(column.eq(value.as_str()));
+                condition = condition.add(column.eq(value));
             }
         }
         if let Some(before) = filter.created_before {
@@ -100,13 +117,13 @@ impl Store {
     }
 
     /// Every queue that has open tickets, with how many.
-    pub async fn queue_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+    pub async fn queue_counts(&self) -> Result<Vec<(QueueName, i64)>, StoreError> {
         let open: Vec<&str> = Status::ALL
             .into_iter()
             .filter(|s| s.is_open())
             .map(Status::code)
             .collect();
-        Ok(tickets::Entity::find()
+        let counts: Vec<(String, i64)> = tickets::Entity::find()
             .select_only()
             .column(tickets::Column::Queue)
             .column_as(tickets::Column::Id.count(), "count")
@@ -115,7 +132,16 @@ impl Store {
             .order_by_asc(tickets::Column::Queue)
             .into_tuple()
             .all(&self.db)
-            .await?)
+            .await?;
+        counts
+            .into_iter()
+            .map(|(queue, count)| {
+                Ok((
+                    decode("queue", &queue, |q| QueueName::parse(q).ok())?,
+                    count,
+                ))
+            })
+            .collect()
     }
 }
 
@@ -123,14 +149,14 @@ fn summary(t: tickets::Model) -> Result<TicketSummary, StoreError> {
     Ok(TicketSummary {
         number: TicketNumber::from_sequence(t.id)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        service: t.service,
-        subtype: t.subtype,
-        status: t.status,
-        queue: t.queue,
-        requester_nip: t.requester_nip,
+        service: decode("service", &t.service, Service::from_code)?,
+        subtype: decode_opt("sub-type", t.subtype.as_deref(), ChangeKind::from_code)?,
+        status: decode("status", &t.status, Status::from_code)?,
+        queue: decode("queue", &t.queue, |q| QueueName::parse(q).ok())?,
+        requester_nip: nip("requester NIP", &t.requester_nip)?,
         requester_unit: t.requester_unit,
-        responsible_officer_nip: t.responsible_officer_nip,
-        assignee_nip: t.assignee_nip,
+        responsible_officer_nip: nip("officer NIP", &t.responsible_officer_nip)?,
+        assignee_nip: nip_opt("assignee NIP", t.assignee_nip.as_deref())?,
         created_at: t.created_at,
         updated_at: t.updated_at,
     })

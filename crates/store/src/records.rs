@@ -2,10 +2,12 @@
 //! what comes back when one is read.
 
 use bytes::Bytes;
-use certdesk_domain::lifecycle::Status;
+use certdesk_domain::lifecycle::{Capacity, HistoryKind, Status, TicketFacts, Visibility};
 use certdesk_domain::routing::QueueName;
+use certdesk_domain::service::ChangeableField;
 use certdesk_domain::{
-    AttachmentKind, FileType, InspectedFile, Language, Nik, Submission, TicketNumber,
+    AttachmentKind, CertificateStatus, ChangeKind, FileType, InspectedFile, Language, Nik, Nip,
+    RevocationReason, Service, Submission, TicketNumber, Unit,
 };
 use chrono::{DateTime, Utc};
 
@@ -50,8 +52,8 @@ pub struct RememberedResponse {
 pub struct HistoryActor {
     /// A NIP, or `token:<name>` for an API token.
     pub id: String,
-    /// The capacity they acted in (`requester`, `agent`, `integrator`, …).
-    pub role: String,
+    /// The capacity they acted in.
+    pub capacity: Capacity,
 }
 
 /// One entry of a ticket's history.
@@ -59,12 +61,14 @@ pub struct HistoryActor {
 pub struct HistoryRecord {
     pub at: DateTime<Utc>,
     pub actor: String,
-    pub actor_role: String,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub capacity: Capacity,
+    pub kind: HistoryKind,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
     pub reason: Option<String>,
-    pub visibility: String,
+    pub visibility: Visibility,
+    /// What else the entry records (a comment's text, an assignee, an attachment's kind),
+    /// shaped by its kind.
     pub detail: Option<serde_json::Value>,
 }
 
@@ -72,29 +76,30 @@ pub struct HistoryRecord {
 #[derive(Debug, Clone)]
 pub struct TicketSummary {
     pub number: TicketNumber,
-    pub service: String,
-    pub subtype: Option<String>,
-    pub status: String,
-    pub queue: String,
-    pub requester_nip: String,
+    pub service: Service,
+    pub subtype: Option<ChangeKind>,
+    pub status: Status,
+    pub queue: QueueName,
+    pub requester_nip: Nip,
     pub requester_unit: String,
-    pub responsible_officer_nip: String,
-    pub assignee_nip: Option<String>,
+    pub responsible_officer_nip: Nip,
+    pub assignee_nip: Option<Nip>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-/// Which tickets a list shows. Every field narrows; `None` leaves it open.
+/// Which tickets a list shows. Every field narrows; `None` (or an empty list) leaves it
+/// open.
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
-    pub queue: Option<String>,
-    pub statuses: Vec<String>,
-    pub service: Option<String>,
-    pub subtype: Option<String>,
-    pub unit: Option<String>,
-    pub requester_nip: Option<String>,
-    pub officer_nip: Option<String>,
-    pub assignee_nip: Option<String>,
+    pub queue: Option<QueueName>,
+    pub statuses: Vec<Status>,
+    pub service: Option<Service>,
+    pub subtype: Option<ChangeKind>,
+    pub unit: Option<Unit>,
+    pub requester_nip: Option<Nip>,
+    pub officer_nip: Option<Nip>,
+    pub assignee_nip: Option<Nip>,
     pub created_before: Option<DateTime<Utc>>,
     pub created_after: Option<DateTime<Utc>>,
     /// Text that must appear in the description (any case).
@@ -141,35 +146,52 @@ pub struct NewAttachment {
 #[derive(Debug, Clone)]
 pub struct TicketRecord {
     pub number: TicketNumber,
-    pub service: String,
-    pub subtype: Option<String>,
-    pub reason: Option<String>,
+    pub service: Service,
+    pub subtype: Option<ChangeKind>,
+    pub reason: Option<RevocationReason>,
     pub reason_detail: Option<String>,
-    pub status: String,
-    pub requester_nip: String,
+    pub status: Status,
+    pub requester_nip: Nip,
     /// Masked by `Debug`/`Display`; see [`Nik::expose`].
     pub requester_nik: Option<Nik>,
     pub requester_name: String,
     pub requester_email: String,
     pub requester_unit: String,
     pub requester_position: String,
-    pub responsible_officer_nip: String,
+    pub responsible_officer_nip: Nip,
     pub description: String,
     pub changes: Vec<ChangeRecord>,
-    pub certificate_status: Option<String>,
+    /// The status the requester saw at the authority when filing.
+    pub certificate_status: Option<CertificateStatus>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentRecord>,
-    pub queue: String,
-    pub assignee_nip: Option<String>,
+    pub queue: QueueName,
+    pub assignee_nip: Option<Nip>,
     /// Bumped by every change: the ticket's ETag.
     pub version: i32,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The language the requester asked to be written to in, if any.
+    pub language: Option<Language>,
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+impl TicketRecord {
+    /// What the lifecycle's rules need to know of this ticket.
+    pub fn facts(&self) -> TicketFacts {
+        TicketFacts {
+            status: self.status,
+            requester_nip: self.requester_nip.clone(),
+            officer_nip: self.responsible_officer_nip.clone(),
+            assignee_nip: self.assignee_nip.clone(),
+            resolved_at: self.resolved_at,
+        }
+    }
+}
+
+/// One requested change of a 15.2 data change, as stored.
+#[derive(Debug, Clone)]
 pub struct ChangeRecord {
-    pub field: String,
+    pub field: ChangeableField,
     pub new_value: String,
 }
 

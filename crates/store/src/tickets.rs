@@ -1,24 +1,28 @@
 //! Tickets: creation (files first, then one transaction) and reading back.
 
 use bytes::Bytes;
-use certdesk_domain::{AttachmentKind, FileType, Nik, TicketNumber};
+use certdesk_domain::lifecycle::{HistoryKind, Status, TicketFacts, Visibility, filing_notices};
+use certdesk_domain::routing::QueueName;
+use certdesk_domain::service::ChangeableField;
+use certdesk_domain::{
+    AttachmentKind, CertificateStatus, ChangeKind, FileType, Language, Nik, RevocationReason,
+    Service, TicketNumber,
+};
 use chrono::Utc;
 use futures_util::future;
 use futures_util::stream::BoxStream;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 
 use crate::blobs::ContentAddress;
-use crate::entities::{blobs, ticket_attachments, ticket_events, ticket_history, tickets};
+use crate::decode::{decode, decode_opt, nip, nip_opt};
+use crate::entities::{blobs, ticket_attachments, tickets};
+use crate::history::{HistoryEntry, write_history};
+use crate::outbox::enqueue;
 use crate::records::{AttachmentRecord, ChangeRecord, NewTicket, TicketRecord};
 use crate::{Store, StoreError};
-
-use certdesk_domain::lifecycle::{ENDORSEMENT_NEEDED, Recipient, Status, TICKET_RECEIVED};
-use sea_orm::{DatabaseTransaction, QuerySelect};
-
-use crate::outbox::Delivery;
-use crate::records::HistoryActor;
 
 pub struct CreatedTicket {
     pub number: TicketNumber,
@@ -52,8 +56,8 @@ impl Store {
 
         let open_slot = open_slot(
             requester.nip.as_str(),
-            request.service().code(),
-            request.change_kind().map(|k| k.code()),
+            request.service(),
+            request.change_kind(),
         );
         if let Some(existing) = self.ticket_holding(&open_slot).await? {
             return Err(StoreError::OpenTicketExists(existing));
@@ -145,43 +149,25 @@ impl Store {
             ticket.id,
             new.filed_by,
             HistoryEntry {
-                kind: "created",
+                kind: HistoryKind::Created,
                 from: None,
                 to: Some(new.status),
                 reason: None,
-                visibility: "public",
+                visibility: Visibility::Public,
                 detail: Some(serde_json::json!({ "queue": new.queue.as_str() })),
             },
             now,
         )
         .await?;
-        write_event(
-            &txn,
-            ticket.id,
-            Event {
-                kind: TICKET_RECEIVED,
-                recipient: Recipient::Requester,
-                recipient_nip: Some(requester.nip.as_str()),
-                status: new.status,
-                reason: None,
-            },
-            now,
-        )
-        .await?;
-        if new.status == Status::AwaitingEndorsement {
-            write_event(
-                &txn,
-                ticket.id,
-                Event {
-                    kind: ENDORSEMENT_NEEDED,
-                    recipient: Recipient::ResponsibleOfficer,
-                    recipient_nip: Some(submission.responsible_officer.as_str()),
-                    status: new.status,
-                    reason: None,
-                },
-                now,
-            )
-            .await?;
+        let filed = TicketFacts {
+            status: new.status,
+            requester_nip: requester.nip.clone(),
+            officer_nip: submission.responsible_officer.clone(),
+            assignee_nip: None,
+            resolved_at: None,
+        };
+        for notice in filing_notices(&filed) {
+            enqueue(&txn, ticket.id, &notice, now).await?;
         }
         let created = CreatedTicket {
             number,
@@ -285,92 +271,17 @@ impl Store {
     }
 }
 
-fn uuid_v7() -> uuid::Uuid {
-    uuid::Uuid::now_v7()
-}
-
 /// The key of a requester's one open ticket per service and sub-type.
-pub(crate) fn open_slot(requester_nip: &str, service: &str, subtype: Option<&str>) -> String {
-    format!("{requester_nip}/{service}/{}", subtype.unwrap_or("-"))
-}
-
-pub(crate) struct HistoryEntry<'a> {
-    pub kind: &'a str,
-    pub from: Option<Status>,
-    pub to: Option<Status>,
-    pub reason: Option<&'a str>,
-    pub visibility: &'a str,
-    pub detail: Option<serde_json::Value>,
-}
-
-pub(crate) async fn write_history(
-    txn: &DatabaseTransaction,
-    ticket_id: i64,
-    actor: &HistoryActor,
-    entry: HistoryEntry<'_>,
-    at: chrono::DateTime<Utc>,
-) -> Result<(), StoreError> {
-    ticket_history::ActiveModel {
-        id: NotSet,
-        ticket_id: Set(ticket_id),
-        at: Set(at),
-        actor_nip: Set(actor.id.clone()),
-        actor_role: Set(actor.role.clone()),
-        kind: Set(entry.kind.to_owned()),
-        from_status: Set(entry.from.map(|s| s.code().to_owned())),
-        to_status: Set(entry.to.map(|s| s.code().to_owned())),
-        reason: Set(entry.reason.map(str::to_owned)),
-        visibility: Set(entry.visibility.to_owned()),
-        detail: Set(entry.detail),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
-}
-
-/// One event for the worker: what happened, for whom, and what the email needs to say.
-pub(crate) struct Event<'a> {
-    pub kind: &'a str,
-    pub recipient: Recipient,
-    /// The recipient's NIP as it was when the event happened (the assignee may change
-    /// before the email goes out; the email goes to whom it concerned).
-    pub recipient_nip: Option<&'a str>,
-    pub status: Status,
-    /// The reason given (what is missing, why it was rejected, …), for the email.
-    pub reason: Option<&'a str>,
-}
-
-/// An outbox row: the worker turns it into an email. Written in the same transaction
-/// as the change it reports, so neither exists without the other.
-pub(crate) async fn write_event(
-    txn: &DatabaseTransaction,
-    ticket_id: i64,
-    event: Event<'_>,
-    at: chrono::DateTime<Utc>,
-) -> Result<(), StoreError> {
-    ticket_events::ActiveModel {
-        id: Set(uuid_v7()),
-        ticket_id: Set(ticket_id),
-        kind: Set(event.kind.to_owned()),
-        payload: Set(serde_json::json!({
-            "recipient": event.recipient.code(),
-            "recipient_nip": event.recipient_nip,
-            "status": event.status.code(),
-            "reason": event.reason,
-        })),
-        created_at: Set(at),
-        delivery: Set(Delivery::Pending.code().to_owned()),
-        attempts: Set(0),
-        available_at: Set(at),
-        locked_until: Set(None),
-        locked_by: Set(None),
-        last_error: Set(None),
-        uncertain: Set(false),
-        sent_at: Set(None),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+pub(crate) fn open_slot(
+    requester_nip: &str,
+    service: Service,
+    subtype: Option<ChangeKind>,
+) -> String {
+    format!(
+        "{requester_nip}/{}/{}",
+        service.code(),
+        subtype.map_or("-", ChangeKind::code)
+    )
 }
 
 pub(crate) fn attachment_record(
@@ -407,34 +318,57 @@ pub(crate) fn ticket_record(
         .transpose()
         .map_err(|_| StoreError::Corrupt(format!("stored NIK of {number} is not a valid NIK")))?;
     let changes = match t.changes {
-        Some(value) => {
-            serde_json::from_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))?
-        }
-        None => Vec::<ChangeRecord>::new(),
+        Some(value) => serde_json::from_value::<Vec<StoredChange>>(value)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .into_iter()
+            .map(|c| {
+                Ok(ChangeRecord {
+                    field: decode("changed field", &c.field, ChangeableField::from_code)?,
+                    new_value: c.new_value,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?,
+        None => Vec::new(),
     };
     Ok(TicketRecord {
         number,
-        service: t.service,
-        subtype: t.subtype,
-        reason: t.reason,
+        service: decode("service", &t.service, Service::from_code)?,
+        subtype: decode_opt("sub-type", t.subtype.as_deref(), ChangeKind::from_code)?,
+        reason: decode_opt(
+            "revocation reason",
+            t.reason.as_deref(),
+            RevocationReason::from_code,
+        )?,
         reason_detail: t.reason_detail,
-        status: t.status,
-        requester_nip: t.requester_nip,
+        status: decode("status", &t.status, Status::from_code)?,
+        requester_nip: nip("requester NIP", &t.requester_nip)?,
         requester_nik,
         requester_name: t.requester_name,
         requester_email: t.requester_email,
         requester_unit: t.requester_unit,
         requester_position: t.requester_position,
-        responsible_officer_nip: t.responsible_officer_nip,
+        responsible_officer_nip: nip("officer NIP", &t.responsible_officer_nip)?,
         description: t.description,
         changes,
-        certificate_status: t.certificate_status,
+        certificate_status: decode_opt(
+            "certificate status",
+            t.certificate_status.as_deref(),
+            CertificateStatus::from_label,
+        )?,
         created_at: t.created_at,
         updated_at: t.updated_at,
         attachments,
-        queue: t.queue,
-        assignee_nip: t.assignee_nip,
+        queue: decode("queue", &t.queue, |q| QueueName::parse(q).ok())?,
+        assignee_nip: nip_opt("assignee NIP", t.assignee_nip.as_deref())?,
         version: t.version,
         resolved_at: t.resolved_at,
+        language: decode_opt("language", t.language.as_deref(), Language::from_tag)?,
     })
+}
+
+/// A change as the `changes` column holds it (the domain's `FieldChange`, serialised).
+#[derive(serde::Deserialize)]
+struct StoredChange {
+    field: String,
+    new_value: String,
 }

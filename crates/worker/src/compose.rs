@@ -8,7 +8,7 @@
 //! person typed, the text part shows it as typed.
 
 use certdesk_domain::lifecycle::{Recipient, Status};
-use certdesk_domain::{ChangeKind, Language, Service};
+use certdesk_domain::{Event, EventKind, Language};
 use certdesk_store::OutboxMessage;
 use lettre::Message;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
@@ -20,10 +20,10 @@ use crate::config::MailSettings;
 /// Why an event cannot become an email. None of these improves by retrying.
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
-    #[error("no email template for event {kind:?} to the {recipient}")]
+    #[error("no email is written to the {} about {}", recipient.code(), kind.code())]
     NoTemplate {
-        kind: String,
-        recipient: &'static str,
+        kind: EventKind,
+        recipient: Recipient,
     },
     #[error("the recipient's address {0:?} is not a valid email address")]
     BadAddress(String),
@@ -36,47 +36,119 @@ pub enum ComposeError {
     Message(#[from] lettre::error::Error),
 }
 
-/// The template that tells `recipient` about an event of `kind`, if the event is one
-/// they are written to about.
-pub fn template_for(kind: &str, recipient: Recipient) -> Option<&'static str> {
-    use Recipient::{Assignee, Requester, ResponsibleOfficer};
-    Some(match (kind, recipient) {
-        ("ticket_received", Requester) => "ticket_received",
-        ("endorsement_needed", ResponsibleOfficer) => "endorsement_needed",
-        ("endorsed", Requester) => "endorsed",
-        ("declined", Requester) => "declined",
-        // Claimed, assigned or taken up again: for the requester, someone is on it.
-        ("claimed" | "assigned" | "review_resumed", Requester) => "in_review",
-        ("assigned", Assignee) => "assigned_to_you",
-        ("information_requested", Requester) => "information_requested",
-        ("requester_replied", Assignee) => "requester_replied",
-        ("waiting_on_authority", Requester) => "waiting_on_authority",
-        ("resolved", Requester) => "resolved",
-        ("rejected", Requester) => "rejected",
-        ("cancelled", Requester | ResponsibleOfficer) => "cancelled",
-        ("reopened", Requester) => "reopened",
-        ("closed", Requester) => "closed",
-        _ => return None,
-    })
+/// An email the desk writes: one template file per language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Template {
+    TicketReceived,
+    EndorsementNeeded,
+    Endorsed,
+    Declined,
+    /// Claimed, assigned or taken up again: for the requester, someone is on it.
+    InReview,
+    AssignedToYou,
+    InformationRequested,
+    RequesterReplied,
+    WaitingOnAuthority,
+    Resolved,
+    Rejected,
+    Cancelled,
+    Reopened,
+    Closed,
+    /// The desk (or the officer) wrote a public comment on the requester's ticket.
+    CommentAdded,
+    /// Someone else commented on the ticket the agent is working.
+    CommentToAgent,
 }
 
-/// Every template name, for loading and for tests that every one renders.
-pub const TEMPLATE_NAMES: [&str; 14] = [
-    "ticket_received",
-    "endorsement_needed",
-    "endorsed",
-    "declined",
-    "in_review",
-    "assigned_to_you",
-    "information_requested",
-    "requester_replied",
-    "waiting_on_authority",
-    "resolved",
-    "rejected",
-    "cancelled",
-    "reopened",
-    "closed",
-];
+impl Template {
+    pub const ALL: [Template; 16] = [
+        Self::TicketReceived,
+        Self::EndorsementNeeded,
+        Self::Endorsed,
+        Self::Declined,
+        Self::InReview,
+        Self::AssignedToYou,
+        Self::InformationRequested,
+        Self::RequesterReplied,
+        Self::WaitingOnAuthority,
+        Self::Resolved,
+        Self::Rejected,
+        Self::Cancelled,
+        Self::Reopened,
+        Self::Closed,
+        Self::CommentAdded,
+        Self::CommentToAgent,
+    ];
+
+    /// The file's name under `templates/<language>/`, without `.j2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TicketReceived => "ticket_received",
+            Self::EndorsementNeeded => "endorsement_needed",
+            Self::Endorsed => "endorsed",
+            Self::Declined => "declined",
+            Self::InReview => "in_review",
+            Self::AssignedToYou => "assigned_to_you",
+            Self::InformationRequested => "information_requested",
+            Self::RequesterReplied => "requester_replied",
+            Self::WaitingOnAuthority => "waiting_on_authority",
+            Self::Resolved => "resolved",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+            Self::Reopened => "reopened",
+            Self::Closed => "closed",
+            Self::CommentAdded => "comment_added",
+            Self::CommentToAgent => "comment_to_agent",
+        }
+    }
+}
+
+/// Which email tells `recipient` about an event of `kind`; `None` where the desk
+/// deliberately writes nothing. Every pair is listed, with no catch-all: a new kind of
+/// event does not compile until someone decides who hears of it.
+pub fn template_for(kind: EventKind, recipient: Recipient) -> Option<Template> {
+    use EventKind as E;
+    use Recipient::{Assignee, Requester, ResponsibleOfficer};
+    use Template as T;
+    match (kind, recipient) {
+        (E::TicketReceived, Requester) => Some(T::TicketReceived),
+        // The officer hears of a new ticket only when it waits for them.
+        (E::TicketReceived, ResponsibleOfficer | Assignee) => None,
+        (E::EndorsementNeeded, ResponsibleOfficer) => Some(T::EndorsementNeeded),
+        (E::EndorsementNeeded, Requester | Assignee) => None,
+        (E::Endorsed, Requester) => Some(T::Endorsed),
+        // The officer endorsed it themself.
+        (E::Endorsed, ResponsibleOfficer | Assignee) => None,
+        (E::Declined, Requester) => Some(T::Declined),
+        (E::Declined, ResponsibleOfficer | Assignee) => None,
+        (E::Claimed | E::Assigned | E::ReviewResumed, Requester) => Some(T::InReview),
+        (E::Assigned, Assignee) => Some(T::AssignedToYou),
+        // An agent who claims or resumes a ticket is the one who did it.
+        (E::Claimed | E::ReviewResumed, Assignee) => None,
+        (E::Claimed | E::Assigned | E::ReviewResumed, ResponsibleOfficer) => None,
+        (E::InformationRequested, Requester) => Some(T::InformationRequested),
+        (E::InformationRequested, ResponsibleOfficer | Assignee) => None,
+        (E::RequesterReplied, Assignee) => Some(T::RequesterReplied),
+        (E::RequesterReplied, Requester | ResponsibleOfficer) => None,
+        (E::WaitingOnAuthority, Requester) => Some(T::WaitingOnAuthority),
+        (E::WaitingOnAuthority, ResponsibleOfficer | Assignee) => None,
+        (E::Resolved, Requester) => Some(T::Resolved),
+        (E::Resolved, ResponsibleOfficer | Assignee) => None,
+        (E::Rejected, Requester) => Some(T::Rejected),
+        (E::Rejected, ResponsibleOfficer | Assignee) => None,
+        // The officer vouched for the request, so they hear it was withdrawn.
+        (E::Cancelled, Requester | ResponsibleOfficer) => Some(T::Cancelled),
+        (E::Cancelled, Assignee) => None,
+        (E::Reopened, Requester) => Some(T::Reopened),
+        (E::Reopened, ResponsibleOfficer | Assignee) => None,
+        (E::Closed, Requester) => Some(T::Closed),
+        (E::Closed, ResponsibleOfficer | Assignee) => None,
+        (E::CommentAdded, Requester) => Some(T::CommentAdded),
+        (E::CommentAdded, Assignee) => Some(T::CommentToAgent),
+        // Officers follow their tickets in the desk; comments do not fill their mailbox.
+        (E::CommentAdded, ResponsibleOfficer) => None,
+    }
+}
 
 macro_rules! templates {
     ($($lang:literal / $name:literal),* $(,)?) => {
@@ -100,6 +172,8 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "id" / "cancelled",
     "id" / "reopened",
     "id" / "closed",
+    "id" / "comment_added",
+    "id" / "comment_to_agent",
     "en" / "ticket_received",
     "en" / "endorsement_needed",
     "en" / "endorsed",
@@ -114,6 +188,8 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "en" / "cancelled",
     "en" / "reopened",
     "en" / "closed",
+    "en" / "comment_added",
+    "en" / "comment_to_agent",
 ];
 
 const LAYOUT: &str = include_str!("../templates/layout.html.j2");
@@ -182,15 +258,17 @@ impl Composer {
 
     /// The subject and both bodies of an event's email.
     pub fn render(&self, event: &OutboxMessage) -> Result<Rendered, ComposeError> {
-        let template =
-            template_for(&event.kind, event.recipient).ok_or_else(|| ComposeError::NoTemplate {
-                kind: event.kind.clone(),
-                recipient: event.recipient.code(),
-            })?;
+        let notice = &event.notice;
+        let template = template_for(notice.event.kind(), notice.recipient).ok_or(
+            ComposeError::NoTemplate {
+                kind: notice.event.kind(),
+                recipient: notice.recipient,
+            },
+        )?;
         let language = self.language_for(event);
         let context = self.context(event, language);
         let block = |flavour: &str, block: &str| -> Result<String, ComposeError> {
-            let name = format!("{}/{template}.{flavour}", language.code());
+            let name = format!("{}/{}.{flavour}", language.code(), template.name());
             let fail = |source| ComposeError::Template {
                 name: name.clone(),
                 source,
@@ -254,24 +332,29 @@ impl Composer {
     }
 
     fn context(&self, event: &OutboxMessage, language: Language) -> Value {
-        let service = Service::from_code(&event.service);
-        let subtype = event.subtype.as_deref().and_then(ChangeKind::from_code);
+        let notice = &event.notice;
+        let (comment, author) = match &notice.event {
+            Event::CommentAdded { comment, author } => (Some(comment), Some(author.code())),
+            _ => (None, None),
+        };
         let ticket_url = (!self.ticket_url.is_empty()).then(|| {
             self.ticket_url
                 .replace("{number}", &event.ticket.to_string())
         });
         context! {
             number => event.ticket.to_string(),
-            service_code => &event.service,
-            service => service.map(|s| language.pick(&s.title()).to_owned()),
-            subtype => subtype.map(|k| language.pick(&k.title()).to_owned()),
-            status => event.status.map(|s| language.pick(&s.title()).to_owned()),
-            awaiting_endorsement => event.status == Some(Status::AwaitingEndorsement),
-            recipient => event.recipient.code(),
+            service_code => event.service.code(),
+            service => language.pick(&event.service.title()),
+            subtype => event.subtype.map(|k| language.pick(&k.title()).to_owned()),
+            status => language.pick(&notice.status.title()),
+            awaiting_endorsement => notice.status == Status::AwaitingEndorsement,
+            recipient => notice.recipient.code(),
             recipient_name => &event.recipient_name,
             requester_name => &event.requester_name,
             requester_unit => &event.requester_unit,
-            reason => &event.reason,
+            reason => notice.event.text(),
+            comment => comment,
+            author => author,
             ticket_url => ticket_url,
             desk => &self.desk_name,
         }
@@ -351,19 +434,59 @@ mod tests {
         .unwrap()
     }
 
-    fn event(kind: &str, recipient: Recipient) -> OutboxMessage {
+    const TYPED: &str = "Scan KTP buram & terpotong <script>alert(1)</script>";
+
+    /// An event of `kind` carrying text a person typed, with markup in it.
+    fn sample(kind: EventKind) -> Event {
+        let typed = || TYPED.to_owned();
+        match kind {
+            EventKind::TicketReceived => Event::TicketReceived,
+            EventKind::EndorsementNeeded => Event::EndorsementNeeded,
+            EventKind::Endorsed => Event::Endorsed,
+            EventKind::Declined => Event::Declined { reason: typed() },
+            EventKind::Claimed => Event::Claimed,
+            EventKind::Assigned => Event::Assigned,
+            EventKind::ReviewResumed => Event::ReviewResumed,
+            EventKind::InformationRequested => Event::InformationRequested { reason: typed() },
+            EventKind::RequesterReplied => Event::RequesterReplied {
+                reason: Some(typed()),
+            },
+            EventKind::WaitingOnAuthority => Event::WaitingOnAuthority {
+                certificate_status: Some(certdesk_domain::CertificateStatus::OnSetPassphrase),
+            },
+            EventKind::Resolved => Event::Resolved {
+                reason: Some(typed()),
+            },
+            EventKind::Rejected => Event::Rejected { reason: typed() },
+            EventKind::Cancelled => Event::Cancelled {
+                reason: Some(typed()),
+            },
+            EventKind::Reopened => Event::Reopened { reason: typed() },
+            EventKind::Closed => Event::Closed {
+                reason: Some(typed()),
+            },
+            EventKind::CommentAdded => Event::CommentAdded {
+                comment: typed(),
+                author: certdesk_domain::lifecycle::Capacity::Agent,
+            },
+        }
+    }
+
+    fn event(kind: EventKind, recipient: Recipient) -> OutboxMessage {
         OutboxMessage {
             event_id: uuid::Uuid::now_v7(),
             ticket: TicketNumber::from_sequence(35887).unwrap(),
-            kind: kind.into(),
-            recipient,
+            notice: certdesk_domain::Notice {
+                event: sample(kind),
+                recipient,
+                recipient_nip: None,
+                status: Status::AwaitingEndorsement,
+            },
             address: Some("andi.contoh@kemenkeu.go.id".into()),
             recipient_name: Some("Andi <b>Contoh</b>".into()),
             language: None,
-            status: Some(Status::AwaitingEndorsement),
-            reason: Some("Scan KTP buram & terpotong <script>alert(1)</script>".into()),
-            service: "15.2".into(),
-            subtype: Some("renewal".into()),
+            service: certdesk_domain::Service::CertificateChange,
+            subtype: Some(certdesk_domain::ChangeKind::Renewal),
             requester_name: "Andi Contoh".into(),
             requester_unit: "Sekretariat Jenderal".into(),
             attempt: 1,
@@ -372,49 +495,60 @@ mod tests {
         }
     }
 
-    /// Every (event, recipient) the lifecycle writes to somebody, by template.
-    const MAILED: [(&str, Recipient); 17] = [
-        ("ticket_received", Recipient::Requester),
-        ("endorsement_needed", Recipient::ResponsibleOfficer),
-        ("endorsed", Recipient::Requester),
-        ("declined", Recipient::Requester),
-        ("claimed", Recipient::Requester),
-        ("assigned", Recipient::Requester),
-        ("assigned", Recipient::Assignee),
-        ("review_resumed", Recipient::Requester),
-        ("information_requested", Recipient::Requester),
-        ("requester_replied", Recipient::Assignee),
-        ("waiting_on_authority", Recipient::Requester),
-        ("resolved", Recipient::Requester),
-        ("rejected", Recipient::Requester),
-        ("cancelled", Recipient::Requester),
-        ("cancelled", Recipient::ResponsibleOfficer),
-        ("reopened", Recipient::Requester),
-        ("closed", Recipient::Requester),
-    ];
+    /// Every (event, recipient) somebody is written to about.
+    fn mailed() -> Vec<(EventKind, Recipient)> {
+        EventKind::ALL
+            .into_iter()
+            .flat_map(|kind| Recipient::ALL.map(|recipient| (kind, recipient)))
+            .filter(|(kind, recipient)| template_for(*kind, *recipient).is_some())
+            .collect()
+    }
+
+    #[test]
+    fn every_template_is_used_and_every_event_reaches_someone() {
+        let used: std::collections::HashSet<Template> = mailed()
+            .into_iter()
+            .filter_map(|(kind, recipient)| template_for(kind, recipient))
+            .collect();
+        for template in Template::ALL {
+            assert!(used.contains(&template), "{template:?} is never sent");
+        }
+        for kind in EventKind::ALL {
+            assert!(
+                mailed().iter().any(|(k, _)| *k == kind),
+                "nobody hears of {kind:?}"
+            );
+        }
+    }
 
     #[test]
     fn every_event_renders_in_both_languages() {
         for language in ["id", "en"] {
             let composer = composer(language);
-            for (kind, recipient) in MAILED {
+            for (kind, recipient) in mailed() {
                 let event = event(kind, recipient);
                 let rendered = composer
                     .render(&event)
-                    .unwrap_or_else(|e| panic!("{language} {kind} to {recipient:?}: {e}"));
+                    .unwrap_or_else(|e| panic!("{language} {kind:?} to {recipient:?}: {e}"));
                 assert!(
                     rendered.subject.starts_with("[S00000035887] "),
-                    "{language} {kind}: {}",
+                    "{language} {kind:?}: {}",
                     rendered.subject
                 );
-                assert!(rendered.text.contains("S00000035887"), "{language} {kind}");
-                assert!(rendered.html.contains("S00000035887"), "{language} {kind}");
-                assert!(!rendered.text.contains("\n\n\n"), "{language} {kind}");
+                assert!(
+                    rendered.text.contains("S00000035887"),
+                    "{language} {kind:?}"
+                );
+                assert!(
+                    rendered.html.contains("S00000035887"),
+                    "{language} {kind:?}"
+                );
+                assert!(!rendered.text.contains("\n\n\n"), "{language} {kind:?}");
                 // The HTML part escapes what people typed; the text part shows it as typed.
-                assert!(!rendered.html.contains("<script>"), "{language} {kind}");
+                assert!(!rendered.html.contains("<script>"), "{language} {kind:?}");
                 assert!(
                     !rendered.html.contains("<b>Contoh</b>"),
-                    "{language} {kind}"
+                    "{language} {kind:?}"
                 );
                 assert!(rendered.html.starts_with("<!DOCTYPE html>"));
             }
@@ -424,7 +558,10 @@ mod tests {
     #[test]
     fn the_reason_reaches_the_requester_escaped_in_html_only() {
         let rendered = composer("id")
-            .render(&event("information_requested", Recipient::Requester))
+            .render(&event(
+                EventKind::InformationRequested,
+                Recipient::Requester,
+            ))
             .unwrap();
         assert!(
             rendered
@@ -445,15 +582,37 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_reaches_its_reader_as_typed_in_text_and_escaped_in_html() {
+        for language in ["id", "en"] {
+            for recipient in [Recipient::Requester, Recipient::Assignee] {
+                let rendered = composer(language)
+                    .render(&event(EventKind::CommentAdded, recipient))
+                    .unwrap();
+                assert!(rendered.text.contains(TYPED), "{language} {recipient:?}");
+                assert!(
+                    rendered
+                        .html
+                        .contains("Scan KTP buram &amp; terpotong &lt;script&gt;"),
+                    "{language} {recipient:?}"
+                );
+            }
+        }
+        let english = composer("en")
+            .render(&event(EventKind::CommentAdded, Recipient::Requester))
+            .unwrap();
+        assert_eq!(english.subject, "[S00000035887] New comment on your ticket");
+    }
+
+    #[test]
     fn language_follows_the_recipient_then_the_configuration() {
-        let mut english = event("ticket_received", Recipient::Requester);
+        let mut english = event(EventKind::TicketReceived, Recipient::Requester);
         english.language = Some(Language::English);
         let composer = composer("id");
         assert_eq!(
             composer.render(&english).unwrap().subject,
             "[S00000035887] Ticket received"
         );
-        let indonesian = event("ticket_received", Recipient::Requester);
+        let indonesian = event(EventKind::TicketReceived, Recipient::Requester);
         assert_eq!(
             composer.render(&indonesian).unwrap().subject,
             "[S00000035887] Tiket diterima"
@@ -463,7 +622,7 @@ mod tests {
     #[test]
     fn the_message_id_is_the_same_on_every_attempt() {
         let composer = composer("id");
-        let mut event = event("resolved", Recipient::Requester);
+        let mut event = event(EventKind::Resolved, Recipient::Requester);
         let first = composer
             .compose(&event, "andi.contoh@kemenkeu.go.id")
             .unwrap();
@@ -486,9 +645,13 @@ mod tests {
 
     #[test]
     fn no_template_for_an_event_nobody_is_written_to_about() {
-        assert_eq!(template_for("claimed", Recipient::Assignee), None);
+        assert_eq!(template_for(EventKind::Claimed, Recipient::Assignee), None);
         assert_eq!(
-            template_for("endorsement_needed", Recipient::Requester),
+            template_for(EventKind::EndorsementNeeded, Recipient::Requester),
+            None
+        );
+        assert_eq!(
+            template_for(EventKind::CommentAdded, Recipient::ResponsibleOfficer),
             None
         );
     }

@@ -19,13 +19,13 @@ pub mod smtp;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use certdesk_store::{Delivery, OutboxListener, OutboxMessage, Store, StoreError};
+use certdesk_store::{Delivery, Leased, OutboxListener, Store, StoreError};
 use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-pub use compose::{Composer, Rendered, template_for};
+pub use compose::{Composer, Rendered, Template, template_for};
 pub use config::{MailSettings, OutboxSettings, SmtpSecurity, SmtpSettings, WorkerSettings};
 pub use mailer::Mailer;
 pub use policy::{RetryPolicy, Settlement};
@@ -197,7 +197,7 @@ impl Worker {
         let started = Instant::now();
         let count = batch.len();
         let mut outcomes = futures_util::stream::iter(batch)
-            .map(|message| self.attempt(message, stop))
+            .map(|leased| self.attempt(leased, stop))
             .buffer_unordered(self.mailer.parallelism());
         let mut sent = Vec::with_capacity(SENT_FLUSH);
         let mut unstarted = Vec::new();
@@ -274,18 +274,26 @@ impl Worker {
         Ok(())
     }
 
-    async fn attempt(&self, message: OutboxMessage, stop: &CancellationToken) -> (Uuid, Outcome) {
+    async fn attempt(&self, leased: Leased, stop: &CancellationToken) -> (Uuid, Outcome) {
+        let message = match leased {
+            Leased::Message(message) => message,
+            // Retrying cannot make an event this version cannot read any more readable.
+            Leased::Unreadable { event_id, reason } => {
+                return (event_id, Outcome::Settled(Settlement::Dead { reason }));
+            }
+        };
         let id = message.event_id;
         if stop.is_cancelled() {
             return (id, Outcome::NotStarted);
         }
-        if template_for(&message.kind, message.recipient).is_none() {
+        let (kind, recipient) = (message.notice.event.kind(), message.notice.recipient);
+        if template_for(kind, recipient).is_none() {
             return (
                 id,
                 Outcome::Skipped(format!(
                     "no email is written to the {} about {}",
-                    message.recipient.code(),
-                    message.kind
+                    recipient.code(),
+                    kind.code()
                 )),
             );
         }
@@ -294,7 +302,7 @@ impl Worker {
                 id,
                 Outcome::Skipped(format!(
                     "no email address on file for the {} (add their NIP to the officers' directory)",
-                    message.recipient.code()
+                    recipient.code()
                 )),
             );
         };
@@ -314,8 +322,8 @@ impl Worker {
             tracing::warn!(
                 event = %id,
                 ticket = %message.ticket,
-                kind = %message.kind,
-                recipient = message.recipient.code(),
+                kind = kind.code(),
+                recipient = recipient.code(),
                 attempt = message.attempt,
                 outcome = ?handover,
                 "delivery attempt failed"

@@ -4,12 +4,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status};
 use certdesk_domain::routing::QueueName;
-use certdesk_domain::{Message, Problem, ProblemCode};
+use certdesk_domain::{ChangeKind, Message, Nip, ProblemCode, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::tickets::create::routing_rules;
+use super::paging::{invalid_cursor, link_next, next_link};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -64,11 +64,10 @@ pub struct TicketPageResponse(TicketPage);
 pub struct TicketListItem {
     pub number: String,
     #[schema(value_type = certdesk_domain::Service)]
-    pub service: String,
+    pub service: &'static str,
     #[schema(value_type = Option<certdesk_domain::ChangeKind>)]
-    pub subtype: Option<String>,
-    #[schema(value_type = certdesk_domain::lifecycle::Status)]
-    pub status: String,
+    pub subtype: Option<&'static str>,
+    pub status: Status,
     pub queue: String,
     pub requester_nip: String,
     pub requester_unit: String,
@@ -97,18 +96,20 @@ pub struct QueueEntry {
     operation_id = "list_queues",
     responses(
         (status = 200, description = "The queues, by name.", body = Vec<QueueEntry>),
-        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 403, response = crate::responses::NotPermitted),
     )
 )]
 pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
     let counts = state.store.queue_counts().await?;
-    let mut names: Vec<String> = routing_rules(&state)
+    let mut names: Vec<QueueName> = state
+        .store
+        .routing_rules(&state.units)
         .await?
         .into_iter()
-        .map(|r| r.queue.as_str().to_owned())
+        .map(|r| r.queue)
         .collect();
-    names.push(state.lifecycle.default_queue.clone());
+    names.push(state.default_queue.clone());
     names.extend(counts.iter().map(|(name, _)| name.clone()));
     names.sort();
     names.dedup();
@@ -119,8 +120,8 @@ pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map_or(0, |(_, c)| *c),
-            href: format!("/api/v1/queues/{name}/tickets"),
-            name,
+            href: format!("/api/v1/queues/{}/tickets", name.as_str()),
+            name: name.as_str().to_owned(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(entries))
@@ -137,8 +138,8 @@ pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     params(("queue" = String, Path, description = "The queue's name.", example = "ra-pusat"), ListQuery),
     responses(
         (status = 200, response = TicketPageResponse),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn queue_tickets(
@@ -149,17 +150,13 @@ pub async fn queue_tickets(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
-    let queue =
-        QueueName::parse(&path).map_err(|(code, message)| validation("queue", code, message))?;
+    let queue = QueueName::parse(&path)
+        .map_err(|(code, message)| ApiError::invalid("queue", code, message))?;
     let mut filter = filter(&state, &query)?;
-    filter.queue = Some(queue.as_str().to_owned());
+    filter.queue = Some(queue);
     // A queue is work to do: without a status filter it shows the open tickets.
     if filter.statuses.is_empty() {
-        filter.statuses = Status::ALL
-            .into_iter()
-            .filter(|s| s.is_open())
-            .map(|s| s.code().to_owned())
-            .collect();
+        filter.statuses = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
     }
     page(&state, &request, &query, filter).await
 }
@@ -175,8 +172,8 @@ pub async fn queue_tickets(
     params(ListQuery),
     responses(
         (status = 200, response = TicketPageResponse),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn my_tickets(
@@ -185,7 +182,7 @@ pub async fn my_tickets(
     request: HttpRequest,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let nip = caller.nip().ok_or_else(people_only)?.to_owned();
+    let nip = caller.nip().ok_or_else(people_only)?.clone();
     let mut filter = filter(&state, &query)?;
     filter.requester_nip = Some(nip);
     page(&state, &request, &query, filter).await
@@ -202,8 +199,8 @@ pub async fn my_tickets(
     params(ListQuery),
     responses(
         (status = 200, response = TicketPageResponse),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn officer_tickets(
@@ -237,25 +234,6 @@ fn people_only() -> ApiError {
     }
 }
 
-/// A `cursor` parameter that is not one of ours.
-pub(crate) fn invalid_cursor() -> ApiError {
-    validation(
-        "cursor",
-        ProblemCode::Required,
-        Message::new(
-            "Kursor halaman tidak valid; gunakan tautan `next` apa adanya.",
-            "Invalid page cursor; use the `next` link as given.",
-        ),
-    )
-}
-
-pub(crate) fn validation(field: &str, code: ProblemCode, message: Message) -> ApiError {
-    ApiError::Validation {
-        problems: vec![Problem::new(field, code, message)],
-        warnings: Vec::new(),
-    }
-}
-
 fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError> {
     let statuses = match query.status.as_deref() {
         Some(list) => list
@@ -263,50 +241,81 @@ fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError>
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                Status::from_code(s)
-                    .map(|s| s.code().to_owned())
-                    .ok_or_else(|| {
-                        let all: Vec<&str> = Status::ALL.iter().map(|s| s.code()).collect();
-                        validation(
-                            "status",
-                            ProblemCode::Required,
-                            Message::new(
-                                format!("Status tidak dikenal `{s}`: {}.", all.join(", ")),
-                                format!("Unknown status `{s}`: {}.", all.join(", ")),
-                            ),
-                        )
-                    })
+                Status::from_code(s).ok_or_else(|| {
+                    let all = codes(Status::ALL.map(Status::code));
+                    ApiError::invalid(
+                        "status",
+                        ProblemCode::Required,
+                        Message::new(
+                            format!("Status tidak dikenal `{s}`: {all}."),
+                            format!("Unknown status `{s}`: {all}."),
+                        ),
+                    )
+                })
             })
             .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
     };
+    let service = match query.service.as_deref() {
+        Some(code) => Some(Service::from_code(code).ok_or_else(|| {
+            let all = codes(Service::ALL.map(Service::code));
+            ApiError::invalid(
+                "service",
+                ProblemCode::ServiceUnknown,
+                Message::new(
+                    format!("Layanan tidak dikenal; pilih salah satu: {all}."),
+                    format!("Unknown service; choose one of: {all}."),
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let subtype = match query.subtype.as_deref() {
+        Some(code) => Some(ChangeKind::from_code(code).ok_or_else(|| {
+            let all = codes(ChangeKind::ALL.map(ChangeKind::code));
+            ApiError::invalid(
+                "subtype",
+                ProblemCode::SubtypeUnknown,
+                Message::new(
+                    format!("Sub-layanan tidak dikenal; pilih salah satu: {all}."),
+                    format!("Unknown sub-type; choose one of: {all}."),
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let nip = |field: &str, raw: &Option<String>| -> Result<Option<Nip>, ApiError> {
+        raw.as_deref()
+            .map(|raw| Nip::parse(raw).map_err(|e| ApiError::invalid_at(field, &e)))
+            .transpose()
+    };
     Ok(TicketFilter {
         queue: None,
         statuses,
-        service: query.service.clone(),
-        subtype: query.subtype.clone(),
+        service,
+        subtype,
         // Written as employees write it (case, spacing, aliases), stored in one form.
-        unit: match query.unit.as_deref() {
-            Some(written) => Some(
+        unit: query
+            .unit
+            .as_deref()
+            .map(|written| {
                 state
                     .units
                     .resolve(written)
-                    .map_err(|e| {
-                        let p = Problem::at("unit", &e);
-                        validation(&p.field, p.code, p.message)
-                    })?
-                    .as_str()
-                    .to_owned(),
-            ),
-            None => None,
-        },
+                    .map_err(|e| ApiError::invalid_at("unit", &e))
+            })
+            .transpose()?,
         requester_nip: None,
-        officer_nip: query.officer.clone(),
-        assignee_nip: query.assignee.clone(),
+        officer_nip: nip("officer", &query.officer)?,
+        assignee_nip: nip("assignee", &query.assignee)?,
         created_before: query.created_before,
         created_after: query.created_after,
         text: query.q.clone().filter(|q| !q.trim().is_empty()),
     })
+}
+
+fn codes(all: impl IntoIterator<Item = &'static str>) -> String {
+    all.into_iter().collect::<Vec<_>>().join(", ")
 }
 
 async fn page(
@@ -332,40 +341,18 @@ async fn page(
     }))
 }
 
-/// RFC 8288 `Link: <…>; rel="next"`, the same URL as the body's `next`.
-pub(crate) fn link_next(next: &str) -> (actix_web::http::header::HeaderName, String) {
-    (
-        actix_web::http::header::LINK,
-        format!("<{next}>; rel=\"next\""),
-    )
-}
-
-/// The same URL with `cursor` set to the next page's.
-fn next_link(request: &HttpRequest, cursor: &str) -> String {
-    let kept: Vec<&str> = request
-        .query_string()
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("cursor="))
-        .collect();
-    let mut query = kept.join("&");
-    if !query.is_empty() {
-        query.push('&');
-    }
-    format!("{}?{query}cursor={cursor}", request.path())
-}
-
 fn item(t: TicketSummary) -> TicketListItem {
     TicketListItem {
         href: format!("/api/v1/tickets/{}", t.number),
         number: t.number.to_string(),
-        service: t.service,
-        subtype: t.subtype,
+        service: t.service.code(),
+        subtype: t.subtype.map(|k| k.code()),
         status: t.status,
-        queue: t.queue,
-        requester_nip: t.requester_nip,
+        queue: t.queue.as_str().to_owned(),
+        requester_nip: t.requester_nip.as_str().to_owned(),
         requester_unit: t.requester_unit,
-        responsible_officer_nip: t.responsible_officer_nip,
-        assignee_nip: t.assignee_nip,
+        responsible_officer_nip: t.responsible_officer_nip.as_str().to_owned(),
+        assignee_nip: t.assignee_nip.map(|n| n.as_str().to_owned()),
         created_at: t.created_at,
         updated_at: t.updated_at,
     }

@@ -4,93 +4,65 @@ pub mod health;
 pub mod lists;
 pub mod officers;
 pub mod outbox;
+mod paging;
 pub mod routing_rules;
 pub mod services;
 pub mod tickets;
 
-use actix_web::{HttpResponse, web};
-use utoipa_swagger_ui::SwaggerUi;
+use actix_web::web;
 
 use crate::error::ApiError;
-use certdesk_domain::{Message, Problem, ProblemCode};
+use certdesk_domain::{Message, ProblemCode};
 
+/// Declares the API's routes once: the resource tree `configure` registers, and the list
+/// of (path, method) a test holds the OpenAPI document against, so that a route cannot
+/// exist undocumented.
+macro_rules! api_routes {
+    ($($path:literal => { $($method:ident: $handler:path),+ $(,)? }),* $(,)?) => {
+        /// Every route under `/api/v1`: its path (as the OpenAPI document writes it) and
+        /// its method.
+        pub const API_ROUTES: &[(&str, &str)] = &[$($(($path, stringify!($method))),+),*];
+
+        fn api_v1() -> actix_web::Scope {
+            web::scope("/api/v1")
+                $(.service(web::resource($path)$(.route(web::$method().to($handler)))+))*
+        }
+    };
+}
+
+api_routes! {
+    "/services" => { get: services::list },
+    "/tickets" => { post: tickets::create::create },
+    "/tickets/validate" => { post: tickets::validate::validate },
+    "/tickets/{number}" => { get: tickets::get::get },
+    "/tickets/{number}/actions" => { post: tickets::actions::act },
+    "/tickets/{number}/comments" => { post: tickets::comments::add },
+    "/tickets/{number}/history" => { get: tickets::history::list },
+    "/tickets/{number}/attachments/{kind}" => {
+        get: tickets::attachment::download,
+        put: tickets::attachment::replace,
+    },
+    "/queues" => { get: lists::queues },
+    "/queues/{queue}/tickets" => { get: lists::queue_tickets },
+    "/me/tickets" => { get: lists::my_tickets },
+    "/officers/me/tickets" => { get: lists::officer_tickets },
+    "/officers" => { get: officers::list },
+    "/officers/{nip}" => { put: officers::put },
+    "/outbox/dead-letters" => { get: outbox::dead_letters },
+    "/outbox/dead-letters/requeue" => { post: outbox::requeue_all },
+    "/outbox/dead-letters/{event_id}/requeue" => { post: outbox::requeue },
+    "/routing-rules" => { get: routing_rules::get, put: routing_rules::put },
+}
+
+/// The API, the health checks and the metrics. (The OpenAPI document and its UI are
+/// served by `crate::openapi`, which sits above the routes it describes.)
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // Generated once; every worker serves the same bytes.
-    let document = web::Bytes::from(crate::openapi::document_json());
     cfg.app_data(json_config())
         .app_data(query_config())
-        .service(web::resource("/openapi.json").route(web::get().to(move || {
-            let document = document.clone();
-            async move {
-                HttpResponse::Ok()
-                    .content_type(mime::APPLICATION_JSON)
-                    .body(document)
-            }
-        })))
-        .service(web::redirect("/docs", "/docs/"))
-        .service(
-            SwaggerUi::new("/docs/{_:.*}")
-                .config(utoipa_swagger_ui::Config::new(["/openapi.json"])),
-        )
         .service(web::resource("/health/live").route(web::get().to(health::live)))
         .service(web::resource("/health/ready").route(web::get().to(health::ready)))
         .service(web::resource("/metrics").route(web::get().to(outbox::metrics)))
-        .service(
-            web::scope("/api/v1")
-                .service(web::resource("/services").route(web::get().to(services::list)))
-                .service(web::resource("/tickets").route(web::post().to(tickets::create::create)))
-                .service(
-                    web::resource("/tickets/validate")
-                        .route(web::post().to(tickets::validate::validate)),
-                )
-                .service(web::resource("/tickets/{number}").route(web::get().to(tickets::get::get)))
-                .service(
-                    web::resource("/tickets/{number}/actions")
-                        .route(web::post().to(tickets::actions::act)),
-                )
-                .service(
-                    web::resource("/tickets/{number}/comments")
-                        .route(web::post().to(tickets::comments::add)),
-                )
-                .service(
-                    web::resource("/tickets/{number}/history")
-                        .route(web::get().to(tickets::history::list)),
-                )
-                .service(
-                    web::resource("/tickets/{number}/attachments/{kind}")
-                        .route(web::get().to(tickets::attachment::download))
-                        .route(web::put().to(tickets::attachment::replace)),
-                )
-                .service(web::resource("/queues").route(web::get().to(lists::queues)))
-                .service(
-                    web::resource("/queues/{queue}/tickets")
-                        .route(web::get().to(lists::queue_tickets)),
-                )
-                .service(web::resource("/me/tickets").route(web::get().to(lists::my_tickets)))
-                .service(
-                    web::resource("/officers/me/tickets")
-                        .route(web::get().to(lists::officer_tickets)),
-                )
-                .service(web::resource("/officers").route(web::get().to(officers::list)))
-                .service(web::resource("/officers/{nip}").route(web::put().to(officers::put)))
-                .service(
-                    web::resource("/outbox/dead-letters")
-                        .route(web::get().to(outbox::dead_letters)),
-                )
-                .service(
-                    web::resource("/outbox/dead-letters/requeue")
-                        .route(web::post().to(outbox::requeue_all)),
-                )
-                .service(
-                    web::resource("/outbox/dead-letters/{event_id}/requeue")
-                        .route(web::post().to(outbox::requeue)),
-                )
-                .service(
-                    web::resource("/routing-rules")
-                        .route(web::get().to(routing_rules::get))
-                        .route(web::put().to(routing_rules::put)),
-                ),
-        );
+        .service(api_v1());
 }
 
 /// JSON bodies: small, and their errors in problem+json naming the field.
@@ -122,27 +94,20 @@ fn json_config() -> web::JsonConfig {
                     ),
                 ),
             };
-            ApiError::Validation {
-                problems: vec![Problem::new(field, ProblemCode::InvalidJson, message)],
-                warnings: Vec::new(),
-            }
-            .into()
+            ApiError::invalid(field, ProblemCode::InvalidJson, message).into()
         })
 }
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _| {
-        ApiError::Validation {
-            problems: vec![Problem::new(
-                "query",
-                ProblemCode::InvalidJson,
-                Message::new(
-                    format!("Parameter tidak valid: {error}"),
-                    format!("Invalid query parameters: {error}"),
-                ),
-            )],
-            warnings: Vec::new(),
-        }
+        ApiError::invalid(
+            "query",
+            ProblemCode::InvalidJson,
+            Message::new(
+                format!("Parameter tidak valid: {error}"),
+                format!("Invalid query parameters: {error}"),
+            ),
+        )
         .into()
     })
 }

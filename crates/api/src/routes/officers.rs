@@ -51,7 +51,7 @@ fn response(row: OfficerRow) -> OfficerResponse {
     operation_id = "list_officers",
     responses(
         (status = 200, description = "Every officer, active or not.", body = Vec<OfficerResponse>),
-        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 403, response = crate::responses::NotPermitted),
     )
 )]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
@@ -78,10 +78,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     request_body = OfficerRequest,
     responses(
         (status = 200, description = "The officer as stored.", body = OfficerResponse),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 413, response = crate::responses::PayloadTooLarge),
+        (status = 415, response = crate::responses::UnsupportedMediaType),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn put(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::lists::{invalid_cursor, link_next};
+use super::paging::{invalid_cursor, link_next};
 use crate::auth::Caller;
 use crate::error::{ApiError, Missing};
 use crate::state::AppState;
@@ -31,9 +31,9 @@ pub struct DeadLetterItem {
     pub event_id: Uuid,
     pub ticket: String,
     /// What happened to the ticket, e.g. `resolved`.
-    pub event: String,
-    /// requester, responsible_officer or assignee.
-    pub recipient: String,
+    pub event: certdesk_domain::EventKind,
+    /// Whom it was for; `null` if the event no longer reads back.
+    pub recipient: Option<certdesk_domain::lifecycle::Recipient>,
     pub attempts: i32,
     /// Why the desk gave up: the mail server's answer, or what went wrong.
     pub last_error: Option<String>,
@@ -67,8 +67,8 @@ pub struct Requeued {
     responses(
         (status = 200, description = "A page of dead letters.", body = DeadLetterPage,
             headers(("Link" = Option<String>, description = "`<next URL>; rel=\"next\"` while more pages follow."))),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn dead_letters(
@@ -134,7 +134,7 @@ pub async fn dead_letters(
     params(("event_id" = uuid::Uuid, Path, description = "The dead letter's `event_id`.")),
     responses(
         (status = 200, description = "Queued for sending again.", body = Requeued),
-        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 403, response = crate::responses::NotPermitted),
         (status = 404, description = "No dead letter with this id (`dead_letter_not_found`).",
             body = crate::error::ProblemDetails, content_type = "application/problem+json"),
     )
@@ -164,7 +164,7 @@ pub async fn requeue(
     operation_id = "requeue_all_dead_letters",
     responses(
         (status = 200, description = "How many were queued again.", body = Requeued),
-        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 403, response = crate::responses::NotPermitted),
     )
 )]
 pub async fn requeue_all(

@@ -2,9 +2,8 @@
 //! queue. Supervisors only; a PUT replaces the whole list.
 
 use actix_web::{HttpResponse, web};
-use certdesk_domain::routing::QueueName;
+use certdesk_domain::routing::{QueueName, RoutingRule};
 use certdesk_domain::{Message, Problem, ProblemCode, Service};
-use certdesk_store::StoredRule;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -55,22 +54,22 @@ pub struct RoutingRules {
     operation_id = "get_routing_rules",
     responses(
         (status = 200, description = "The rules, in the order they are tried.", body = RoutingRules),
-        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 403, response = crate::responses::NotPermitted),
     )
 )]
 pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
-    let rules = state.store.routing_rules().await?;
+    let rules = state.store.routing_rules(&state.units).await?;
     Ok(HttpResponse::Ok().json(RoutingRules {
         rules: rules
             .into_iter()
             .map(|r| RuleBody {
-                service: r.service,
-                unit: r.unit,
-                queue: r.queue,
+                service: r.service.map(|s| s.code().to_owned()),
+                unit: r.unit.map(|u| u.as_str().to_owned()),
+                queue: r.queue.as_str().to_owned(),
             })
             .collect(),
-        default_queue: state.lifecycle.default_queue.clone(),
+        default_queue: state.default_queue.as_str().to_owned(),
     }))
 }
 
@@ -86,10 +85,10 @@ pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespo
     request_body = RulesBody,
     responses(
         (status = 200, description = "The rules as stored.", body = RoutingRules),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 413, response = crate::responses::PayloadTooLarge),
+        (status = 415, response = crate::responses::UnsupportedMediaType),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn put(
@@ -103,7 +102,7 @@ pub async fn put(
     for (i, rule) in body.rules.iter().enumerate() {
         let service = match rule.service.as_deref() {
             Some(code) => match Service::from_code(code) {
-                Some(service) => Some(service.code().to_owned()),
+                Some(service) => Some(service),
                 None => {
                     problems.push(Problem::new(
                         format!("rules[{i}].service"),
@@ -120,7 +119,7 @@ pub async fn put(
         };
         let unit = match rule.unit.as_deref() {
             Some(name) => match state.units.resolve(name) {
-                Ok(unit) => Some(unit.as_str().to_owned()),
+                Ok(unit) => Some(unit),
                 Err(e) => {
                     problems.push(Problem::at(format!("rules[{i}].unit"), &e));
                     None
@@ -129,10 +128,10 @@ pub async fn put(
             None => None,
         };
         match QueueName::parse(&rule.queue) {
-            Ok(queue) => stored.push(StoredRule {
+            Ok(queue) => stored.push(RoutingRule {
                 service,
                 unit,
-                queue: queue.as_str().to_owned(),
+                queue,
             }),
             Err((code, message)) => {
                 problems.push(Problem::new(format!("rules[{i}].queue"), code, message))

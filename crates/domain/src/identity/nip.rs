@@ -91,6 +91,20 @@ impl TryFrom<String> for Nip {
     }
 }
 
+/// A NIP travels as its 18 digits and reads back only if it still passes the rules.
+impl serde::Serialize for Nip {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Nip {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Nip::parse(&raw).map_err(|_| serde::de::Error::custom("not a valid NIP"))
+    }
+}
+
 impl Rule for NipError {
     fn code(&self) -> ProblemCode {
         match self {

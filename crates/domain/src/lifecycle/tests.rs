@@ -2,7 +2,13 @@ use std::collections::{BTreeSet, VecDeque};
 
 use proptest::prelude::*;
 
+use chrono::{DateTime, Duration, Utc};
+
 use super::*;
+use crate::event::Event;
+use crate::identity::Nip;
+use crate::problem::ProblemCode;
+use crate::service::{CertificateStatus, Service};
 
 const REQUESTER: &str = "199005172015031001";
 const OFFICER: &str = "197501012000031002";
@@ -10,11 +16,19 @@ const AGENT: &str = "198501012010011001";
 const OTHER_AGENT: &str = "198601012011011002";
 const SUPERVISOR: &str = "197001011995031003";
 
-fn actor(nip: &str, roles: &[Role]) -> Actor {
+fn nip(raw: &str) -> Nip {
+    Nip::parse(raw).unwrap()
+}
+
+fn actor(raw: &str, roles: &[Role]) -> Actor {
     Actor {
-        nip: nip.into(),
+        nip: nip(raw),
         roles: roles.to_vec(),
     }
+}
+
+fn rules() -> LifecycleRules {
+    LifecycleRules::default()
 }
 
 fn people() -> Vec<Actor> {
@@ -30,9 +44,9 @@ fn people() -> Vec<Actor> {
 fn facts(status: Status, assignee: Option<&str>) -> TicketFacts {
     TicketFacts {
         status,
-        requester_nip: REQUESTER.into(),
-        officer_nip: OFFICER.into(),
-        assignee_nip: assignee.map(Into::into),
+        requester_nip: nip(REQUESTER),
+        officer_nip: nip(OFFICER),
+        assignee_nip: assignee.map(nip),
         resolved_at: None,
     }
 }
@@ -41,7 +55,7 @@ fn full_action(kind: ActionKind) -> Action {
     Action {
         kind,
         reason: Some("Alasan uji".into()),
-        assignee_nip: Some(AGENT.into()),
+        assignee_nip: Some(nip(AGENT)),
         certificate_status: Some(CertificateStatus::Issue),
     }
 }
@@ -52,7 +66,7 @@ fn now() -> DateTime<Utc> {
 
 #[test]
 fn the_happy_path_of_an_endorsed_ticket() {
-    let mut ticket = facts(Status::initial(true), None);
+    let mut ticket = facts(rules().initial_status(Service::ManualIssuance), None);
     let steps = [
         (OFFICER, ActionKind::Endorse, Status::Submitted),
         (AGENT, ActionKind::Claim, Status::InReview),
@@ -71,8 +85,11 @@ fn the_happy_path_of_an_endorsed_ticket() {
         (REQUESTER, ActionKind::Close, Status::Closed),
     ];
     for (nip, kind, expected) in steps {
-        let who = people().into_iter().find(|p| p.nip == nip).unwrap();
-        let t = decide(&ticket, &who, &full_action(kind), now(), Duration::days(7)).unwrap();
+        let who = people()
+            .into_iter()
+            .find(|p| p.nip.as_str() == nip)
+            .unwrap();
+        let t = decide(&ticket, &who, &full_action(kind), now(), &rules()).unwrap();
         assert_eq!(t.to, expected, "{kind:?}");
         ticket.status = t.to;
         ticket.assignee_nip = t.assignee_nip;
@@ -88,13 +105,13 @@ fn only_the_assigned_agent_may_resolve() {
         &other,
         &full_action(ActionKind::Resolve),
         now(),
-        Duration::days(7),
+        &rules(),
     )
     .unwrap_err();
     assert!(matches!(
         refusal,
         Refusal::NotPermitted {
-            capacity: Capacity::AssignedAgent,
+            who_may: WhoMay::AssignedAgent,
             ..
         }
     ));
@@ -105,7 +122,7 @@ fn only_the_assigned_agent_may_resolve() {
             &supervisor,
             &full_action(ActionKind::Resolve),
             now(),
-            Duration::days(7)
+            &rules()
         )
         .is_err()
     );
@@ -120,15 +137,21 @@ fn a_claimed_ticket_cannot_be_claimed_again() {
         &other,
         &full_action(ActionKind::Claim),
         now(),
-        Duration::days(7),
+        &rules(),
     )
     .unwrap_err();
-    assert_eq!(
-        refusal,
-        Refusal::NotAllowedInState {
-            status: Status::InReview,
-            action: ActionKind::Claim
-        }
+    assert_eq!(refusal, Refusal::AlreadyClaimed);
+    let mine = decide(
+        &ticket,
+        &actor(AGENT, &[Role::Agent]),
+        &full_action(ActionKind::Claim),
+        now(),
+        &rules(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(mine, Refusal::NotAllowedInState { .. }),
+        "one's own claim is simply not possible twice"
     );
 }
 
@@ -137,14 +160,7 @@ fn reasons_are_required_where_the_table_says() {
     let ticket = facts(Status::InReview, Some(AGENT));
     let agent = actor(AGENT, &[Role::Agent]);
     for kind in [ActionKind::Reject, ActionKind::RequestInformation] {
-        let refusal = decide(
-            &ticket,
-            &agent,
-            &Action::new(kind),
-            now(),
-            Duration::days(7),
-        )
-        .unwrap_err();
+        let refusal = decide(&ticket, &agent, &Action::new(kind), now(), &rules()).unwrap_err();
         assert!(
             matches!(
                 refusal,
@@ -162,7 +178,7 @@ fn reasons_are_required_where_the_table_says() {
         &officer,
         &Action::new(ActionKind::Decline),
         now(),
-        Duration::days(7),
+        &rules(),
     )
     .unwrap_err();
     assert!(matches!(
@@ -174,7 +190,7 @@ fn reasons_are_required_where_the_table_says() {
     ));
     let secret = Action::new(ActionKind::Reject).with_reason("PIN: 123456");
     assert!(matches!(
-        decide(&ticket, &agent, &secret, now(), Duration::days(7)),
+        decide(&ticket, &agent, &secret, now(), &rules()),
         Err(Refusal::Invalid {
             code: ProblemCode::SecretInText,
             ..
@@ -189,14 +205,14 @@ fn reopening_is_allowed_only_within_the_window() {
     let reopen = Action::new(ActionKind::Reopen).with_reason("Link belum diterima");
     ticket.resolved_at = Some(now() - Duration::days(6));
     assert_eq!(
-        decide(&ticket, &requester, &reopen, now(), Duration::days(7))
+        decide(&ticket, &requester, &reopen, now(), &rules())
             .unwrap()
             .to,
         Status::InReview
     );
     ticket.resolved_at = Some(now() - Duration::days(8));
     assert_eq!(
-        decide(&ticket, &requester, &reopen, now(), Duration::days(7)),
+        decide(&ticket, &requester, &reopen, now(), &rules()),
         Err(Refusal::ReopenWindowPassed)
     );
 }
@@ -211,7 +227,7 @@ fn only_the_tickets_own_officer_endorses() {
             &other_officer,
             &full_action(ActionKind::Endorse),
             now(),
-            Duration::days(7)
+            &rules()
         ),
         Err(Refusal::NotPermitted { .. })
     ));
@@ -321,18 +337,18 @@ proptest! {
     /// allows, and no sequence strands a ticket where no terminal state is reachable.
     #[test]
     fn random_action_sequences_stay_within_the_table(
-        start_endorsed in any::<bool>(),
+        service in proptest::sample::select(Service::ALL.to_vec()),
         steps in proptest::collection::vec((0usize..5, 0usize..ActionKind::ALL.len(), any::<bool>()), 0..60)
     ) {
         let people = people();
-        let mut ticket = facts(Status::initial(start_endorsed), None);
+        let mut ticket = facts(rules().initial_status(service), None);
         let mut clock = now();
         let cannot_finish = states_that_cannot_finish();
         for (who, what, with_payload) in steps {
             let kind = ActionKind::ALL[what];
             let action = if with_payload { full_action(kind) } else { Action::new(kind) };
             clock += Duration::hours(1);
-            match decide(&ticket, &people[who], &action, clock, Duration::days(7)) {
+            match decide(&ticket, &people[who], &action, clock, &rules()) {
                 Ok(t) => {
                     prop_assert_eq!(Some(t.to), documented(ticket.status, kind));
                     prop_assert!(!ticket.status.is_terminal());
@@ -365,15 +381,15 @@ fn agents_do_not_handle_their_own_tickets() {
             &agent_requester,
             &full_action(ActionKind::Claim),
             now(),
-            Duration::days(7)
+            &rules()
         ),
         Err(Refusal::OwnTicket)
     );
     let supervisor = actor(SUPERVISOR, &[Role::Supervisor]);
     let mut assign = full_action(ActionKind::Assign);
-    assign.assignee_nip = Some(REQUESTER.into());
+    assign.assignee_nip = Some(nip(REQUESTER));
     assert_eq!(
-        decide(&ticket, &supervisor, &assign, now(), Duration::days(7)),
+        decide(&ticket, &supervisor, &assign, now(), &rules()),
         Err(Refusal::OwnTicket)
     );
 }
@@ -388,8 +404,159 @@ fn no_cancelling_once_the_agent_acted_at_the_authority() {
             &requester,
             &full_action(ActionKind::Cancel),
             now(),
-            Duration::days(7)
+            &rules()
         ),
         Err(Refusal::NotAllowedInState { .. })
     ));
+}
+
+#[test]
+fn every_accepted_action_writes_its_own_event_with_what_was_written() {
+    let agent = actor(AGENT, &[Role::Agent]);
+    let ticket = facts(Status::InReview, Some(AGENT));
+    let asked = decide(
+        &ticket,
+        &agent,
+        &Action::new(ActionKind::RequestInformation).with_reason("Pindaian KTP buram"),
+        now(),
+        &rules(),
+    )
+    .unwrap();
+    assert_eq!(asked.notices.len(), 1);
+    assert_eq!(asked.notices[0].recipient, Recipient::Requester);
+    assert_eq!(asked.notices[0].recipient_nip, Some(nip(REQUESTER)));
+    assert_eq!(asked.notices[0].status, Status::AwaitingRequester);
+    assert_eq!(
+        asked.notices[0].event,
+        Event::InformationRequested {
+            reason: "Pindaian KTP buram".into()
+        }
+    );
+    assert_eq!(asked.capacity, Capacity::Agent);
+    let mut waiting = full_action(ActionKind::WaitOnAuthority);
+    waiting.certificate_status = Some(CertificateStatus::OnSetPassphrase);
+    assert_eq!(
+        decide(&ticket, &agent, &waiting, now(), &rules())
+            .unwrap()
+            .notices[0]
+            .event,
+        Event::WaitingOnAuthority {
+            certificate_status: Some(CertificateStatus::OnSetPassphrase)
+        }
+    );
+    // The kinds line up with the actions one to one.
+    let mut kinds = BTreeSet::new();
+    for kind in ActionKind::ALL {
+        let event = super::decide::event_for_test(kind);
+        assert!(kinds.insert(event.kind()), "{kind:?} shares an event kind");
+    }
+}
+
+#[test]
+fn a_reason_is_required_exactly_for_decline_reject_request_information_and_reopen() {
+    for kind in ActionKind::ALL {
+        let without = super::decide::event_without_reason(kind);
+        let required = matches!(
+            kind,
+            ActionKind::Decline
+                | ActionKind::Reject
+                | ActionKind::RequestInformation
+                | ActionKind::Reopen
+        );
+        assert_eq!(without.is_err(), required, "{kind:?}");
+    }
+}
+
+#[test]
+fn the_desk_tells_the_requester_of_its_comments_and_the_agent_hears_the_others() {
+    let requester = actor(REQUESTER, &[Role::Requester]);
+    let officer = actor(OFFICER, &[Role::Officer]);
+    let agent = actor(AGENT, &[Role::Agent]);
+    let worked = facts(Status::InReview, Some(AGENT));
+    let waiting = facts(Status::Submitted, None);
+
+    let told = |decision: &CommentDecision| -> Vec<(Recipient, Option<Nip>)> {
+        decision
+            .notices
+            .iter()
+            .map(|n| (n.recipient, n.recipient_nip.clone()))
+            .collect()
+    };
+    let text = "Mohon unggah ulang pindaian KTP.";
+    let by_agent = comment(&agent, &worked, text, false).unwrap();
+    assert_eq!(by_agent.capacity, Capacity::Agent);
+    assert_eq!(
+        told(&by_agent),
+        [(Recipient::Requester, Some(nip(REQUESTER)))]
+    );
+    assert_eq!(by_agent.visibility, Visibility::Public);
+    assert_eq!(
+        by_agent.notices[0].event,
+        Event::CommentAdded {
+            comment: text.into(),
+            author: Capacity::Agent
+        }
+    );
+
+    let by_requester = comment(&requester, &worked, text, false).unwrap();
+    assert_eq!(by_requester.capacity, Capacity::Requester);
+    assert_eq!(
+        told(&by_requester),
+        [(Recipient::Assignee, Some(nip(AGENT)))]
+    );
+    assert_eq!(
+        told(&comment(&requester, &waiting, text, false).unwrap()),
+        [],
+        "nobody to tell before an agent has the ticket"
+    );
+
+    let by_officer = comment(&officer, &worked, text, false).unwrap();
+    assert_eq!(by_officer.capacity, Capacity::Officer);
+    assert_eq!(
+        told(&by_officer),
+        [
+            (Recipient::Requester, Some(nip(REQUESTER))),
+            (Recipient::Assignee, Some(nip(AGENT)))
+        ]
+    );
+
+    let internal = comment(&agent, &worked, text, true).unwrap();
+    assert_eq!(internal.visibility, Visibility::Internal);
+    assert_eq!(told(&internal), [], "internal comments email nobody");
+    for not_staff in [&requester, &officer] {
+        assert_eq!(
+            comment(not_staff, &worked, text, true),
+            Err(Refusal::CommentNotPermitted)
+        );
+    }
+    assert!(matches!(
+        comment(&agent, &worked, "  ", false),
+        Err(Refusal::Invalid { field: "body", .. })
+    ));
+    assert!(matches!(
+        comment(&requester, &worked, "PIN saya: 123456", false),
+        Err(Refusal::Invalid {
+            field: "body",
+            code: ProblemCode::SecretInText,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn endorsement_follows_the_configured_services() {
+    let mut rules = rules();
+    assert_eq!(
+        rules.initial_status(Service::CertificateChange),
+        Status::Submitted
+    );
+    assert_eq!(
+        rules.initial_status(Service::Revocation),
+        Status::AwaitingEndorsement
+    );
+    rules.endorsement.clear();
+    assert_eq!(
+        rules.initial_status(Service::ManualIssuance),
+        Status::Submitted
+    );
 }

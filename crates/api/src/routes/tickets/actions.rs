@@ -2,13 +2,14 @@
 //! decides; this handler checks `If-Match`, maps refusals to statuses, and stores.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::lifecycle::{Action, ActionKind, Capacity, Refusal, decide};
-use certdesk_domain::{CertificateStatus, Message, Nip, Problem, ProblemCode};
+use certdesk_domain::lifecycle::{Action, ActionKind, Refusal, decide};
+use certdesk_domain::{CertificateStatus, Message, Nip, ProblemCode};
+use certdesk_store::StoreError;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::get::ticket_response;
-use super::{facts, if_match, visible_ticket};
+use super::{if_match, visible_ticket};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -43,14 +44,14 @@ pub struct ActionRequest {
     responses(
         (status = 200, description = "The ticket after the action.", body = super::get::TicketResponse,
             headers(("ETag" = String, description = "The ticket's new version."))),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 404, response = crate::openapi::TicketNotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::StaleVersion),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 428, response = crate::openapi::IfMatchRequired),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 404, response = crate::responses::TicketNotFound),
+        (status = 409, response = crate::responses::Conflict),
+        (status = 412, response = crate::responses::StaleVersion),
+        (status = 413, response = crate::responses::PayloadTooLarge),
+        (status = 415, response = crate::responses::UnsupportedMediaType),
+        (status = 422, response = crate::responses::ValidationFailed),
+        (status = 428, response = crate::responses::IfMatchRequired),
     )
 )]
 pub async fn act(
@@ -72,59 +73,33 @@ pub async fn act(
     };
     let expected = if_match(&request)?;
     let action = parse_action(body.into_inner())?;
-    let facts = facts(&ticket)?;
     let now = Utc::now();
-    let window = chrono::Duration::hours(state.lifecycle.reopen_window_hours as i64);
     // The rules first: who may act, and whether the ticket's state allows it, are
     // answered the same whatever version the caller saw.
-    let claimed_by_other = ticket
-        .assignee_nip
-        .as_deref()
-        .is_some_and(|a| a != actor.nip);
-    let transition = match decide(&facts, actor, &action, now, window) {
-        Ok(transition) => transition,
-        // Another agent's claim landed first: a lost race for the ticket.
-        Err(Refusal::NotAllowedInState { .. })
-            if action.kind == ActionKind::Claim && claimed_by_other =>
-        {
-            return Err(refusal(Refusal::AlreadyClaimed));
-        }
-        Err(other) => return Err(refusal(other)),
-    };
+    let transition = decide(&ticket.facts(), actor, &action, now, &state.lifecycle)?;
     if expected != ticket.version {
         return Err(ApiError::PreconditionFailed {
             current: ticket.version,
         });
     }
-    let capacity = match action.kind.capacity() {
-        Capacity::Requester => "requester",
-        Capacity::ResponsibleOfficer => "officer",
-        Capacity::AnyAgent | Capacity::AssignedAgent => "agent",
-        Capacity::Supervisor => "supervisor",
-        Capacity::RequesterOrAssignedAgent if actor.nip == facts.requester_nip => "requester",
-        Capacity::RequesterOrAssignedAgent => "agent",
-    };
     let result = state
         .store
         .apply_transition(
             ticket.number,
             expected,
             &transition,
-            &caller.history_actor(capacity),
+            &caller.history_actor(transition.capacity),
             now,
         )
         .await;
     match result {
         Ok(updated) => ticket_response(&caller, updated),
-        // Two agents claimed at once and the other one's update landed first.
-        Err(certdesk_store::StoreError::Stale { current }) if action.kind == ActionKind::Claim => {
-            let now_assigned = state
-                .store
-                .ticket(ticket.number)
-                .await?
-                .and_then(|t| t.assignee_nip);
-            match now_assigned {
-                Some(other) if other != actor.nip => Err(refusal(Refusal::AlreadyClaimed)),
+        // Two agents claimed at once and the other one's update landed first: decided
+        // again on the ticket as it is now, the claim lost the race.
+        Err(StoreError::Stale { current }) if action.kind == ActionKind::Claim => {
+            let now_held = state.store.ticket(ticket.number).await?;
+            match now_held.map(|t| decide(&t.facts(), actor, &action, now, &state.lifecycle)) {
+                Some(Err(Refusal::AlreadyClaimed)) => Err(Refusal::AlreadyClaimed.into()),
                 _ => Err(ApiError::PreconditionFailed { current }),
             }
         }
@@ -132,17 +107,10 @@ pub async fn act(
     }
 }
 
-fn invalid(field: &str, code: ProblemCode, message: Message) -> ApiError {
-    ApiError::Validation {
-        problems: vec![Problem::new(field, code, message)],
-        warnings: Vec::new(),
-    }
-}
-
 fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
     let kind = ActionKind::from_code(&request.action).ok_or_else(|| {
         let codes: Vec<&str> = ActionKind::ALL.iter().map(|a| a.code()).collect();
-        invalid(
+        ApiError::invalid(
             "action",
             ProblemCode::Required,
             Message::new(
@@ -156,7 +124,7 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
     })?;
     let certificate_status = match request.certificate_status.as_deref() {
         Some(label) => Some(CertificateStatus::from_label(label).ok_or_else(|| {
-            invalid(
+            ApiError::invalid(
                 "certificate_status",
                 ProblemCode::CertificateStatusUnknown,
                 Message::new(
@@ -168,15 +136,7 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
         None => None,
     };
     let assignee_nip = match request.assignee_nip.as_deref() {
-        Some(raw) => Some(
-            Nip::parse(raw)
-                .map_err(|e| {
-                    let p = Problem::at("assignee_nip", &e);
-                    invalid(&p.field, p.code, p.message)
-                })?
-                .as_str()
-                .to_owned(),
-        ),
+        Some(raw) => Some(Nip::parse(raw).map_err(|e| ApiError::invalid_at("assignee_nip", &e))?),
         None => None,
     };
     Ok(Action {
@@ -185,80 +145,4 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
         assignee_nip,
         certificate_status,
     })
-}
-
-/// The one place a refusal of the rules becomes an HTTP answer.
-pub(crate) fn refusal(refusal: Refusal) -> ApiError {
-    match refusal {
-        Refusal::NotAllowedInState { status, action } => ApiError::Conflict {
-            code: ErrorCode::ActionNotAllowed,
-            message: Message::new(
-                format!(
-                    "Tindakan `{}` tidak dapat dilakukan saat tiket berstatus `{}`.",
-                    action.code(),
-                    status.code()
-                ),
-                format!(
-                    "The action `{}` is not possible while the ticket is `{}`.",
-                    action.code(),
-                    status.code()
-                ),
-            ),
-        },
-        Refusal::NotPermitted { action, capacity } => {
-            let who = match capacity {
-                Capacity::Requester => ("pemohon tiket", "the ticket's requester"),
-                Capacity::ResponsibleOfficer => {
-                    ("penanggung jawab tiket", "the ticket's responsible officer")
-                }
-                Capacity::AnyAgent => ("petugas RA", "an RA agent"),
-                Capacity::AssignedAgent => (
-                    "petugas RA yang menangani tiket",
-                    "the RA agent assigned to the ticket",
-                ),
-                Capacity::Supervisor => ("supervisor", "a supervisor"),
-                Capacity::RequesterOrAssignedAgent => (
-                    "pemohon atau petugas yang menangani tiket",
-                    "the requester or the assigned agent",
-                ),
-            };
-            ApiError::Forbidden {
-                code: ErrorCode::NotPermitted,
-                message: Message::new(
-                    format!(
-                        "Tindakan `{}` hanya dapat dilakukan oleh {}.",
-                        action.code(),
-                        who.0
-                    ),
-                    format!("Only {} may take the action `{}`.", who.1, action.code()),
-                ),
-            }
-        }
-        Refusal::AlreadyClaimed => ApiError::Conflict {
-            code: ErrorCode::AlreadyClaimed,
-            message: Message::new(
-                "Tiket sudah diambil petugas lain.",
-                "Another agent has already claimed this ticket.",
-            ),
-        },
-        Refusal::Invalid {
-            field,
-            code,
-            message,
-        } => invalid(field, code, message),
-        Refusal::OwnTicket => ApiError::Forbidden {
-            code: ErrorCode::OwnTicket,
-            message: Message::new(
-                "Petugas tidak dapat menangani tiket yang diajukannya sendiri.",
-                "An agent cannot handle a ticket they filed themself.",
-            ),
-        },
-        Refusal::ReopenWindowPassed => ApiError::Conflict {
-            code: ErrorCode::ReopenWindowPassed,
-            message: Message::new(
-                "Batas waktu membuka kembali tiket sudah lewat; ajukan tiket baru.",
-                "The time to reopen this ticket has passed; file a new ticket.",
-            ),
-        },
-    }
 }

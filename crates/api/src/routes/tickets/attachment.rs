@@ -9,12 +9,11 @@ use certdesk_domain::AttachmentKind;
 use actix_multipart::Multipart;
 use actix_web::HttpRequest;
 use certdesk_domain::Message;
-use certdesk_domain::lifecycle::may_replace_attachment;
+use certdesk_domain::lifecycle::{Capacity, may_replace_attachment};
 
-use super::actions::refusal;
 use super::get::ticket_response;
 use super::intake::check_one;
-use super::{facts, if_match, visible_ticket};
+use super::{if_match, visible_ticket};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Missing};
 use crate::state::AppState;
@@ -60,12 +59,14 @@ pub async fn download(
         .await?
         .ok_or(ApiError::NotFound(Missing::Attachment))?;
     // Who looked at an ID-card scan is part of the record.
-    let capacity = if caller.is_staff() { "agent" } else { "viewer" };
+    let capacity = caller
+        .person()
+        .map_or(Capacity::Integrator, Capacity::viewing);
     state
         .store
         .record_download(
             number,
-            kind.code(),
+            kind,
             &caller.history_actor(capacity),
             chrono::Utc::now(),
         )
@@ -95,20 +96,20 @@ pub async fn download(
     tag = "lifecycle",
     operation_id = "replace_attachment",
     params(("number" = String, Path, description = "The ticket number: `S` and 11 digits.", example = "S00000035887"), ("kind" = certdesk_domain::AttachmentKind, Path, description = "The attachment's kind."), ("If-Match" = String, Header, description = "The `ETag` of the ticket as last read.", example = "\"3\"")),
-    request_body(content = crate::openapi::AttachmentForm, content_type = "multipart/form-data",
+    request_body(content = crate::routes::tickets::forms::AttachmentForm, content_type = "multipart/form-data",
         description = "One file part named after `{kind}`, checked as at intake."),
     responses(
         (status = 200, description = "The ticket with the new attachment.", body = super::get::TicketResponse,
             headers(("ETag" = String, description = "The ticket's new version."))),
-        (status = 403, response = crate::openapi::NotPermitted),
+        (status = 403, response = crate::responses::NotPermitted),
         (status = 404, description = "No such ticket (or not visible to the caller), or no such attachment kind.",
             body = crate::error::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::StaleVersion),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 428, response = crate::openapi::IfMatchRequired),
+        (status = 409, response = crate::responses::Conflict),
+        (status = 412, response = crate::responses::StaleVersion),
+        (status = 413, response = crate::responses::PayloadTooLarge),
+        (status = 415, response = crate::responses::UnsupportedMediaType),
+        (status = 422, response = crate::responses::ValidationFailed),
+        (status = 428, response = crate::responses::IfMatchRequired),
     )
 )]
 pub async fn replace(
@@ -130,7 +131,7 @@ pub async fn replace(
             ),
         });
     };
-    may_replace_attachment(actor, &facts(&ticket)?).map_err(refusal)?;
+    may_replace_attachment(actor, &ticket.facts())?;
     let expected = if_match(&request)?;
     if expected != ticket.version {
         return Err(ApiError::PreconditionFailed {
@@ -152,7 +153,7 @@ pub async fn replace(
             ticket.number,
             expected,
             attachment,
-            &caller.history_actor("requester"),
+            &caller.history_actor(Capacity::Requester),
             chrono::Utc::now(),
         )
         .await?;

@@ -2,14 +2,13 @@
 //! and internal ones (RA staff only).
 
 use actix_web::{HttpResponse, web};
-use certdesk_domain::text::{FreeText, MAX_DESCRIPTION_CHARS};
-use certdesk_domain::{Message, Problem};
+use certdesk_domain::lifecycle::{Refusal, comment};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::visible_ticket;
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -29,8 +28,10 @@ pub struct CommentRecorded {
 
 /// Comment on a ticket.
 ///
-/// Public comments are seen by the requester (and emailed to them when staff write);
-/// internal ones only by RA staff.
+/// Public comments are seen by everyone who may see the ticket. What RA staff (or the
+/// officer) write is emailed to the requester; what the requester (or the officer) writes
+/// is emailed to the agent working the ticket. Internal comments are for RA staff only
+/// and email nobody.
 #[utoipa::path(
     post,
     path = "/api/v1/tickets/{number}/comments",
@@ -40,11 +41,11 @@ pub struct CommentRecorded {
     request_body = CommentRequest,
     responses(
         (status = 201, description = "The comment is in the ticket's history.", body = CommentRecorded),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 404, response = crate::openapi::TicketNotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 404, response = crate::responses::TicketNotFound),
+        (status = 413, response = crate::responses::PayloadTooLarge),
+        (status = 415, response = crate::responses::UnsupportedMediaType),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn add(
@@ -54,42 +55,15 @@ pub async fn add(
     body: web::Json<CommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = visible_ticket(&state, &caller, &path).await?;
-    if caller.person().is_none() || (body.internal && !caller.is_staff()) {
-        return Err(ApiError::Forbidden {
-            code: ErrorCode::CommentNotPermitted,
-            message: Message::new(
-                "Komentar internal hanya untuk petugas RA.",
-                "Internal comments are for RA staff only.",
-            ),
-        });
-    }
-    let text = if body.body.trim().is_empty() {
-        return Err(ApiError::Validation {
-            problems: vec![Problem::required("body")],
-            warnings: Vec::new(),
-        });
-    } else {
-        FreeText::parse(&body.body, MAX_DESCRIPTION_CHARS).map_err(|e| ApiError::Validation {
-            problems: vec![Problem::at("body", &e)],
-            warnings: Vec::new(),
-        })?
-    };
-    let capacity = if caller.is_staff() {
-        "agent"
-    } else if caller.nip() == Some(ticket.requester_nip.as_str()) {
-        "requester"
-    } else {
-        "officer"
-    };
-    let notify_requester = capacity != "requester";
+    // Integration tokens file and read; comments are people's.
+    let actor = caller.person_or(|| Refusal::CommentNotPermitted.into())?;
+    let decision = comment(actor, &ticket.facts(), &body.body, body.internal)?;
     state
         .store
         .add_comment(
             ticket.number,
-            &caller.history_actor(capacity),
-            text.as_str(),
-            body.internal,
-            notify_requester,
+            &caller.history_actor(decision.capacity),
+            &decision,
             Utc::now(),
         )
         .await?;

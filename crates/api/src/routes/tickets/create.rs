@@ -8,11 +8,11 @@ use certdesk_store::{CreatedTicket, Idempotency, NewTicket, RememberedResponse, 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use certdesk_domain::lifecycle::Status;
-use certdesk_domain::routing::{QueueName, RoutingRule, route};
-use certdesk_domain::{Language, Message, Service};
+use certdesk_domain::lifecycle::{Capacity, Status};
+use certdesk_domain::routing::route;
+use certdesk_domain::{Language, Message};
 
-use super::intake::{Checked, check};
+use super::intake::{Checked, check, receive};
 use super::{etag, log_rejection, ticket_path};
 use crate::auth::{Caller, scope};
 use crate::error::{ApiError, ErrorCode, IDEMPOTENCY_KEY};
@@ -26,8 +26,7 @@ use crate::state::AppState;
 }))]
 pub struct CreatedResponse {
     pub number: String,
-    #[schema(value_type = certdesk_domain::lifecycle::Status)]
-    pub status: &'static str,
+    pub status: Status,
     /// The RA queue the routing rules chose.
     pub queue: String,
     pub created_at: DateTime<Utc>,
@@ -54,7 +53,7 @@ pub struct CreatedResponse {
             description = "`id` or `en`: the language of the requester's status emails (Indonesian by default).",
             example = "id"),
     ),
-    request_body(content = crate::openapi::TicketForm, content_type = "multipart/form-data",
+    request_body(content = crate::routes::tickets::forms::TicketForm, content_type = "multipart/form-data",
         description = "The ticket's data and its attachments."),
     responses(
         (status = 201, description = "The ticket was filed (or, with a reused `Idempotency-Key`, had been: the first response again).",
@@ -64,11 +63,11 @@ pub struct CreatedResponse {
                 ("ETag" = String, description = "The ticket's version, for `If-Match`."),
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response to an earlier request with the same key."),
             )),
-        (status = 403, response = crate::openapi::NotPermitted),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 403, response = crate::responses::NotPermitted),
+        (status = 409, response = crate::responses::Conflict),
+        (status = 413, response = crate::responses::PayloadTooLarge),
+        (status = 415, response = crate::responses::UnsupportedMediaType),
+        (status = 422, response = crate::responses::ValidationFailed),
     )
 )]
 pub async fn create(
@@ -83,9 +82,10 @@ pub async fn create(
     }
     let key = idempotency_key(&request)?;
     let principal = caller.principal();
-    let (checked, fingerprint) = check(&state, &request, body).await?;
-    // A retry is answered from memory before any rule is applied again: the directory
-    // may have changed since, but the ticket was filed.
+    let received = receive(&request, body, &state.limits).await?;
+    let fingerprint = received.fingerprint().map(str::to_owned);
+    // A retry is answered from memory before any rule is applied or the directory is
+    // read: the rules or the directory may have changed since, but the ticket was filed.
     if let (Some(key), Some(fingerprint)) = (&key, &fingerprint)
         && let Some(first) = state
             .store
@@ -94,7 +94,7 @@ pub async fn create(
     {
         return replay(first, fingerprint);
     }
-    let (accepted, attachments) = match checked {
+    let (accepted, attachments) = match check(&state, received).await? {
         Checked::Accepted {
             accepted,
             attachments,
@@ -108,31 +108,21 @@ pub async fn create(
         }
     };
     // People file for themselves; integrators' tokens may file for anyone.
-    let requester_nip = accepted.submission.requester.nip.as_str();
+    let requester_nip = &accepted.submission.requester.nip;
     let capacity = match &caller {
-        Caller::Person(actor) if actor.nip == requester_nip => "requester",
-        Caller::Integrator { .. } if caller.has_scope(scope::TICKETS_WRITE) => "integrator",
+        Caller::Person(actor) if actor.nip == *requester_nip => Capacity::Requester,
+        Caller::Integrator { .. } if caller.has_scope(scope::TICKETS_WRITE) => Capacity::Integrator,
         _ => return Err(filing_not_permitted()),
     };
     let service = accepted.submission.request.service();
-    let rules = routing_rules(&state).await?;
-    let default_queue = QueueName::parse(&state.lifecycle.default_queue).map_err(|_| {
-        ApiError::Internal(anyhow::anyhow!(
-            "lifecycle.default_queue is not a valid queue name"
-        ))
-    })?;
+    let rules = state.store.routing_rules(&state.units).await?;
     let queue = route(
         service,
         &accepted.submission.requester.unit,
         &rules,
-        &default_queue,
+        &state.default_queue,
     );
-    let needs_endorsement = state
-        .lifecycle
-        .endorsement_services
-        .iter()
-        .any(|code| code == service.code());
-    let status = Status::initial(needs_endorsement);
+    let status = state.lifecycle.initial_status(service);
     let respond = {
         let queue = queue.as_str().to_owned();
         let warnings = accepted.warnings.clone();
@@ -191,17 +181,14 @@ fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
     };
     let bytes = value.as_bytes();
     if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
-        return Err(ApiError::Validation {
-            problems: vec![Problem::new(
-                IDEMPOTENCY_KEY,
-                ProblemCode::IdempotencyKeyFormat,
-                Message::new(
-                    "`Idempotency-Key` harus 1 sampai 255 karakter ASCII tanpa spasi, mis. sebuah UUID.",
-                    "`Idempotency-Key` must be 1 to 255 ASCII characters without spaces, e.g. a UUID.",
-                ),
-            )],
-            warnings: Vec::new(),
-        });
+        return Err(ApiError::invalid(
+            IDEMPOTENCY_KEY,
+            ProblemCode::IdempotencyKeyFormat,
+            Message::new(
+                "`Idempotency-Key` harus 1 sampai 255 karakter ASCII tanpa spasi, mis. sebuah UUID.",
+                "`Idempotency-Key` must be 1 to 255 ASCII characters without spaces, e.g. a UUID.",
+            ),
+        ));
     }
     Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
 }
@@ -230,7 +217,7 @@ fn created_body(
 ) -> String {
     let body = CreatedResponse {
         number: created.number.to_string(),
-        status: status.code(),
+        status,
         queue,
         created_at: created.created_at,
         href: ticket_path(created.number),
@@ -266,40 +253,6 @@ fn preferred_language(request: &HttpRequest) -> Option<Language> {
     accept_language::intersection(header, &supported)
         .first()
         .and_then(|tag| Language::from_tag(tag))
-}
-
-/// The routing rules as the domain reads them. A stored rule that no longer parses (a
-/// unit renamed away) is skipped and logged rather than failing every intake.
-pub(crate) async fn routing_rules(state: &AppState) -> Result<Vec<RoutingRule>, ApiError> {
-    let stored = state.store.routing_rules().await?;
-    let stored_count = stored.len();
-    Ok(stored
-        .into_iter()
-        .filter_map(|rule| {
-            let service = match rule.service.as_deref() {
-                Some(code) => Some(Service::from_code(code)?),
-                None => None,
-            };
-            let unit = match rule.unit.as_deref() {
-                Some(name) => Some(state.units.resolve(name).ok()?),
-                None => None,
-            };
-            let queue = QueueName::parse(&rule.queue).ok()?;
-            Some(RoutingRule {
-                service,
-                unit,
-                queue,
-            })
-        })
-        .collect::<Vec<_>>())
-    .inspect(|rules: &Vec<RoutingRule>| {
-        if rules.len() != stored_count {
-            tracing::warn!(
-                skipped = stored_count - rules.len(),
-                "routing rules that no longer parse were skipped"
-            );
-        }
-    })
 }
 
 fn filing_not_permitted() -> ApiError {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use actix_web::http::header;
 use certdesk_domain::lifecycle::sees_nik_unmasked;
 
-use super::{etag, facts, ticket_path, visible_ticket};
+use super::{etag, ticket_path, visible_ticket};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -17,14 +17,13 @@ use crate::state::AppState;
 pub struct TicketResponse {
     pub number: String,
     #[schema(value_type = certdesk_domain::Service)]
-    pub service: String,
+    pub service: &'static str,
     #[schema(value_type = Option<certdesk_domain::ChangeKind>)]
-    pub subtype: Option<String>,
+    pub subtype: Option<&'static str>,
     #[schema(value_type = Option<certdesk_domain::RevocationReason>)]
-    pub reason: Option<String>,
+    pub reason: Option<&'static str>,
     pub reason_detail: Option<String>,
-    #[schema(value_type = certdesk_domain::lifecycle::Status)]
-    pub status: String,
+    pub status: certdesk_domain::lifecycle::Status,
     /// The RA queue the ticket was routed to.
     pub queue: String,
     /// The RA agent working on it, once claimed or assigned.
@@ -36,7 +35,7 @@ pub struct TicketResponse {
     pub description: String,
     pub changes: Vec<ChangeResponse>,
     #[schema(value_type = Option<certdesk_domain::CertificateStatus>)]
-    pub certificate_status: Option<String>,
+    pub certificate_status: Option<&'static str>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentResponse>,
@@ -56,7 +55,7 @@ pub struct RequesterResponse {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChangeResponse {
     #[schema(value_type = certdesk_domain::service::ChangeableField)]
-    pub field: String,
+    pub field: &'static str,
     pub new_value: String,
 }
 
@@ -87,7 +86,7 @@ pub struct AttachmentResponse {
     responses(
         (status = 200, description = "The ticket.", body = TicketResponse,
             headers(("ETag" = String, description = "The ticket's version, for `If-Match`."))),
-        (status = 404, response = crate::openapi::TicketNotFound),
+        (status = 404, response = crate::responses::TicketNotFound),
     )
 )]
 pub async fn get(
@@ -106,7 +105,7 @@ pub(crate) fn ticket_response(
 ) -> Result<HttpResponse, ApiError> {
     let owner = caller
         .person()
-        .is_some_and(|actor| facts(&ticket).is_ok_and(|f| sees_nik_unmasked(actor, &f)));
+        .is_some_and(|actor| sees_nik_unmasked(actor, &ticket.facts()));
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(ticket.version)))
         .json(TicketResponse::new(ticket, owner)))
@@ -117,16 +116,16 @@ impl TicketResponse {
         let base = ticket_path(t.number);
         Self {
             number: t.number.to_string(),
-            service: t.service,
-            subtype: t.subtype,
-            reason: t.reason,
+            service: t.service.code(),
+            subtype: t.subtype.map(|k| k.code()),
+            reason: t.reason.map(|r| r.code()),
             reason_detail: t.reason_detail,
             status: t.status,
-            queue: t.queue,
-            assignee_nip: t.assignee_nip,
+            queue: t.queue.as_str().to_owned(),
+            assignee_nip: t.assignee_nip.map(|n| n.as_str().to_owned()),
             version: t.version,
             requester: RequesterResponse {
-                nip: t.requester_nip,
+                nip: t.requester_nip.as_str().to_owned(),
                 nik: t.requester_nik.map(|nik| {
                     if nik_owner {
                         nik.expose().to_owned()
@@ -139,17 +138,17 @@ impl TicketResponse {
                 unit: t.requester_unit,
                 position: t.requester_position,
             },
-            responsible_officer_nip: t.responsible_officer_nip,
+            responsible_officer_nip: t.responsible_officer_nip.as_str().to_owned(),
             description: t.description,
             changes: t
                 .changes
                 .into_iter()
                 .map(|c| ChangeResponse {
-                    field: c.field,
+                    field: c.field.code(),
                     new_value: c.new_value,
                 })
                 .collect(),
-            certificate_status: t.certificate_status,
+            certificate_status: t.certificate_status.map(|s| s.label()),
             created_at: t.created_at,
             updated_at: t.updated_at,
             attachments: t

@@ -2,7 +2,7 @@
 //! attachment download, oldest first. Internal entries are for RA staff.
 
 use actix_web::{HttpResponse, web};
-use certdesk_domain::lifecycle::sees_internal;
+use certdesk_domain::lifecycle::{Capacity, HistoryKind, Status, Visibility, sees_internal};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -16,16 +16,14 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     /// A NIP, or `token:<name>` for an integrator.
     pub actor: String,
-    pub actor_role: String,
-    /// `created`, `transition`, `comment`, `download` or `attachment_replaced`.
-    pub kind: String,
-    #[schema(value_type = Option<certdesk_domain::lifecycle::Status>)]
-    pub from_status: Option<String>,
-    #[schema(value_type = Option<certdesk_domain::lifecycle::Status>)]
-    pub to_status: Option<String>,
+    /// The capacity they acted in.
+    pub actor_role: Capacity,
+    pub kind: HistoryKind,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
     pub reason: Option<String>,
-    /// `public`, or `internal` (RA staff only).
-    pub visibility: String,
+    /// `internal` entries are seen by RA staff only.
+    pub visibility: Visibility,
     /// What else the entry records: a comment's text, an assignee, an attachment's kind.
     #[schema(value_type = Option<Object>)]
     pub detail: Option<serde_json::Value>,
@@ -43,7 +41,7 @@ pub struct HistoryEntry {
     params(("number" = String, Path, description = "The ticket number: `S` and 11 digits.", example = "S00000035887")),
     responses(
         (status = 200, description = "The entries, oldest first.", body = Vec<HistoryEntry>),
-        (status = 404, response = crate::openapi::TicketNotFound),
+        (status = 404, response = crate::responses::TicketNotFound),
     )
 )]
 pub async fn list(
@@ -61,7 +59,7 @@ pub async fn list(
         .map(|h| HistoryEntry {
             at: h.at,
             actor: h.actor,
-            actor_role: h.actor_role,
+            actor_role: h.capacity,
             kind: h.kind,
             from_status: h.from_status,
             to_status: h.to_status,

@@ -26,7 +26,7 @@ const TICKET_PART: &str = "ticket";
 const MAX_PARTS: usize = 16;
 
 /// An intake body as received, before any rule is applied.
-struct Received {
+pub struct Received {
     draft: Option<Result<TicketDraft, Problem>>,
     files: Vec<(AttachmentKind, Bytes)>,
     oversized: Vec<AttachmentKind>,
@@ -46,21 +46,24 @@ pub enum Checked {
     Rejected(Rejected),
 }
 
-/// Reads, inspects and assesses an intake request. Stores nothing. With an
-/// `Idempotency-Key` on the request, also returns the request's fingerprint.
-pub async fn check(
-    state: &AppState,
-    request: &HttpRequest,
-    body: Multipart,
-) -> Result<(Checked, Option<String>), ApiError> {
-    let received = receive(request, body, &state.limits).await?;
+impl Received {
+    /// What the request says, independent of its framing; computed only when it came
+    /// with an `Idempotency-Key`.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.fingerprint.as_deref()
+    }
+}
+
+/// Inspects and assesses a received intake request against every rule, the officers'
+/// directory included. Stores nothing.
+pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiError> {
     let Received {
         draft,
         files,
         oversized,
         unknown_parts,
         duplicate_ticket_part,
-        fingerprint,
+        fingerprint: _,
     } = received;
 
     let mut assessment = match draft {
@@ -132,7 +135,7 @@ pub async fn check(
         }
         Err(rejected) => Checked::Rejected(rejected),
     };
-    Ok((checked, fingerprint))
+    Ok(checked)
 }
 
 /// Reads a body holding one file part named after `kind` (the replacement of one
@@ -232,7 +235,9 @@ fn inspect_all(policy: AttachmentPolicy, files: Vec<(AttachmentKind, Bytes)>) ->
         .collect()
 }
 
-async fn receive(
+/// Reads an intake body within the limits, part by part, without judging it: that is
+/// [`check`]'s work, which a replayed idempotent request never needs.
+pub async fn receive(
     request: &HttpRequest,
     mut body: Multipart,
     limits: &LimitSettings,
@@ -465,17 +470,14 @@ fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
 }
 
 fn too_many_parts() -> ApiError {
-    ApiError::Validation {
-        problems: vec![Problem::new(
-            "body",
-            ProblemCode::TooManyParts,
-            Message::new(
-                format!("Formulir berisi lebih dari {MAX_PARTS} bagian."),
-                format!("The form has more than {MAX_PARTS} parts."),
-            ),
-        )],
-        warnings: Vec::new(),
-    }
+    ApiError::invalid(
+        "body",
+        ProblemCode::TooManyParts,
+        Message::new(
+            format!("Formulir berisi lebih dari {MAX_PARTS} bagian."),
+            format!("The form has more than {MAX_PARTS} parts."),
+        ),
+    )
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {

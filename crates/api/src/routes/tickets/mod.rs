@@ -5,6 +5,7 @@ pub mod actions;
 pub mod attachment;
 pub mod comments;
 pub mod create;
+pub mod forms;
 pub mod get;
 pub mod history;
 mod intake;
@@ -12,7 +13,7 @@ pub mod validate;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
-use certdesk_domain::lifecycle::{Status, TicketFacts, may_see};
+use certdesk_domain::lifecycle::may_see;
 use certdesk_domain::{Problem, TicketNumber};
 use certdesk_store::TicketRecord;
 
@@ -40,21 +41,6 @@ fn log_rejection(problems: &[Problem]) {
     tracing::info!(?codes, "ticket refused");
 }
 
-pub(crate) fn facts(ticket: &TicketRecord) -> Result<TicketFacts, ApiError> {
-    Ok(TicketFacts {
-        status: Status::from_code(&ticket.status).ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "ticket {} has unknown status",
-                ticket.number
-            ))
-        })?,
-        requester_nip: ticket.requester_nip.clone(),
-        officer_nip: ticket.responsible_officer_nip.clone(),
-        assignee_nip: ticket.assignee_nip.clone(),
-        resolved_at: ticket.resolved_at,
-    })
-}
-
 /// The ticket, if the caller may see it; 404 otherwise, exactly as for a ticket that
 /// does not exist, so that numbers of other people's tickets reveal nothing.
 pub(crate) async fn visible_ticket(
@@ -69,7 +55,7 @@ pub(crate) async fn visible_ticket(
         .await?
         .ok_or(ApiError::NotFound(Missing::Ticket))?;
     let visible = match caller {
-        Caller::Person(actor) => may_see(actor, &facts(&ticket)?),
+        Caller::Person(actor) => may_see(actor, &ticket.facts()),
         Caller::Integrator { .. } => caller.has_scope(scope::TICKETS_READ),
     };
     if visible {

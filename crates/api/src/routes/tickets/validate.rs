@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::Problem;
 use serde::Serialize;
 
-use super::intake::{Checked, check};
+use super::intake::{Checked, check, receive};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,12 +27,12 @@ pub struct ValidationReport {
     path = "/api/v1/tickets/validate",
     tag = "tickets",
     operation_id = "validate_ticket",
-    request_body(content = crate::openapi::TicketForm, content_type = "multipart/form-data",
+    request_body(content = crate::routes::tickets::forms::TicketForm, content_type = "multipart/form-data",
         description = "The ticket's data and its attachments, as for filing."),
     responses(
         (status = 200, description = "The outcome of every check.", body = ValidationReport),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 413, response = crate::responses::PayloadTooLarge),
+        (status = 415, response = crate::responses::UnsupportedMediaType),
     )
 )]
 pub async fn validate(
@@ -41,7 +41,8 @@ pub async fn validate(
     request: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let report = match check(&state, &request, body).await?.0 {
+    let received = receive(&request, body, &state.limits).await?;
+    let report = match check(&state, received).await? {
         Checked::Accepted { accepted, .. } => ValidationReport {
             valid: true,
             errors: Vec::new(),

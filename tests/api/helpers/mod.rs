@@ -1,5 +1,11 @@
 //! The one harness: `spawn_app(backend)` starts certdesk on a fresh database and gives a
-//! typed client for it.
+//! typed client for it; `requests` builds what tests send, `flows` the steps they share.
+
+mod flows;
+mod requests;
+
+pub use flows::*;
+pub use requests::*;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,10 +14,12 @@ use certdesk_api::Application;
 use certdesk_api::auth::LocalKey;
 use certdesk_api::config::{LogFormat, LogSettings, Settings};
 use certdesk_domain::lifecycle::Role;
-use reqwest::multipart::{Form, Part};
+use certdesk_store::{Store, StoreSettings};
+use figment::Figment;
+use reqwest::multipart::Form;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
@@ -59,6 +67,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub storage: PathBuf,
     pub settings: Settings,
+    /// The database and storage the app runs on, for opening a store of one's own.
+    pub store_settings: StoreSettings,
     key: LocalKey,
     _dir: tempfile::TempDir,
 }
@@ -70,9 +80,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings::load(None).expect("default settings");
+    let mut store_settings =
+        StoreSettings::from_figment(&Figment::new()).expect("default store settings");
     settings.server.listen = "127.0.0.1:0".parse().unwrap();
     settings.server.workers = 1;
-    settings.storage.path = dir.path().join("blobs");
+    store_settings.storage.path = dir.path().join("blobs");
     settings.auth.local_key_file = Some(dir.path().join("jwt.key"));
     settings.log = LogSettings {
         format: LogFormat::Pretty,
@@ -103,15 +115,17 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
             (base, Some(schema))
         }
     };
-    settings.database.url = SecretString::from(url.clone());
-    settings.database.schema = schema.clone();
-    settings.database.max_connections = 5;
+    store_settings.database.url = SecretString::from(url.clone());
+    store_settings.database.schema = schema.clone();
+    store_settings.database.max_connections = 5;
     customise(&mut settings);
     if std::env::var_os("TEST_LOG").is_some() {
         certdesk_api::telemetry::init(&settings.log);
     }
 
-    let app = Application::build(&settings)
+    certdesk_api::install_tls_provider();
+    let store = Store::open(&store_settings).await.expect("store opens");
+    let app = Application::build(&settings, store)
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -132,6 +146,7 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
         db,
         storage: dir.path().join("blobs"),
         settings,
+        store_settings,
         key,
         _dir: dir,
     }
@@ -183,6 +198,14 @@ async fn seed_officers(db: &DatabaseConnection) {
 }
 
 impl TestApp {
+    /// A store of the test's own on the app's database and storage, as the worker or a
+    /// CLI command would open it.
+    pub async fn open_store(&self) -> Store {
+        Store::open(&self.store_settings)
+            .await
+            .expect("store opens")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -323,111 +346,4 @@ pub fn errors(body: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-// ---- request building -------------------------------------------------------------
-
-pub fn requester() -> Value {
-    json!({
-        "nip": REQUESTER_NIP,
-        "nik": REQUESTER_NIK,
-        "name": "Andi Contoh",
-        "email": "andi.contoh@kemenkeu.go.id",
-        "unit": "Sekretariat Jenderal",
-        "position": "Pranata Komputer"
-    })
-}
-
-pub fn ticket_json(service: &str) -> Value {
-    json!({
-        "service": service,
-        "requester": requester(),
-        "responsible_officer_nip": OFFICER_NIP,
-        "description": "Permohonan layanan sertifikat elektronik (data uji)."
-    })
-}
-
-/// A ticket filed by the `n`th synthetic requester.
-pub fn ticket_json_for(service: &str, n: u32) -> Value {
-    let mut requester = requester();
-    requester["nip"] = json!(requester_nip(n));
-    requester["email"] = json!(format!("andi.contoh{n}@kemenkeu.go.id"));
-    json!({
-        "service": service,
-        "requester": requester,
-        "responsible_officer_nip": OFFICER_NIP,
-        "description": "Permohonan layanan sertifikat elektronik (data uji)."
-    })
-}
-
-/// A form carrying `ticket` and the given file parts.
-pub fn form(ticket: &Value, files: Vec<(&'static str, Part)>) -> Form {
-    files.into_iter().fold(
-        Form::new().text("ticket", ticket.to_string()),
-        |form, (name, part)| form.part(name, part),
-    )
-}
-
-pub fn png_part(width: u32, height: u32) -> Part {
-    file_part(png(width, height), "scan.png", "image/png")
-}
-
-pub fn jpeg_part(width: u32, height: u32) -> Part {
-    file_part(jpeg(width, height), "scan.jpg", "image/jpeg")
-}
-
-pub fn pdf_part() -> Part {
-    file_part(pdf(), "letter.pdf", "application/pdf")
-}
-
-pub fn file_part(bytes: Vec<u8>, name: &str, mime: &str) -> Part {
-    Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str(mime)
-        .unwrap()
-}
-
-/// The four attachments every service requires, all valid.
-pub fn required_files() -> Vec<(&'static str, Part)> {
-    vec![
-        ("ktp_scan", png_part(448, 290)),
-        ("signature_scan", jpeg_part(300, 120)),
-        ("recommendation_letter", pdf_part()),
-        ("hris_status_screenshot", png_part(1280, 720)),
-    ]
-}
-
-/// Every attachment, for 15.1.
-pub fn all_files() -> Vec<(&'static str, Part)> {
-    let mut files = required_files();
-    files.push(("error_screenshot", png_part(1024, 600)));
-    files
-}
-
-pub fn png(width: u32, height: u32) -> Vec<u8> {
-    // Identical rows compress like a real screenshot's flat areas: files stay small.
-    let pixels: Vec<u8> = (0..width * height).map(|i| (i % width) as u8).collect();
-    let mut out = Vec::new();
-    image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new(&mut out),
-        &pixels,
-        width,
-        height,
-        image::ExtendedColorType::L8,
-    )
-    .unwrap();
-    out
-}
-
-pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..width * height * 3).map(|i| (i % 253) as u8).collect();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
-        .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    out
-}
-
-pub fn pdf() -> Vec<u8> {
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }

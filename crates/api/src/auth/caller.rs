@@ -1,0 +1,133 @@
+//! The caller of a request, as handlers see it: a person with their roles, or an
+//! integrator's token with its scopes. Extracted from the request by the
+//! [`Authenticator`] registered as app data.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use certdesk_domain::lifecycle::{Actor, Capacity, Role};
+use certdesk_domain::{Message, Nip};
+use certdesk_store::HistoryActor;
+
+use super::Authenticator;
+use crate::error::{ApiError, ErrorCode};
+
+/// What an integrator's token may do.
+pub mod scope {
+    /// File tickets on behalf of any requester.
+    pub const TICKETS_WRITE: &str = "tickets:write";
+    /// Read any ticket, its attachments and history.
+    pub const TICKETS_READ: &str = "tickets:read";
+    pub const ALL: [&str; 2] = [TICKETS_WRITE, TICKETS_READ];
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A person, by NIP, with the roles their token grants.
+    Person(Actor),
+    /// An integrator's API token.
+    Integrator { name: String, scopes: Vec<String> },
+}
+
+impl Caller {
+    /// How history records this caller acting as a person in `capacity`; an integrator
+    /// is always recorded as one.
+    pub fn history_actor(&self, capacity: Capacity) -> HistoryActor {
+        match self {
+            Self::Person(actor) => HistoryActor {
+                id: actor.nip.as_str().to_owned(),
+                capacity,
+            },
+            Self::Integrator { name, .. } => HistoryActor {
+                id: format!("token:{name}"),
+                capacity: Capacity::Integrator,
+            },
+        }
+    }
+
+    pub fn person(&self) -> Option<&Actor> {
+        match self {
+            Self::Person(actor) => Some(actor),
+            Self::Integrator { .. } => None,
+        }
+    }
+
+    pub fn has_scope(&self, wanted: &str) -> bool {
+        matches!(self, Self::Integrator { scopes, .. } if scopes.iter().any(|s| s == wanted))
+    }
+
+    /// RA staff: agents and supervisors.
+    pub fn is_staff(&self) -> bool {
+        self.person().is_some_and(Actor::is_agent)
+    }
+
+    pub fn is_supervisor(&self) -> bool {
+        self.person().is_some_and(|a| a.has(Role::Supervisor))
+    }
+
+    /// RA staff only (queues and their pages).
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.is_staff() {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden {
+            code: ErrorCode::NotPermitted,
+            message: Message::new("Hanya untuk petugas RA.", "For RA staff only."),
+        })
+    }
+
+    /// Supervisors only (routing rules, the officers' directory).
+    pub fn require_supervisor(&self) -> Result<(), ApiError> {
+        if self.is_supervisor() {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden {
+            code: ErrorCode::NotPermitted,
+            message: Message::new("Hanya untuk supervisor.", "For supervisors only."),
+        })
+    }
+
+    /// Who owns what this caller creates, such as idempotency keys: the NIP of a person,
+    /// `token:<name>` for an integrator.
+    pub fn principal(&self) -> String {
+        match self {
+            Self::Person(actor) => actor.nip.as_str().to_owned(),
+            Self::Integrator { name, .. } => format!("token:{name}"),
+        }
+    }
+
+    /// The NIP of a person; `None` for integrators.
+    pub fn nip(&self) -> Option<&Nip> {
+        self.person().map(|a| &a.nip)
+    }
+
+    /// The person behind the call; an integration token is refused with `refusal`.
+    pub fn person_or(&self, refusal: impl FnOnce() -> ApiError) -> Result<&Actor, ApiError> {
+        self.person().ok_or_else(refusal)
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let authenticator = request
+                .app_data::<web::Data<Authenticator>>()
+                .cloned()
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
+            match authenticator.authenticate(&request).await {
+                Ok(caller) => Ok(caller),
+                Err(error) => {
+                    tracing::info!(%error, "request not authenticated");
+                    Err(ApiError::Unauthenticated)
+                }
+            }
+        })
+    }
+}

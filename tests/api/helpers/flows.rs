@@ -1,0 +1,83 @@
+//! The flows many tests share: the people of a ticket, filing one, walking it through
+//! actions.
+
+use certdesk_domain::lifecycle::Role;
+use serde_json::Value;
+
+use super::requests::form;
+use super::{AGENT_NIP, OFFICER_NIP, OTHER_AGENT_NIP, TestApp};
+
+pub struct People {
+    pub requester: String,
+    pub officer: String,
+    pub agent: String,
+    pub other_agent: String,
+}
+
+pub fn people(app: &TestApp) -> People {
+    People {
+        requester: app.requester_token(),
+        officer: app.token(OFFICER_NIP, &[Role::Officer]),
+        agent: app.token(AGENT_NIP, &[Role::Agent]),
+        other_agent: app.token(OTHER_AGENT_NIP, &[Role::Agent]),
+    }
+}
+
+/// Files a ticket as the main test requester and returns its number and version (the
+/// version as the `ETag` gives it).
+pub async fn file(
+    app: &TestApp,
+    ticket: Value,
+    files: Vec<(&'static str, reqwest::multipart::Part)>,
+) -> (String, i64) {
+    let response = app.post_ticket(form(&ticket, files)).await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let version = version_of(&response);
+    let body: Value = response.json().await.unwrap();
+    (body["number"].as_str().unwrap().to_owned(), version)
+}
+
+/// The ticket version an `ETag` header names.
+pub fn version_of(response: &reqwest::Response) -> i64 {
+    let etag = response.headers()["etag"].to_str().unwrap();
+    etag.trim_matches('"')
+        .parse()
+        .expect("an ETag holding a version")
+}
+
+/// Takes the actions in order, each expected to succeed with its status; returns the
+/// final version.
+pub async fn walk(
+    app: &TestApp,
+    number: &str,
+    mut version: i64,
+    steps: &[(&str, Value, &str)],
+) -> i64 {
+    for (token, action, status) in steps {
+        version = step(app, token, number, version, action.clone(), status).await;
+    }
+    version
+}
+
+/// Acts and expects success; returns the new version.
+pub async fn step(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    version: i64,
+    action: Value,
+    status: &str,
+) -> i64 {
+    let response = app.act(token, number, version, action.clone()).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "{action}: {:?}",
+        response.text().await
+    );
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let ticket: Value = response.json().await.unwrap();
+    assert_eq!(ticket["status"], status, "{action}");
+    assert_eq!(etag, format!("\"{}\"", ticket["version"]));
+    ticket["version"].as_i64().unwrap()
+}
