@@ -14,6 +14,7 @@ on_both_backends!(
     concurrent_retries_file_one_ticket,
     keys_belong_to_their_caller,
     an_expired_key_is_free_again,
+    a_retry_is_answered_from_memory_even_after_the_directory_changed,
 );
 
 /// A 15.3 revocation filed by the `n`th synthetic requester (1 is the main one).
@@ -86,6 +87,48 @@ async fn a_retry_with_the_same_key_gets_the_first_answer_and_files_nothing(backe
         app.count_where("ticket_history", "kind = 'created'").await,
         1,
         "one ticket, one history"
+    );
+}
+
+/// The ticket was filed: a retry gets its answer even when the rules would now refuse
+/// the same request (here, the officer left office in between).
+async fn a_retry_is_answered_from_memory_even_after_the_directory_changed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.requester_token();
+    let ticket = revocation(1);
+    let first = post_with_key(&app, &token, KEY, &ticket).await;
+    assert_eq!(first.status(), 201);
+    let first_body = first.text().await.unwrap();
+
+    let supervisor = app.token(SUPERVISOR_NIP, &[Role::Supervisor]);
+    let retired = app
+        .client
+        .put(app.url(&format!("/api/v1/officers/{OFFICER_NIP}")))
+        .bearer_auth(&supervisor)
+        .json(&serde_json::json!({
+            "name": "Kepala UPK Contoh",
+            "unit": "Sekretariat Jenderal",
+            "email": "kepala.upk.setjen@kemenkeu.go.id",
+            "active": false
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retired.status(), 200);
+
+    let again = post_with_key(&app, &token, KEY, &ticket).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.text().await.unwrap(), first_body);
+    // The same request under a new key meets today's rules.
+    let fresh = post_with_key(&app, &token, "another-key", &ticket).await;
+    let body = problem(fresh).await;
+    assert!(
+        errors(&body).contains(&(
+            "responsible_officer_nip".to_owned(),
+            "officer_inactive".to_owned()
+        )),
+        "{body}"
     );
 }
 
@@ -253,9 +296,11 @@ async fn the_served_document_is_the_committed_one_and_docs_need_no_download() {
         .unwrap();
     assert_eq!(served.status(), 200);
     assert_eq!(served.headers()["content-type"], "application/json");
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
     assert_eq!(
         served.text().await.unwrap(),
-        certdesk_api::openapi::document_json()
+        std::fs::read_to_string(&committed).unwrap(),
+        "the server serves what is committed in openapi/openapi.json"
     );
 
     let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
@@ -272,6 +317,34 @@ async fn the_served_document_is_the_committed_one_and_docs_need_no_download() {
         .unwrap();
     assert_eq!(initializer.status(), 200);
     assert!(initializer.text().await.unwrap().contains("/openapi.json"));
+}
+
+/// Every route under `/api/v1` is in the document with its method: the route table the
+/// server registers is the one checked here.
+#[test]
+fn every_routed_operation_is_documented() {
+    let document: Value = serde_json::from_str(&certdesk_api::openapi::document_json()).unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    assert!(certdesk_api::routes::API_ROUTES.len() >= 20);
+    for (path, method) in certdesk_api::routes::API_ROUTES {
+        let documented = paths
+            .get(&format!("/api/v1{path}"))
+            .and_then(|item| item.get(*method));
+        assert!(
+            documented.is_some(),
+            "{method} /api/v1{path} is not documented"
+        );
+    }
+    let documented_api: usize = paths
+        .iter()
+        .filter(|(path, _)| path.starts_with("/api/v1/"))
+        .map(|(_, item)| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented_api,
+        certdesk_api::routes::API_ROUTES.len(),
+        "the document and the route table list the same operations"
+    );
 }
 
 /// Every operation the document describes is a route that exists with that method:

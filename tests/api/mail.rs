@@ -24,6 +24,7 @@ on_both_backends!(
     a_server_answering_451_for_a_while_loses_nothing,
     a_550_is_dead_lettered_and_requeueing_delivers_it,
     a_message_dropped_after_data_is_retried_once_with_the_same_message_id,
+    comments_are_emailed_to_whom_they_concern_and_internal_ones_to_nobody,
 );
 
 const AGENT_EMAIL: &str = "petugas.ra@kemenkeu.go.id";
@@ -322,6 +323,158 @@ async fn every_event_reaches_its_recipient_in_their_language(backend: Backend) {
             .unwrap()
             .contains("Pindaian KTP buram.")
     );
+}
+
+async fn post_comment(app: &TestApp, token: &str, number: &str, body: &str, internal: bool) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{number}/comments")))
+        .bearer_auth(token)
+        .json(&json!({ "body": body, "internal": internal }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+}
+
+async fn comments_are_emailed_to_whom_they_concern_and_internal_ones_to_nobody(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut server = MailServer::start();
+    put_agent_in_directory(&app).await;
+    let p = people(&app);
+
+    // An Indonesian requester's ticket, in an agent's hands.
+    let mut renewal = ticket_json("15.2");
+    renewal["subtype"] = json!("renewal");
+    let (number, v) = file(&app, renewal, required_files()).await;
+    walk(
+        &app,
+        &number,
+        v,
+        &[(&p.agent, json!({"action": "claim"}), "in_review")],
+    )
+    .await;
+    let typed = "Mohon unggah ulang KTP <b>yang jelas</b> & terbaca.\nTerima kasih.";
+    post_comment(&app, &p.agent, &number, typed, false).await;
+    post_comment(
+        &app,
+        &p.agent,
+        &number,
+        "Catatan internal: cek NIK di AMS.",
+        true,
+    )
+    .await;
+    post_comment(
+        &app,
+        &p.requester,
+        &number,
+        "Sudah saya unggah ulang.",
+        false,
+    )
+    .await;
+
+    // An English requester's ticket: the desk writes to them in English.
+    let english = requester_nip(8);
+    let mut reset = ticket_json_for("15.2", 8);
+    reset["subtype"] = json!("passphrase_reset");
+    let filed = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(app.token(&english, &[Role::Requester]))
+        .header("Accept-Language", "en")
+        .multipart(form(&reset, required_files()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filed.status(), 201);
+    let english_ticket: Value = filed.json().await.unwrap();
+    let english_number = english_ticket["number"].as_str().unwrap().to_owned();
+    walk(
+        &app,
+        &english_number,
+        1,
+        &[(&p.agent, json!({"action": "claim"}), "in_review")],
+    )
+    .await;
+    post_comment(
+        &app,
+        &p.agent,
+        &english_number,
+        "Please upload a sharper scan.",
+        false,
+    )
+    .await;
+
+    let settled = worker(&app, &worker_settings(server.port))
+        .await
+        .drain()
+        .await
+        .unwrap();
+    let rows = events(&app).await;
+    assert_eq!(settled as usize, rows.len());
+    assert!(
+        rows.iter().all(|(_, _, delivery)| delivery == "sent"),
+        "nothing skipped: {rows:?}"
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|(_, kind, _)| kind == "comment_added")
+            .count(),
+        3,
+        "two public comments to the requesters, one to the agent; the internal one to nobody"
+    );
+    let messages = server.wait_for(rows.len(), Duration::from_secs(10)).await;
+    let comment_to = |address: &str, subject_end: &str| -> Received {
+        messages
+            .iter()
+            .find(|m| m.rcpt_tos == [address.to_owned()] && m.subject.ends_with(subject_end))
+            .unwrap_or_else(|| panic!("no {subject_end:?} to {address}"))
+            .clone()
+    };
+
+    let to_requester = comment_to(REQUESTER_EMAIL, "] Komentar baru pada tiket Anda");
+    assert_eq!(to_requester.content_language.as_deref(), Some("id"));
+    // Mail carries CRLF line ends; the comment's own line break is one of them.
+    let text = to_requester.text.as_deref().unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains(typed),
+        "shown as typed in the text part: {text}"
+    );
+    let html = to_requester.html.as_deref().unwrap();
+    assert!(
+        html.contains("&lt;b&gt;yang jelas&lt;&#x2f;b&gt; &amp; terbaca."),
+        "escaped in the HTML part: {html}"
+    );
+    assert!(!html.contains("<b>yang jelas"));
+
+    let to_english = comment_to(
+        "andi.contoh8@kemenkeu.go.id",
+        "] New comment on your ticket",
+    );
+    assert_eq!(to_english.content_language.as_deref(), Some("en"));
+    assert!(
+        to_english
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Please upload a sharper scan.")
+    );
+
+    let to_agent = comment_to(AGENT_EMAIL, "] Komentar pemohon");
+    assert!(
+        to_agent
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Sudah saya unggah ulang.")
+    );
+    for message in &messages {
+        let text = message.text.as_deref().unwrap_or_default();
+        assert!(
+            !text.contains("Catatan internal"),
+            "internal comments email nobody"
+        );
+    }
 }
 
 /// Files `n` tickets for 15.2 (one `ticket_received` each) by different requesters.
