@@ -1,22 +1,24 @@
 //! `certdesk`: the one binary. It only wires the crates together; every rule lives in
 //! `certdesk-domain`, every query in `certdesk-store`, every route in `certdesk-api`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use certdesk_api::auth::{self, LocalKey};
 use certdesk_api::config::{self, Settings};
 use certdesk_api::{Application, telemetry};
-use certdesk_domain::lifecycle::Role;
-use certdesk_domain::{Nip, Officer, OfficerRow, UnitCatalogue};
 use certdesk_store::{Store, StoreSettings};
 use certdesk_worker::{Worker, WorkerSettings};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+mod officers;
 mod outbox;
+mod token;
+
+use officers::OfficersCommand;
+use token::TokenCommand;
 
 #[derive(Parser)]
 #[command(
@@ -59,45 +61,6 @@ enum Command {
     /// Print the OpenAPI document: `certdesk openapi > openapi/openapi.json` regenerates
     /// the committed copy.
     Openapi,
-}
-
-#[derive(Subcommand)]
-enum TokenCommand {
-    /// Print a JWT signed with the local key (auth.local_key_file), for trying the API.
-    Issue {
-        /// The person's NIP (the token's `sub`).
-        #[arg(long)]
-        nip: String,
-        /// requester, officer, agent or supervisor; repeat for several.
-        #[arg(long = "role", required = true)]
-        roles: Vec<String>,
-        /// How long the token is valid, in hours.
-        #[arg(long, default_value_t = 8)]
-        hours: u64,
-    },
-    /// Create an API token for an integrator; it is printed once and stored hashed.
-    Create {
-        #[arg(long)]
-        name: String,
-        /// tickets:write (file tickets for anyone), tickets:read (read any ticket).
-        #[arg(long = "scope", required = true)]
-        scopes: Vec<String>,
-    },
-    /// List API tokens (never their secrets).
-    List,
-    /// Revoke an API token by name.
-    Revoke {
-        #[arg(long)]
-        name: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum OfficersCommand {
-    /// Insert or update officers from a CSV file with the header
-    /// `nip,name,unit,email,active`. All rows are checked first; one bad row imports
-    /// nothing.
-    Import { csv: PathBuf },
 }
 
 #[actix_web::main]
@@ -163,7 +126,7 @@ async fn open_store(settings: &StoreSettings) -> anyhow::Result<Store> {
 }
 
 /// The store as configured, its schema brought up to date first.
-async fn open_migrated_store(settings: &StoreSettings) -> anyhow::Result<Store> {
+pub(crate) async fn open_migrated_store(settings: &StoreSettings) -> anyhow::Result<Store> {
     let store = open_store(settings).await?;
     store
         .migrate()
@@ -218,8 +181,8 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
         }
         Command::Officers {
             command: OfficersCommand::Import { csv },
-        } => import_officers(settings, store_settings, &csv).await?,
-        Command::Token { command } => token(settings, store_settings, command).await?,
+        } => officers::import(settings, store_settings, &csv).await?,
+        Command::Token { command } => token::run(settings, store_settings, command).await?,
     }
     Ok(())
 }
@@ -262,164 +225,4 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
-}
-
-async fn token(
-    settings: &Settings,
-    store_settings: &StoreSettings,
-    command: TokenCommand,
-) -> anyhow::Result<()> {
-    match command {
-        TokenCommand::Issue { nip, roles, hours } => {
-            let nip = Nip::parse(&nip).map_err(|e| anyhow::anyhow!("--nip: {e}"))?;
-            let roles = roles
-                .iter()
-                .map(|r| {
-                    Role::from_code(r).ok_or_else(|| {
-                        anyhow::anyhow!("unknown role {r:?}: requester, officer, agent, supervisor")
-                    })
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            anyhow::ensure!(
-                settings.auth.jwks_url.is_none() || settings.auth.allow_local_tokens,
-                "local tokens are off while auth.jwks_url is set (tokens come from the SSO)"
-            );
-            let path = settings
-                .auth
-                .local_key_file
-                .as_deref()
-                .context("auth.local_key_file is not set: tokens come from the SSO provider")?;
-            let key = LocalKey::load_or_create(path)?;
-            println!(
-                "{}",
-                key.mint(
-                    &settings.auth,
-                    nip.as_str(),
-                    &roles,
-                    Duration::from_secs(hours * 3600)
-                )?
-            );
-        }
-        TokenCommand::Create { name, scopes } => {
-            for scope in &scopes {
-                anyhow::ensure!(
-                    auth::scope::ALL.contains(&scope.as_str()),
-                    "unknown scope {scope:?}: {}",
-                    auth::scope::ALL.join(", ")
-                );
-            }
-            let store = open_migrated_store(store_settings).await?;
-            let created = store.create_api_token(&name, &scopes).await?;
-            eprintln!(
-                "API token {name:?} created with scopes {}. It is shown once; store it now:",
-                scopes.join(" ")
-            );
-            println!("{}", created.secret);
-        }
-        TokenCommand::List => {
-            let store = open_migrated_store(store_settings).await?;
-            for token in store.api_tokens().await? {
-                let state = if token.revoked { "revoked" } else { "active" };
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    token.name,
-                    token.scopes.join(" "),
-                    token.created_at.to_rfc3339(),
-                    state
-                );
-            }
-        }
-        TokenCommand::Revoke { name } => {
-            let store = open_migrated_store(store_settings).await?;
-            anyhow::ensure!(
-                store.revoke_api_token(&name).await?,
-                "no active API token named {name:?}"
-            );
-            println!("revoked {name:?}");
-        }
-    }
-    Ok(())
-}
-
-async fn import_officers(
-    settings: &Settings,
-    store_settings: &StoreSettings,
-    path: &Path,
-) -> anyhow::Result<()> {
-    let store = open_migrated_store(store_settings).await?;
-    let units = UnitCatalogue::new(store.units().await?);
-    let domains = settings.email_domains();
-
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    let mut officers = Vec::new();
-    let mut failures = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for (index, record) in reader.deserialize::<CsvOfficer>().enumerate() {
-        let line = index + 2; // the header is line 1
-        let row = match record {
-            Ok(row) => row,
-            Err(error) => {
-                failures.push(format!("line {line}: {error}"));
-                continue;
-            }
-        };
-        match Officer::from_row(&row.into(), &units, &domains) {
-            Ok(officer) => {
-                if let Some(first) = seen.insert(officer.nip.clone(), line) {
-                    failures.push(format!(
-                        "line {line}: NIP {} already on line {first}",
-                        officer.nip
-                    ));
-                }
-                officers.push(officer);
-            }
-            Err(problems) => {
-                for problem in problems {
-                    failures.push(format!(
-                        "line {line}: {}: {}",
-                        problem.field, problem.message.en
-                    ));
-                }
-            }
-        }
-    }
-    if !failures.is_empty() {
-        anyhow::bail!(
-            "nothing imported; fix these rows:\n  {}",
-            failures.join("\n  ")
-        );
-    }
-    let report = store.import_officers(&officers).await?;
-    println!(
-        "imported {} officer(s): {} new, {} updated",
-        officers.len(),
-        report.inserted,
-        report.updated
-    );
-    Ok(())
-}
-
-#[derive(serde::Deserialize)]
-struct CsvOfficer {
-    nip: String,
-    name: String,
-    unit: String,
-    email: String,
-    #[serde(default)]
-    active: String,
-}
-
-impl From<CsvOfficer> for OfficerRow {
-    fn from(row: CsvOfficer) -> Self {
-        Self {
-            nip: row.nip,
-            name: row.name,
-            unit: row.unit,
-            email: row.email,
-            active: row.active,
-        }
-    }
 }

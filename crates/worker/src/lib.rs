@@ -15,6 +15,7 @@ pub mod config;
 mod mailer;
 pub mod policy;
 pub mod smtp;
+pub mod template;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -25,11 +26,12 @@ use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-pub use compose::{Composer, Rendered, Template, template_for};
+pub use compose::{Composer, Rendered};
 pub use config::{MailSettings, OutboxSettings, SmtpSecurity, SmtpSettings, WorkerSettings};
 pub use mailer::Mailer;
 pub use policy::{RetryPolicy, Settlement};
 pub use smtp::Handover;
+pub use template::{Template, template_for};
 
 /// Sent messages are recorded in groups of this size: fewer round trips, and at most
 /// this many messages go out again (with their Message-IDs) if the worker dies.

@@ -2,6 +2,8 @@ use super::*;
 use crate::attachment::{FileType, InspectedFile};
 use crate::identity::UnitEntry;
 use crate::officer::{Officer, OfficerLookup};
+use crate::problem::ProblemCode;
+use crate::service::{ChangeKind, RevocationReason};
 
 // Synthetic identities only.
 const REQUESTER_NIP: &str = "199005172015031001";

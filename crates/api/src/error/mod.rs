@@ -8,10 +8,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
-use certdesk_domain::lifecycle::{Refusal, WhoMay};
 use certdesk_domain::{Message, Problem, ProblemCode};
-use certdesk_store::StoreError;
 use serde::Serialize;
+
+mod code;
+mod from;
+
+pub use code::ErrorCode;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The request header that makes filing a ticket safe to retry.
@@ -62,67 +65,6 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Defines the error codes once: the enum, its wire names and the list of all of them
-/// (published in the OpenAPI document), so that none can be left out of one.
-macro_rules! error_codes {
-    ($($variant:ident => $code:literal,)*) => {
-        /// The stable, machine-readable name of every kind of error response: the `code`
-        /// of a problem+json body. Clients switch on these; titles and messages may be
-        /// reworded, codes never change. (The rules a field breaks have codes of their
-        /// own, in the `errors` list: the domain's `ProblemCode`.)
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum ErrorCode {
-            $($variant,)*
-        }
-
-        impl ErrorCode {
-            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $code,)*
-                }
-            }
-        }
-    };
-}
-
-error_codes! {
-    ValidationFailed => "validation_failed",
-    PayloadTooLarge => "payload_too_large",
-    UnsupportedMediaType => "unsupported_media_type",
-    MalformedRequest => "malformed_request",
-    RouteNotFound => "route_not_found",
-    TicketNotFound => "ticket_not_found",
-    AttachmentNotFound => "attachment_not_found",
-    DeadLetterNotFound => "dead_letter_not_found",
-    MethodNotAllowed => "method_not_allowed",
-    NotAcceptable => "not_acceptable",
-    Unauthenticated => "unauthenticated",
-    NotPermitted => "not_permitted",
-    FilingForSomeoneElse => "filing_for_someone_else",
-    IntegratorsCannotAct => "integrators_cannot_act",
-    CommentNotPermitted => "comment_not_permitted",
-    OwnTicket => "own_ticket",
-    OpenTicketExists => "open_ticket_exists",
-    ActionNotAllowed => "action_not_allowed",
-    AlreadyClaimed => "already_claimed",
-    ReopenWindowPassed => "reopen_window_passed",
-    IdempotencyKeyReused => "idempotency_key_reused",
-    IdempotencyKeyInUse => "idempotency_key_in_use",
-    StaleVersion => "stale_version",
-    IfMatchRequired => "if_match_required",
-    BadRequest => "bad_request",
-    ServiceUnavailable => "service_unavailable",
-    InternalError => "internal_error",
-}
-
-impl Serialize for ErrorCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 pub enum Missing {
     Route,
@@ -156,125 +98,6 @@ impl ApiError {
         Self::Validation {
             problems: vec![Problem::at(field, rule)],
             warnings: Vec::new(),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            // Every pooled connection busy for the whole acquire timeout: overload, not a
-            // bug; the client may retry.
-            StoreError::Busy(reason) => {
-                tracing::warn!(%reason, "no database connection available");
-                Self::Unavailable
-            }
-            StoreError::OpenTicketExists(number) => Self::Conflict {
-                code: ErrorCode::OpenTicketExists,
-                message: Message::new(
-                    format!(
-                        "Anda masih memiliki tiket terbuka untuk layanan ini: {number}. Lanjutkan tiket itu atau batalkan dulu."
-                    ),
-                    format!(
-                        "You already have an open ticket for this service: {number}. Continue that one or cancel it first."
-                    ),
-                ),
-            },
-            StoreError::IdempotencyKeyTaken => Self::Conflict {
-                code: ErrorCode::IdempotencyKeyInUse,
-                message: Message::new(
-                    "Permintaan lain dengan `Idempotency-Key` yang sama sedang diproses. Ulangi sebentar lagi.",
-                    "Another request with the same `Idempotency-Key` is in progress. Retry shortly.",
-                ),
-            },
-            StoreError::Stale { current } => Self::PreconditionFailed { current },
-            StoreError::TicketNotFound => Self::NotFound(Missing::Ticket),
-            other => Self::Internal(anyhow::Error::new(other)),
-        }
-    }
-}
-
-/// The one place a refusal of the lifecycle's rules becomes an HTTP answer.
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::NotAllowedInState { status, action } => Self::Conflict {
-                code: ErrorCode::ActionNotAllowed,
-                message: Message::new(
-                    format!(
-                        "Tindakan `{}` tidak dapat dilakukan saat tiket berstatus `{}`.",
-                        action.code(),
-                        status.code()
-                    ),
-                    format!(
-                        "The action `{}` is not possible while the ticket is `{}`.",
-                        action.code(),
-                        status.code()
-                    ),
-                ),
-            },
-            Refusal::NotPermitted { action, who_may } => {
-                let who = match who_may {
-                    WhoMay::Requester => ("pemohon tiket", "the ticket's requester"),
-                    WhoMay::ResponsibleOfficer => {
-                        ("penanggung jawab tiket", "the ticket's responsible officer")
-                    }
-                    WhoMay::AnyAgent => ("petugas RA", "an RA agent"),
-                    WhoMay::AssignedAgent => (
-                        "petugas RA yang menangani tiket",
-                        "the RA agent assigned to the ticket",
-                    ),
-                    WhoMay::Supervisor => ("supervisor", "a supervisor"),
-                    WhoMay::RequesterOrAssignedAgent => (
-                        "pemohon atau petugas yang menangani tiket",
-                        "the requester or the assigned agent",
-                    ),
-                };
-                Self::Forbidden {
-                    code: ErrorCode::NotPermitted,
-                    message: Message::new(
-                        format!(
-                            "Tindakan `{}` hanya dapat dilakukan oleh {}.",
-                            action.code(),
-                            who.0
-                        ),
-                        format!("Only {} may take the action `{}`.", who.1, action.code()),
-                    ),
-                }
-            }
-            Refusal::AlreadyClaimed => Self::Conflict {
-                code: ErrorCode::AlreadyClaimed,
-                message: Message::new(
-                    "Tiket sudah diambil petugas lain.",
-                    "Another agent has already claimed this ticket.",
-                ),
-            },
-            Refusal::Invalid {
-                field,
-                code,
-                message,
-            } => Self::invalid(field, code, message),
-            Refusal::OwnTicket => Self::Forbidden {
-                code: ErrorCode::OwnTicket,
-                message: Message::new(
-                    "Petugas tidak dapat menangani tiket yang diajukannya sendiri.",
-                    "An agent cannot handle a ticket they filed themself.",
-                ),
-            },
-            Refusal::ReopenWindowPassed => Self::Conflict {
-                code: ErrorCode::ReopenWindowPassed,
-                message: Message::new(
-                    "Batas waktu membuka kembali tiket sudah lewat; ajukan tiket baru.",
-                    "The time to reopen this ticket has passed; file a new ticket.",
-                ),
-            },
-            Refusal::CommentNotPermitted => Self::Forbidden {
-                code: ErrorCode::CommentNotPermitted,
-                message: Message::new(
-                    "Komentar internal hanya untuk petugas RA.",
-                    "Internal comments are for RA staff only.",
-                ),
-            },
         }
     }
 }

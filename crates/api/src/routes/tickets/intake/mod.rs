@@ -1,0 +1,216 @@
+//! Reading an intake request: a `multipart/form-data` body with one `ticket` part (JSON)
+//! and one part per attachment. Every size is bounded while the body streams in; parts
+//! that break a rule are drained and reported, so the answer can list every problem.
+//!
+//! - `receive.rs`: reading the body within its limits, judging nothing.
+//! - `fingerprint.rs`: what a request says, for idempotent retries.
+//! - here: checking what was received against every rule.
+
+mod fingerprint;
+mod receive;
+
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::{HttpRequest, web};
+use bytes::Bytes;
+use certdesk_domain::{
+    Accepted, Assessment, AttachmentKind, AttachmentPolicy, InspectedFile, Message, OfficerLookup,
+    Problem, ProblemCode, Rejected, assess,
+};
+use certdesk_store::{ContentAddress, NewAttachment};
+use futures_util::StreamExt;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use receive::{BodyBudget, declared_length, drain, multipart_error, read_part, too_many_parts};
+
+pub use receive::{Received, receive};
+
+const TICKET_PART: &str = "ticket";
+/// More parts than any honest form has (one `ticket`, five files); the cap keeps a flood
+/// of tiny parts from costing memory and an endless list of problems.
+const MAX_PARTS: usize = 16;
+
+/// The outcome of checking an intake request against every rule.
+pub enum Checked {
+    Accepted {
+        // Boxed: a submission is large next to a list of problems.
+        accepted: Box<Accepted>,
+        attachments: Vec<NewAttachment>,
+    },
+    Rejected(Rejected),
+}
+
+/// Inspects and assesses a received intake request against every rule, the officers'
+/// directory included. Stores nothing.
+pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiError> {
+    let Received {
+        draft,
+        files,
+        oversized,
+        unknown_parts,
+        duplicate_ticket_part,
+        fingerprint: _,
+    } = received;
+
+    let mut assessment = match draft {
+        Some(Ok(draft)) => assess(&draft, state.intake_rules()),
+        Some(Err(problem)) => Assessment::unreadable(problem),
+        None => Assessment::unreadable(Problem::new(
+            TICKET_PART,
+            ProblemCode::Required,
+            Message::new(
+                "Bagian `ticket` (JSON berisi data tiket) wajib ada.",
+                "The `ticket` part (JSON with the ticket's data) is required.",
+            ),
+        )),
+    };
+    if duplicate_ticket_part {
+        assessment.record_duplicate_part(TICKET_PART);
+    }
+    for name in &unknown_parts {
+        assessment.record_unknown_part(name);
+    }
+    for kind in oversized {
+        assessment.record_file(kind, Err(state.attachments.too_large(kind)));
+    }
+
+    // Header reading and hashing are CPU work: keep them off the async threads.
+    let policy = state.attachments;
+    let inspected = web::block(move || inspect_all(policy, files))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+    let mut contents = BTreeMap::new();
+    for (kind, outcome, content) in inspected {
+        if let Some(content) = content {
+            contents.entry(kind).or_insert(content);
+        }
+        assessment.record_file(kind, outcome);
+    }
+
+    let officer = match assessment.responsible_officer_nip() {
+        Some(nip) => {
+            let row = state.store.officer(nip).await?;
+            let lookup = OfficerLookup::from_row(row.as_ref(), &state.units, &state.email_domains);
+            if lookup == OfficerLookup::Outdated {
+                tracing::warn!(officer = %nip, "officer directory entry no longer passes the rules");
+            }
+            lookup
+        }
+        None => OfficerLookup::NotFound,
+    };
+
+    let checked = match assessment.conclude(&officer) {
+        Ok(accepted) => {
+            let attachments = accepted
+                .files
+                .iter()
+                .filter_map(|(kind, inspected)| {
+                    let (content, address) = contents.remove(kind)?;
+                    Some(NewAttachment {
+                        kind: *kind,
+                        inspected: *inspected,
+                        address,
+                        content,
+                    })
+                })
+                .collect();
+            Checked::Accepted {
+                accepted: Box::new(accepted),
+                attachments,
+            }
+        }
+        Err(rejected) => Checked::Rejected(rejected),
+    };
+    Ok(checked)
+}
+
+/// Reads a body holding one file part named after `kind` (the replacement of one
+/// attachment), inspects it and returns it ready to store, or the problems found.
+pub async fn check_one(
+    state: &AppState,
+    request: &HttpRequest,
+    mut body: Multipart,
+    kind: AttachmentKind,
+) -> Result<Result<NewAttachment, Vec<Problem>>, ApiError> {
+    let limits = &state.limits;
+    if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
+        return Err(ApiError::PayloadTooLarge {
+            limit: Some(limits.max_body_bytes),
+        });
+    }
+    let mut budget = BodyBudget {
+        used: 0,
+        limit: limits.max_body_bytes,
+    };
+    let mut assessment = Assessment::files_only();
+    let mut content = None;
+    let mut parts = 0;
+    while let Some(part) = body.next().await {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(too_many_parts());
+        }
+        let mut part = part.map_err(multipart_error)?;
+        let name = part.name().unwrap_or_default().to_owned();
+        if name != kind.code() {
+            drain(&mut part, &mut budget).await?;
+            assessment.record_unknown_part(if name.is_empty() {
+                "(unnamed part)"
+            } else {
+                &name
+            });
+            continue;
+        }
+        match read_part(&mut part, limits.max_part_bytes, &mut budget).await? {
+            Some(bytes) if content.is_none() => content = Some(bytes),
+            Some(_) => assessment.record_duplicate_part(kind.code()),
+            None => assessment.record_file(kind, Err(state.attachments.too_large(kind))),
+        }
+    }
+    let Some(content) = content else {
+        let mut problems = assessment.into_problems();
+        problems.push(Problem::required(kind.code()));
+        return Ok(Err(problems));
+    };
+    let policy = state.attachments;
+    let mut inspected = web::block(move || inspect_all(policy, vec![(kind, content)]))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+    let (kind, outcome, kept) = inspected
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no inspection result")))?;
+    assessment.record_file(kind, outcome.clone());
+    let problems = assessment.into_problems();
+    match (problems.is_empty(), outcome, kept) {
+        (true, Ok(inspected), Some((content, address))) => Ok(Ok(NewAttachment {
+            kind,
+            inspected,
+            address,
+            content,
+        })),
+        _ => Ok(Err(problems)),
+    }
+}
+
+type Inspected = (
+    AttachmentKind,
+    Result<InspectedFile, Problem>,
+    Option<(Bytes, ContentAddress)>,
+);
+
+fn inspect_all(policy: AttachmentPolicy, files: Vec<(AttachmentKind, Bytes)>) -> Vec<Inspected> {
+    files
+        .into_iter()
+        .map(|(kind, content)| {
+            let outcome = policy.inspect(kind, &content);
+            // Only files that passed are hashed and kept.
+            let kept = outcome.is_ok().then(|| {
+                let address = ContentAddress::of(&content);
+                (content, address)
+            });
+            (kind, outcome, kept)
+        })
+        .collect()
+}
