@@ -478,6 +478,26 @@ async fn queues_page_by_keyset_and_routing_rules_choose_the_queue(backend: Backe
         .get_as(&agent, "/api/v1/queues/general/tickets?cursor=zz")
         .await;
     assert_eq!(bad.status(), 422);
+    // Filters are read as the domain's types: a value that is not one is named, not
+    // quietly matched against nothing (and a NUL never reaches the database).
+    for (query, field, code) in [
+        ("service=15.9", "service", "service_unknown"),
+        ("subtype=renewals", "subtype", "subtype_unknown"),
+        ("status=open", "status", "required"),
+        ("officer=12345", "officer", "nip_format"),
+        ("assignee=%00", "assignee", "nip_format"),
+    ] {
+        let refused = app
+            .get_as(&agent, &format!("/api/v1/queues/general/tickets?{query}"))
+            .await;
+        assert_eq!(refused.status(), 422, "{query}");
+        let body = problem(refused).await;
+        assert_eq!(
+            errors(&body),
+            [(field.to_owned(), code.to_owned())],
+            "{query}"
+        );
+    }
 }
 
 /// The OIDC provider's keys, served on loopback; `rotate` swaps them.

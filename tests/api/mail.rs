@@ -193,19 +193,7 @@ async fn every_event_reaches_its_recipient_in_their_language(backend: Backend) {
     )
     .await;
     // A requester who asked for English.
-    let english_requester = requester_nip(7);
-    let mut reset = ticket_json_for("15.2", 7);
-    reset["subtype"] = json!("passphrase_reset");
-    let response = app
-        .client
-        .post(app.url("/api/v1/tickets"))
-        .bearer_auth(app.token(&english_requester, &[Role::Requester]))
-        .header("Accept-Language", "en-GB,en;q=0.9,id;q=0.5")
-        .multipart(form(&reset, required_files()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    file_passphrase_reset_in_english(&app, 7, "en-GB,en;q=0.9,id;q=0.5").await;
 
     let settled = worker(&app, &worker_settings(server.port))
         .await
@@ -325,6 +313,25 @@ async fn every_event_reaches_its_recipient_in_their_language(backend: Backend) {
     );
 }
 
+/// Files a 15.2 passphrase reset for the `n`th synthetic requester, who asks for
+/// `accept_language`; returns the ticket's number.
+async fn file_passphrase_reset_in_english(app: &TestApp, n: u32, accept_language: &str) -> String {
+    let mut reset = ticket_json_for("15.2", n);
+    reset["subtype"] = json!("passphrase_reset");
+    let response = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(app.token(&requester_nip(n), &[Role::Requester]))
+        .header("Accept-Language", accept_language)
+        .multipart(form(&reset, required_files()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let body: Value = response.json().await.unwrap();
+    body["number"].as_str().unwrap().to_owned()
+}
+
 async fn post_comment(app: &TestApp, token: &str, number: &str, body: &str, internal: bool) {
     let response = app
         .client
@@ -374,21 +381,7 @@ async fn comments_are_emailed_to_whom_they_concern_and_internal_ones_to_nobody(b
     .await;
 
     // An English requester's ticket: the desk writes to them in English.
-    let english = requester_nip(8);
-    let mut reset = ticket_json_for("15.2", 8);
-    reset["subtype"] = json!("passphrase_reset");
-    let filed = app
-        .client
-        .post(app.url("/api/v1/tickets"))
-        .bearer_auth(app.token(&english, &[Role::Requester]))
-        .header("Accept-Language", "en")
-        .multipart(form(&reset, required_files()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(filed.status(), 201);
-    let english_ticket: Value = filed.json().await.unwrap();
-    let english_number = english_ticket["number"].as_str().unwrap().to_owned();
+    let english_number = file_passphrase_reset_in_english(&app, 8, "en").await;
     walk(
         &app,
         &english_number,

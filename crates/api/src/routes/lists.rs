@@ -241,49 +241,43 @@ fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError>
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                Status::from_code(s).ok_or_else(|| {
-                    let all = codes(Status::ALL.map(Status::code));
-                    ApiError::invalid(
-                        "status",
-                        ProblemCode::Required,
-                        Message::new(
-                            format!("Status tidak dikenal `{s}`: {all}."),
-                            format!("Unknown status `{s}`: {all}."),
-                        ),
-                    )
-                })
+                one_of(
+                    "status",
+                    s,
+                    &Status::ALL,
+                    Status::code,
+                    ProblemCode::Required,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
     };
-    let service = match query.service.as_deref() {
-        Some(code) => Some(Service::from_code(code).ok_or_else(|| {
-            let all = codes(Service::ALL.map(Service::code));
-            ApiError::invalid(
+    let service = query
+        .service
+        .as_deref()
+        .map(|s| {
+            one_of(
                 "service",
+                s,
+                &Service::ALL,
+                Service::code,
                 ProblemCode::ServiceUnknown,
-                Message::new(
-                    format!("Layanan tidak dikenal; pilih salah satu: {all}."),
-                    format!("Unknown service; choose one of: {all}."),
-                ),
             )
-        })?),
-        None => None,
-    };
-    let subtype = match query.subtype.as_deref() {
-        Some(code) => Some(ChangeKind::from_code(code).ok_or_else(|| {
-            let all = codes(ChangeKind::ALL.map(ChangeKind::code));
-            ApiError::invalid(
+        })
+        .transpose()?;
+    let subtype = query
+        .subtype
+        .as_deref()
+        .map(|s| {
+            one_of(
                 "subtype",
+                s,
+                &ChangeKind::ALL,
+                ChangeKind::code,
                 ProblemCode::SubtypeUnknown,
-                Message::new(
-                    format!("Sub-layanan tidak dikenal; pilih salah satu: {all}."),
-                    format!("Unknown sub-type; choose one of: {all}."),
-                ),
             )
-        })?),
-        None => None,
-    };
+        })
+        .transpose()?;
     let nip = |field: &str, raw: &Option<String>| -> Result<Option<Nip>, ApiError> {
         raw.as_deref()
             .map(|raw| Nip::parse(raw).map_err(|e| ApiError::invalid_at(field, &e)))
@@ -314,8 +308,32 @@ fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError>
     })
 }
 
-fn codes(all: impl IntoIterator<Item = &'static str>) -> String {
-    all.into_iter().collect::<Vec<_>>().join(", ")
+/// A value of a closed vocabulary by its code, or a 422 that lists the choices.
+fn one_of<T: Copy>(
+    field: &str,
+    written: &str,
+    all: &[T],
+    code_of: fn(T) -> &'static str,
+    problem: ProblemCode,
+) -> Result<T, ApiError> {
+    all.iter()
+        .copied()
+        .find(|item| code_of(*item) == written.trim())
+        .ok_or_else(|| {
+            let choices = all
+                .iter()
+                .map(|item| code_of(*item))
+                .collect::<Vec<_>>()
+                .join(", ");
+            ApiError::invalid(
+                field,
+                problem,
+                Message::new(
+                    format!("Nilai `{field}` tidak dikenal; pilih salah satu: {choices}."),
+                    format!("Unknown `{field}`; choose one of: {choices}."),
+                ),
+            )
+        })
 }
 
 async fn page(

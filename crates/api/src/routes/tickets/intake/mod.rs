@@ -19,11 +19,10 @@ use certdesk_domain::{
     Problem, ProblemCode, Rejected, assess,
 };
 use certdesk_store::{ContentAddress, NewAttachment};
-use futures_util::StreamExt;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use receive::{BodyBudget, declared_length, drain, multipart_error, read_part, too_many_parts};
+use receive::{Parts, drain, read_part};
 
 pub use receive::{Received, receive};
 
@@ -131,31 +130,16 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
 pub async fn check_one(
     state: &AppState,
     request: &HttpRequest,
-    mut body: Multipart,
+    body: Multipart,
     kind: AttachmentKind,
 ) -> Result<Result<NewAttachment, Vec<Problem>>, ApiError> {
     let limits = &state.limits;
-    if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
-        return Err(ApiError::PayloadTooLarge {
-            limit: Some(limits.max_body_bytes),
-        });
-    }
-    let mut budget = BodyBudget {
-        used: 0,
-        limit: limits.max_body_bytes,
-    };
+    let mut parts = Parts::new(request, body, limits)?;
     let mut assessment = Assessment::files_only();
     let mut content = None;
-    let mut parts = 0;
-    while let Some(part) = body.next().await {
-        parts += 1;
-        if parts > MAX_PARTS {
-            return Err(too_many_parts());
-        }
-        let mut part = part.map_err(multipart_error)?;
-        let name = part.name().unwrap_or_default().to_owned();
+    while let Some((name, mut part)) = parts.next().await? {
         if name != kind.code() {
-            drain(&mut part, &mut budget).await?;
+            drain(&mut part, &mut parts.budget).await?;
             assessment.record_unknown_part(if name.is_empty() {
                 "(unnamed part)"
             } else {
@@ -163,7 +147,7 @@ pub async fn check_one(
             });
             continue;
         }
-        match read_part(&mut part, limits.max_part_bytes, &mut budget).await? {
+        match read_part(&mut part, limits.max_part_bytes, &mut parts.budget).await? {
             Some(bytes) if content.is_none() => content = Some(bytes),
             Some(_) => assessment.record_duplicate_part(kind.code()),
             None => assessment.record_file(kind, Err(state.attachments.too_large(kind))),

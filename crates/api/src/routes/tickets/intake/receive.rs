@@ -32,7 +32,7 @@ impl Received {
     }
 }
 
-pub(super) fn declared_length(request: &HttpRequest) -> Option<u64> {
+fn declared_length(request: &HttpRequest) -> Option<u64> {
     request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -44,14 +44,10 @@ pub(super) fn declared_length(request: &HttpRequest) -> Option<u64> {
 /// [`check`]'s work, which a replayed idempotent request never needs.
 pub async fn receive(
     request: &HttpRequest,
-    mut body: Multipart,
+    body: Multipart,
     limits: &LimitSettings,
 ) -> Result<Received, ApiError> {
-    if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
-        return Err(ApiError::PayloadTooLarge {
-            limit: Some(limits.max_body_bytes),
-        });
-    }
+    let mut parts = Parts::new(request, body, limits)?;
 
     let mut received = Received {
         draft: None,
@@ -65,20 +61,10 @@ pub async fn receive(
         .headers()
         .contains_key(IDEMPOTENCY_KEY)
         .then(Fingerprint::default);
-    let mut budget = BodyBudget {
-        used: 0,
-        limit: limits.max_body_bytes,
-    };
-    let mut parts = 0;
-    while let Some(part) = body.next().await {
-        parts += 1;
-        if parts > MAX_PARTS {
-            return Err(too_many_parts());
-        }
-        let mut part = part.map_err(multipart_error)?;
-        let name = part.name().unwrap_or_default().to_owned();
+    while let Some((name, mut part)) = parts.next().await? {
         if name == TICKET_PART {
-            let content = read_part(&mut part, limits.max_ticket_json_bytes, &mut budget).await?;
+            let content =
+                read_part(&mut part, limits.max_ticket_json_bytes, &mut parts.budget).await?;
             if let Some(fingerprint) = &mut fingerprint {
                 fingerprint.ticket_part(content.as_deref());
             }
@@ -104,7 +90,7 @@ pub async fn receive(
                 )),
             });
         } else if let Some(kind) = AttachmentKind::from_code(&name) {
-            let content = read_part(&mut part, limits.max_part_bytes, &mut budget).await?;
+            let content = read_part(&mut part, limits.max_part_bytes, &mut parts.budget).await?;
             if let Some(fingerprint) = &mut fingerprint {
                 fingerprint.part(&name, content.as_deref());
             }
@@ -113,7 +99,7 @@ pub async fn receive(
                 None => received.oversized.push(kind),
             }
         } else {
-            drain(&mut part, &mut budget).await?;
+            drain(&mut part, &mut parts.budget).await?;
             if let Some(fingerprint) = &mut fingerprint {
                 fingerprint.part(&name, None);
             }
@@ -143,6 +129,49 @@ impl BodyBudget {
             });
         }
         Ok(())
+    }
+}
+
+/// A multipart body read part by part within its limits: the declared length first,
+/// then a byte budget across all parts and a cap on their number.
+pub(super) struct Parts {
+    body: Multipart,
+    pub budget: BodyBudget,
+    seen: usize,
+}
+
+impl Parts {
+    pub fn new(
+        request: &HttpRequest,
+        body: Multipart,
+        limits: &LimitSettings,
+    ) -> Result<Self, ApiError> {
+        if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
+            return Err(ApiError::PayloadTooLarge {
+                limit: Some(limits.max_body_bytes),
+            });
+        }
+        Ok(Self {
+            body,
+            budget: BodyBudget {
+                used: 0,
+                limit: limits.max_body_bytes,
+            },
+            seen: 0,
+        })
+    }
+
+    /// The next part, with its name (empty when it has none).
+    pub async fn next(&mut self) -> Result<Option<(String, actix_multipart::Field)>, ApiError> {
+        let Some(part) = self.body.next().await else {
+            return Ok(None);
+        };
+        self.seen += 1;
+        if self.seen > MAX_PARTS {
+            return Err(too_many_parts());
+        }
+        let part = part.map_err(multipart_error)?;
+        Ok(Some((part.name().unwrap_or_default().to_owned(), part)))
     }
 }
 
@@ -213,7 +242,7 @@ fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
     })
 }
 
-pub(super) fn too_many_parts() -> ApiError {
+fn too_many_parts() -> ApiError {
     ApiError::invalid(
         "body",
         ProblemCode::TooManyParts,
@@ -224,7 +253,7 @@ pub(super) fn too_many_parts() -> ApiError {
     )
 }
 
-pub(super) fn multipart_error(error: MultipartError) -> ApiError {
+fn multipart_error(error: MultipartError) -> ApiError {
     match error {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
