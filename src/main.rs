@@ -13,6 +13,7 @@ use certdesk_worker::{Worker, WorkerSettings};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+mod demo;
 mod officers;
 mod outbox;
 mod token;
@@ -61,6 +62,16 @@ enum Command {
     /// Print the OpenAPI document: `certdesk openapi > openapi/openapi.json` regenerates
     /// the committed copy.
     Openapi,
+    /// Load the synthetic sample officers and print a token per role for trying the desk:
+    /// `eval "$(certdesk demo)"` sets $REQUESTER, $OFFICER, $AGENT and $SUPERVISOR.
+    Demo {
+        /// How long the tokens are valid, in hours.
+        #[arg(long, default_value_t = 8)]
+        hours: u64,
+    },
+    /// Print the configuration in effect (defaults, file, environment), secrets redacted,
+    /// after checking it as `serve` and `worker` would.
+    Config,
 }
 
 #[actix_web::main]
@@ -93,12 +104,29 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&settings.log);
     let settings = Configured {
         api: settings,
         store: store_settings,
         worker: worker_settings,
     };
+    // Checked before any command runs, so that a mistake is named at once, by key.
+    if let Err(problem) = settings.check() {
+        eprintln!("certdesk: configuration: {problem}");
+        return ExitCode::from(2);
+    }
+    if matches!(cli.command, Command::Config) {
+        return match settings.effective() {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("certdesk: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    telemetry::init(&settings.api.log);
     match run(cli.command, &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -113,6 +141,31 @@ struct Configured {
     api: Settings,
     store: StoreSettings,
     worker: WorkerSettings,
+}
+
+impl Configured {
+    /// What `serve` and `worker` would refuse at start: values that parse but mean
+    /// nothing (an unknown service code, a bad sender address, …).
+    fn check(&self) -> Result<(), String> {
+        self.api.lifecycle_rules()?;
+        self.api.default_queue()?;
+        certdesk_worker::Composer::new(&self.worker.mail)?;
+        Ok(())
+    }
+
+    /// The configuration in effect, as TOML, with secrets redacted: what the defaults,
+    /// the file and the environment made together.
+    fn effective(&self) -> anyhow::Result<String> {
+        let mut all = toml::Table::new();
+        for part in [
+            toml::Table::try_from(&self.api)?,
+            toml::Table::try_from(&self.store)?,
+            toml::Table::try_from(&self.worker)?,
+        ] {
+            all.extend(part);
+        }
+        Ok(toml::to_string(&all)?)
+    }
 }
 
 /// The store as configured, with a message that names what failed.
@@ -146,6 +199,7 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
             certdesk_api::install_tls_provider();
             let store = open_store(store_settings).await?;
             let application = Application::build(settings, store.clone()).await?;
+            show_the_way_in(&store, settings).await;
             if worker_settings.outbox.in_process {
                 // Started once the API has migrated the schema; stops after the server.
                 let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
@@ -183,8 +237,35 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
             command: OfficersCommand::Import { csv },
         } => officers::import(settings, store_settings, &csv).await?,
         Command::Token { command } => token::run(settings, store_settings, command).await?,
+        Command::Demo { hours } => demo::run(settings, store_settings, hours).await?,
+        // Answered in `main`, before logging starts.
+        Command::Config => {}
     }
     Ok(())
+}
+
+/// On a desk nobody has set up yet, says how to try it: a newcomer's first `serve`
+/// should not leave them guessing where tokens and officers come from.
+async fn show_the_way_in(store: &Store, settings: &Settings) {
+    let empty = store
+        .officers()
+        .await
+        .is_ok_and(|officers| officers.is_empty());
+    if !empty {
+        return;
+    }
+    if settings.auth.jwks_url.is_none() {
+        tracing::info!(
+            "the officers' directory is empty. To try the desk, run `certdesk demo` in another \
+             terminal: it loads the synthetic sample officers and prints a token per role \
+             (eval \"$(certdesk demo)\"). To load real officers: `certdesk officers import FILE.csv`."
+        );
+    } else {
+        tracing::warn!(
+            "the officers' directory is empty: no ticket can be filed until it is loaded \
+             (`certdesk officers import FILE.csv`, or PUT /api/v1/officers/{{nip}})"
+        );
+    }
 }
 
 async fn run_worker(worker: Worker, stop: CancellationToken) {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use certdesk_api::config::Settings;
 use certdesk_domain::{Officer, OfficerRow, UnitCatalogue};
-use certdesk_store::StoreSettings;
+use certdesk_store::{Store, StoreSettings};
 use clap::Subcommand;
 
 use crate::open_migrated_store;
@@ -23,14 +23,21 @@ pub async fn import(
     store_settings: &StoreSettings,
     path: &Path,
 ) -> anyhow::Result<()> {
+    let csv = std::fs::read(path).with_context(|| format!("opening {}", path.display()))?;
     let store = open_migrated_store(store_settings).await?;
+    let report = import_csv(settings, &store, &csv).await?;
+    println!("{report}");
+    Ok(())
+}
+
+/// Checks every row of an officers CSV and imports all of them, or none; returns what
+/// was done, in words.
+pub async fn import_csv(settings: &Settings, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
     let units = UnitCatalogue::new(store.units().await?);
     let domains = settings.email_domains();
-
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("opening {}", path.display()))?;
+        .from_reader(csv);
     let mut officers = Vec::new();
     let mut failures = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -70,13 +77,12 @@ pub async fn import(
         );
     }
     let report = store.import_officers(&officers).await?;
-    println!(
+    Ok(format!(
         "imported {} officer(s): {} new, {} updated",
         officers.len(),
         report.inserted,
         report.updated
-    );
-    Ok(())
+    ))
 }
 
 #[derive(serde::Deserialize)]

@@ -60,3 +60,125 @@ fn officers_import_is_all_or_nothing_and_then_updates_by_nip() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 new, 3 updated"));
 }
+
+/// What a command prints to standard output is its result and nothing else: logs and
+/// migration messages go to standard error, so `TOKEN=$(certdesk token create …)`
+/// captures a token.
+#[test]
+fn token_commands_print_only_the_token_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = certdesk(dir.path())
+            .env("CERTDESK_LOG__FILTER", "info")
+            .env("CERTDESK_AUTH__LOCAL_KEY_FILE", dir.path().join("jwt.key"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+
+    let (stdout, stderr) = run(&[
+        "token",
+        "create",
+        "--name",
+        "hr-portal",
+        "--scope",
+        "tickets:write",
+    ]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout:?}");
+    assert!(
+        lines[0].starts_with("cdk_") && lines[0].len() > 40,
+        "{stdout:?}"
+    );
+    assert!(
+        stderr.contains("migration"),
+        "the chatter went to stderr: {stderr}"
+    );
+
+    let (stdout, _) = run(&[
+        "token",
+        "issue",
+        "--nip",
+        "199005172015031001",
+        "--role",
+        "requester",
+    ]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout:?}");
+    assert_eq!(lines[0].split('.').count(), 3, "a JWT: {stdout:?}");
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no colour codes in what a script captures"
+    );
+
+    let (stdout, stderr) = run(&["demo"]);
+    let variables: Vec<&str> = stdout
+        .lines()
+        .map(|line| {
+            line.strip_prefix("export ")
+                .and_then(|rest| rest.split_once('='))
+                .map(|(name, _)| name)
+                .unwrap_or_else(|| panic!("not an export line: {line:?}"))
+        })
+        .collect();
+    assert_eq!(variables, ["REQUESTER", "OFFICER", "AGENT", "SUPERVISOR"]);
+    assert!(stderr.contains("3 new"), "{stderr}");
+}
+
+/// `certdesk config` prints the configuration in effect as TOML, secrets redacted; a
+/// value that cannot work is refused by key before anything starts.
+#[test]
+fn config_prints_what_the_layers_made_with_secrets_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = certdesk(dir.path())
+        .env(
+            "CERTDESK_DATABASE__URL",
+            "postgres://certdesk:not-to-be-shown@db.example:5432/certdesk",
+        )
+        .env("CERTDESK_MAIL__SMTP__PASSWORD", "also-not-to-be-shown")
+        .env("CERTDESK_LIFECYCLE__ENDORSEMENT_SERVICES", "[15.1, 15.3]")
+        .arg("config")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let effective: toml::Table = stdout.parse().expect("TOML");
+    assert_eq!(
+        effective["database"]["url"].as_str(),
+        Some("postgres://certdesk:***@db.example:5432/certdesk")
+    );
+    assert_eq!(effective["mail"]["smtp"]["password"].as_str(), Some("***"));
+    assert!(!stdout.contains("not-to-be-shown"));
+    assert_eq!(
+        effective["lifecycle"]["endorsement_services"].to_string(),
+        r#"["15.1", "15.3"]"#
+    );
+
+    let refused = certdesk(dir.path())
+        .env(
+            "CERTDESK_LIFECYCLE__ENDORSEMENT_SERVICES",
+            r#"["15.1","16"]"#,
+        )
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("lifecycle.endorsement_services") && stderr.contains("\"16\""),
+        "{stderr}"
+    );
+}

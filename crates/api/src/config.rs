@@ -15,7 +15,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     pub server: ServerSettings,
     pub limits: LimitSettings,
@@ -61,7 +61,10 @@ pub struct AuthSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LifecycleSettings {
-    /// Services whose tickets wait for the responsible officer's endorsement first.
+    /// Services whose tickets wait for the responsible officer's endorsement first, by
+    /// code. An environment variable written `[15.1, 15.3]` reads as numbers; they are
+    /// taken as the codes they look like.
+    #[serde(deserialize_with = "service_codes")]
     pub endorsement_services: Vec<String>,
     /// How long after resolution a ticket may be reopened, in hours.
     pub reopen_window_hours: u64,
@@ -100,6 +103,26 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `certdesk_api=debug,info`.
     pub filter: String,
+}
+
+/// A list of service codes, written as strings (`["15.1", "15.3"]`) or, as an unquoted
+/// list in an environment variable comes out, as numbers.
+fn service_codes<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Text(String),
+        Number(f64),
+    }
+    Ok(Vec::<Code>::deserialize(deserializer)?
+        .into_iter()
+        .map(|code| match code {
+            Code::Text(text) => text,
+            Code::Number(number) => number.to_string(),
+        })
+        .collect())
 }
 
 /// The defaults: the embedded setup, runnable with no configuration at all.
@@ -232,6 +255,28 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unquoted list (`[15.1, 15.3]`, as people write it in an environment variable)
+    /// reads as numbers; they are the codes they look like. (The binary's test sets the
+    /// variable itself.)
+    #[test]
+    fn endorsement_services_read_as_strings_or_as_numbers() {
+        use figment::providers::{Format, Toml};
+        for written in ["[15.1, 15.3]", r#"["15.1","15.3"]"#] {
+            let layers = Figment::from(Toml::string(&format!(
+                "[lifecycle]\nendorsement_services = {written}\n"
+            )));
+            let settings = Settings::from_figment(&layers).unwrap();
+            assert_eq!(
+                settings.lifecycle_rules().unwrap(),
+                LifecycleRules::default(),
+                "{written}"
+            );
+        }
+        let layers = Figment::from(Toml::string("[lifecycle]\nendorsement_services = [15.4]\n"));
+        let settings = Settings::from_figment(&layers).unwrap();
+        assert!(settings.lifecycle_rules().unwrap_err().contains("\"15.4\""));
+    }
 
     #[test]
     fn runs_with_no_configuration_at_all() {

@@ -93,7 +93,11 @@ impl Application {
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
-        tracing::info!(port, "listening");
+        tracing::info!(
+            address = %format!("http://{}:{port}", settings.server.listen.ip()),
+            docs = "/docs/",
+            "listening"
+        );
         Ok(Self {
             port,
             server: server.run(),

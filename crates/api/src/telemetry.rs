@@ -14,15 +14,32 @@ use crate::config::{LogFormat, LogSettings};
 
 /// Installs the global subscriber. `RUST_LOG`, when set, overrides the configured filter.
 /// Calling it twice is harmless (the second call changes nothing), which tests rely on.
+///
+/// Logs go to standard error, so that a command's standard output holds only its result
+/// (`TOKEN=$(certdesk token create …)` captures the token and nothing else); colour only
+/// when a person is watching.
 pub fn init(settings: &LogSettings) {
+    use std::io::IsTerminal;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match settings.format {
         LogFormat::Json => registry
-            .with(fmt::layer().json().with_current_span(true))
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
-        LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
+        LogFormat::Pretty => registry
+            .with(
+                fmt::layer()
+                    .compact()
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_writer(std::io::stderr),
+            )
+            .try_init(),
     };
 }
 

@@ -39,7 +39,7 @@ pub use records::{
     AttachmentRecord, HistoryActor, HistoryRecord, Idempotency, NewAttachment, NewTicket,
     PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
 };
-pub use settings::{DatabaseSettings, StorageSettings, StoreSettings};
+pub use settings::{DatabaseSettings, StorageSettings, StoreSettings, redact_url};
 pub use tokens::{ApiTokenRecord, NewApiToken};
 
 #[derive(Debug, thiserror::Error)]

@@ -11,16 +11,18 @@ use figment::providers::Serialized;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoreSettings {
     pub database: DatabaseSettings,
     pub storage: StorageSettings,
 }
 
 /// How to reach the database. The backend follows from the URL's scheme.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatabaseSettings {
-    /// `sqlite://./data/certdesk.db?mode=rwc` or `postgres://user@host:5432/db`.
+    /// `sqlite://./data/certdesk.db?mode=rwc` or `postgres://user@host:5432/db`. Shown
+    /// with its password replaced.
+    #[serde(serialize_with = "url_without_password")]
     pub url: SecretString,
     pub max_connections: u32,
     /// How long a request waits for a pooled connection before it is told to retry.
@@ -69,6 +71,46 @@ impl StoreSettings {
     }
 }
 
+/// A database URL as it may be shown: a password in it, before the `@` or as a
+/// `password=` parameter, is replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let (before_query, query) = match url.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (url, None),
+    };
+    let mut shown = match before_query.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let authority = match authority.rsplit_once('@') {
+                Some((user_info, host)) => match user_info.split_once(':') {
+                    Some((user, _password)) => format!("{user}:***@{host}"),
+                    None => format!("{user_info}@{host}"),
+                },
+                None => authority.to_owned(),
+            };
+            format!("{scheme}://{authority}{path}")
+        }
+        None => before_query.to_owned(),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&params.join("&"));
+    }
+    shown
+}
+
+fn url_without_password<S: serde::Serializer>(url: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    use secrecy::ExposeSecret;
+    s.serialize_str(&redact_url(url.expose_secret()))
+}
+
 impl DatabaseSettings {
     pub fn acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.acquire_timeout_secs)
@@ -85,6 +127,26 @@ mod tests {
         let settings = StoreSettings::from_figment(&Figment::new()).unwrap();
         assert!(settings.database.url.expose_secret().starts_with("sqlite:"));
         assert_eq!(settings.storage.path, PathBuf::from("./data/blobs"));
+    }
+
+    #[test]
+    fn a_password_in_a_database_url_is_never_shown() {
+        assert_eq!(
+            redact_url("postgres://certdesk:s3cret@db:5432/certdesk?sslmode=require"),
+            "postgres://certdesk:***@db:5432/certdesk?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://db/certdesk?user=certdesk&password=s3cret"),
+            "postgres://db/certdesk?user=certdesk&password=***"
+        );
+        assert_eq!(
+            redact_url("sqlite://./data/certdesk.db?mode=rwc"),
+            "sqlite://./data/certdesk.db?mode=rwc"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
     }
 
     #[test]

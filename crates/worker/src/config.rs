@@ -11,7 +11,7 @@ use figment::providers::Serialized;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkerSettings {
     pub mail: MailSettings,
     pub outbox: OutboxSettings,
@@ -39,7 +39,8 @@ pub struct SmtpSettings {
     pub port: u16,
     pub security: SmtpSecurity,
     pub username: Option<String>,
-    #[serde(skip_serializing)]
+    /// Shown as `***` when set.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "redacted")]
     pub password: Option<SecretString>,
     /// A PEM file of extra CA certificates (an internal relay's CA).
     pub ca_file: Option<PathBuf>,
@@ -83,6 +84,10 @@ pub struct OutboxSettings {
     pub poll_interval_ms: u64,
     /// On shutdown, how long messages already on the wire may take, in seconds.
     pub shutdown_grace_secs: u64,
+}
+
+fn redacted<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("***")
 }
 
 impl Default for MailSettings {
