@@ -201,8 +201,12 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
             let application = Application::build(settings, store.clone()).await?;
             show_the_way_in(&store, settings).await;
             if worker_settings.outbox.in_process {
-                // Started once the API has migrated the schema; stops after the server.
-                let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
+                // Started once the API has migrated the schema; stops after the server. It
+                // has a pool of its own: requests and deliveries do not wait for each other,
+                // and on PostgreSQL its LISTEN connection is not taken from the API's.
+                let worker_store = open_store(store_settings).await?;
+                let worker =
+                    Worker::new(worker_store, worker_settings).map_err(anyhow::Error::msg)?;
                 let stop = CancellationToken::new();
                 let running = tokio::spawn(run_worker(worker, stop.clone()));
                 let served = application.run_until_stopped().await;

@@ -3,6 +3,7 @@
 
 use certdesk_domain::lifecycle::Role;
 use futures_util::future::join_all;
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -91,7 +92,8 @@ async fn a_retry_with_the_same_key_gets_the_first_answer_and_files_nothing(backe
 }
 
 /// The ticket was filed: a retry gets its answer even when the rules would now refuse
-/// the same request (here, the officer left office in between).
+/// the same request (here, the officer left office in between), and without consulting
+/// the directory at all (here, it is gone).
 async fn a_retry_is_answered_from_memory_even_after_the_directory_changed(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.requester_token();
@@ -130,6 +132,16 @@ async fn a_retry_is_answered_from_memory_even_after_the_directory_changed(backen
         )),
         "{body}"
     );
+
+    // With the directory unreadable, a retry is still answered: nothing but the key's
+    // memory is read.
+    app.db
+        .execute_unprepared("ALTER TABLE officers RENAME TO officers_elsewhere")
+        .await
+        .unwrap();
+    let again = post_with_key(&app, &token, KEY, &ticket).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.text().await.unwrap(), first_body);
 }
 
 async fn the_same_key_with_another_request_is_refused(backend: Backend) {

@@ -18,4 +18,5 @@ mod intake;
 mod intake_rejections;
 mod lifecycle;
 mod mail;
+mod mail_comments;
 mod tickets_read;

@@ -31,7 +31,7 @@ pub use attachment::{AttachmentKind, AttachmentPolicy, FileType, InspectedFile};
 pub use event::{Event, EventKind, Notice};
 pub use identity::{
     CertificateName, EmailDomains, Gender, Nik, Nip, OfficialEmail, Position, Unit, UnitCatalogue,
-    UnitEntry, mask_nik,
+    UnitEntry, mask_nik, mask_nik_like,
 };
 pub use intake::{Accepted, Assessment, IntakeRules, Rejected, Submission, TicketDraft, assess};
 pub use language::Language;

@@ -7,8 +7,8 @@ use sea_orm::{
 };
 
 use crate::entities::idempotency_keys;
-use crate::records::{Idempotency, RememberedResponse};
-use crate::{CreatedTicket, Store, StoreError};
+use crate::records::{CreatedTicket, Idempotency, RememberedResponse};
+use crate::{Store, StoreError};
 
 impl Store {
     /// The response remembered under `key` for `principal`, unless it has expired.

@@ -21,7 +21,6 @@ mod routing;
 mod settings;
 mod tickets;
 mod tokens;
-pub use tickets::CreatedTicket;
 
 use std::path::Path;
 use std::time::Duration;
@@ -36,9 +35,10 @@ pub use outbox::{
     DeadLetter, Delivery, Leased, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
 };
 pub use records::{
-    AttachmentRecord, HistoryActor, HistoryRecord, Idempotency, NewAttachment, NewTicket,
-    PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
+    AttachmentRecord, CreatedTicket, HistoryActor, HistoryRecord, Idempotency, NewAttachment,
+    NewTicket, PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
 };
+pub use routing::StoredRule;
 pub use settings::{DatabaseSettings, StorageSettings, StoreSettings, redact_url};
 pub use tokens::{ApiTokenRecord, NewApiToken};
 

@@ -13,6 +13,12 @@ use chrono::{DateTime, Utc};
 
 use crate::blobs::ContentAddress;
 
+/// A ticket just stored: its number and when it was filed.
+pub struct CreatedTicket {
+    pub number: TicketNumber,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
 pub struct NewTicket<'a> {
     pub submission: &'a Submission,
     pub attachments: Vec<NewAttachment>,
@@ -36,7 +42,7 @@ pub struct Idempotency<'a> {
     pub fingerprint: &'a str,
     pub expires_at: chrono::DateTime<chrono::Utc>,
     /// The response body to remember, given the ticket just created.
-    pub respond: Box<dyn FnOnce(&crate::CreatedTicket) -> String + Send + 'a>,
+    pub respond: Box<dyn FnOnce(&CreatedTicket) -> String + Send + 'a>,
 }
 
 /// A response remembered under an idempotency key.

@@ -8,7 +8,32 @@ use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, EntityTrait, QueryOrder};
 use crate::entities::routing_rules;
 use crate::{Store, StoreError};
 
+/// A rule as stored, read back as it is: for showing to the supervisors who edit them,
+/// including a rule that no longer reads back (its unit renamed away), so that they see
+/// it and fix it. Routing uses [`Store::routing_rules`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRule {
+    pub service: Option<String>,
+    pub unit: Option<String>,
+    pub queue: String,
+}
+
 impl Store {
+    /// The rules in order, as stored.
+    pub async fn stored_routing_rules(&self) -> Result<Vec<StoredRule>, StoreError> {
+        Ok(routing_rules::Entity::find()
+            .order_by_asc(routing_rules::Column::Position)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|rule| StoredRule {
+                service: rule.service,
+                unit: rule.unit,
+                queue: rule.queue,
+            })
+            .collect())
+    }
+
     /// The rules in order. A stored rule that no longer reads back (its unit was renamed
     /// away, say) is left out and logged rather than failing every intake; the next
     /// edit of the rules drops it.
@@ -16,10 +41,7 @@ impl Store {
         &self,
         units: &UnitCatalogue,
     ) -> Result<Vec<RoutingRule>, StoreError> {
-        let stored = routing_rules::Entity::find()
-            .order_by_asc(routing_rules::Column::Position)
-            .all(&self.db)
-            .await?;
+        let stored = self.stored_routing_rules().await?;
         let count = stored.len();
         let rules: Vec<RoutingRule> = stored
             .into_iter()

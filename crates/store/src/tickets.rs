@@ -21,13 +21,8 @@ use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::{blobs, ticket_attachments, tickets};
 use crate::history::{HistoryEntry, write_history};
 use crate::outbox::enqueue;
-use crate::records::{AttachmentRecord, ChangeRecord, NewTicket, TicketRecord};
+use crate::records::{AttachmentRecord, ChangeRecord, CreatedTicket, NewTicket, TicketRecord};
 use crate::{Store, StoreError};
-
-pub struct CreatedTicket {
-    pub number: TicketNumber,
-    pub created_at: chrono::DateTime<Utc>,
-}
 
 impl Store {
     #[tracing::instrument(skip_all, fields(service = new.submission.request.service().code(), files = new.attachments.len()))]
@@ -319,7 +314,7 @@ pub(crate) fn ticket_record(
         .map_err(|_| StoreError::Corrupt(format!("stored NIK of {number} is not a valid NIK")))?;
     let changes = match t.changes {
         Some(value) => serde_json::from_value::<Vec<StoredChange>>(value)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .map_err(|_| StoreError::Corrupt(format!("the changes of {number} do not read back")))?
             .into_iter()
             .map(|c| {
                 Ok(ChangeRecord {

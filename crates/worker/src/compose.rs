@@ -8,7 +8,7 @@
 //! person typed, the text part shows it as typed.
 
 use certdesk_domain::lifecycle::{Recipient, Status};
-use certdesk_domain::{Event, EventKind, Language};
+use certdesk_domain::{Event, EventKind, Language, mask_nik_like};
 
 use crate::template::template_for;
 use certdesk_store::OutboxMessage;
@@ -221,8 +221,11 @@ impl Composer {
 
     fn context(&self, event: &OutboxMessage, language: Language) -> Value {
         let notice = &event.notice;
+        // What people typed leaves the desk here: a NIK typed into it is masked.
         let (comment, author) = match &notice.event {
-            Event::CommentAdded { comment, author } => (Some(comment), Some(author.code())),
+            Event::CommentAdded { comment, author } => {
+                (Some(mask_nik_like(comment)), Some(author.code()))
+            }
             _ => (None, None),
         };
         let ticket_url = (!self.ticket_url.is_empty()).then(|| {
@@ -240,7 +243,7 @@ impl Composer {
             recipient_name => &event.recipient_name,
             requester_name => &event.requester_name,
             requester_unit => &event.requester_unit,
-            reason => notice.event.text(),
+            reason => notice.event.text().map(mask_nik_like),
             comment => comment,
             author => author,
             ticket_url => ticket_url,
@@ -460,6 +463,17 @@ mod tests {
                 );
             }
         }
+        let mut with_nik = event(EventKind::CommentAdded, Recipient::Requester);
+        with_nik.notice.event = Event::CommentAdded {
+            comment: "NIK saya 3174051705900001".into(),
+            author: certdesk_domain::lifecycle::Capacity::Requester,
+        };
+        let rendered = composer("id").render(&with_nik).unwrap();
+        assert!(rendered.text.contains("NIK saya 3174********0001"));
+        assert!(
+            !rendered.text.contains("3174051705900001")
+                && !rendered.html.contains("3174051705900001")
+        );
         let english = composer("en")
             .render(&event(EventKind::CommentAdded, Recipient::Requester))
             .unwrap();

@@ -279,9 +279,11 @@ impl Worker {
     async fn attempt(&self, leased: Leased, stop: &CancellationToken) -> (Uuid, Outcome) {
         let message = match leased {
             Leased::Message(message) => message,
-            // Retrying cannot make an event this version cannot read any more readable.
+            // Neither retrying nor requeueing makes an event this version cannot read any
+            // more readable: it is recorded, with the reason, and left.
             Leased::Unreadable { event_id, reason } => {
-                return (event_id, Outcome::Settled(Settlement::Dead { reason }));
+                tracing::error!(event = %event_id, %reason, "an outbox event does not read back; skipped");
+                return (event_id, Outcome::Skipped(reason));
             }
         };
         let id = message.event_id;

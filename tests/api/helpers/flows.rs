@@ -2,10 +2,10 @@
 //! actions.
 
 use certdesk_domain::lifecycle::Role;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::requests::form;
-use super::{AGENT_NIP, OFFICER_NIP, OTHER_AGENT_NIP, TestApp};
+use super::requests::{form, required_files, ticket_json_for};
+use super::{AGENT_NIP, OFFICER_NIP, OTHER_AGENT_NIP, TestApp, requester_nip};
 
 pub struct People {
     pub requester: String,
@@ -80,4 +80,27 @@ pub async fn step(
     assert_eq!(ticket["status"], status, "{action}");
     assert_eq!(etag, format!("\"{}\"", ticket["version"]));
     ticket["version"].as_i64().unwrap()
+}
+
+/// Files a 15.2 passphrase reset for the `n`th synthetic requester, who asks for
+/// `accept_language`; returns the ticket's number.
+pub async fn file_passphrase_reset_in_english(
+    app: &TestApp,
+    n: u32,
+    accept_language: &str,
+) -> String {
+    let mut reset = ticket_json_for("15.2", n);
+    reset["subtype"] = json!("passphrase_reset");
+    let response = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(app.token(&requester_nip(n), &[Role::Requester]))
+        .header("Accept-Language", accept_language)
+        .multipart(form(&reset, required_files()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let body: Value = response.json().await.unwrap();
+    body["number"].as_str().unwrap().to_owned()
 }

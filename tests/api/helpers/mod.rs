@@ -2,9 +2,11 @@
 //! typed client for it; `requests` builds what tests send, `flows` the steps they share.
 
 mod flows;
+mod outbox;
 mod requests;
 
 pub use flows::*;
+pub use outbox::*;
 pub use requests::*;
 
 use std::path::PathBuf;

@@ -1,17 +1,10 @@
 //! The caller of a request, as handlers see it: a person with their roles, or an
-//! integrator's token with its scopes. Extracted from the request by the
-//! [`Authenticator`] registered as app data.
+//! integrator's token with its scopes.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
 use certdesk_domain::lifecycle::{Actor, Capacity, Role};
 use certdesk_domain::{Message, Nip};
 use certdesk_store::HistoryActor;
 
-use super::Authenticator;
 use crate::error::{ApiError, ErrorCode};
 
 /// What an integrator's token may do.
@@ -107,27 +100,5 @@ impl Caller {
     /// The person behind the call; an integration token is refused with `refusal`.
     pub fn person_or(&self, refusal: impl FnOnce() -> ApiError) -> Result<&Actor, ApiError> {
         self.person().ok_or_else(refusal)
-    }
-}
-
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let authenticator = request
-                .app_data::<web::Data<Authenticator>>()
-                .cloned()
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
-            match authenticator.authenticate(&request).await {
-                Ok(caller) => Ok(caller),
-                Err(error) => {
-                    tracing::info!(%error, "request not authenticated");
-                    Err(ApiError::Unauthenticated)
-                }
-            }
-        })
     }
 }

@@ -59,14 +59,16 @@ pub struct RoutingRules {
 )]
 pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
-    let rules = state.store.routing_rules(&state.units).await?;
+    // As stored, so that a rule routing can no longer use (its unit renamed away) is
+    // seen and fixed rather than hidden.
+    let rules = state.store.stored_routing_rules().await?;
     Ok(HttpResponse::Ok().json(RoutingRules {
         rules: rules
             .into_iter()
             .map(|r| RuleBody {
-                service: r.service.map(|s| s.code().to_owned()),
-                unit: r.unit.map(|u| u.as_str().to_owned()),
-                queue: r.queue.as_str().to_owned(),
+                service: r.service,
+                unit: r.unit,
+                queue: r.queue,
             })
             .collect(),
         default_queue: state.default_queue.as_str().to_owned(),

@@ -8,7 +8,7 @@ mod text;
 mod unit;
 
 pub use email::{EmailDomains, EmailError, OfficialEmail};
-pub use nik::{Nik, NikError, mask_nik};
+pub use nik::{Nik, NikError, mask_nik, mask_nik_like};
 pub use nip::{Gender, Nip, NipError};
 pub use text::{
     CertificateName, MAX_NAME_CHARS, MAX_POSITION_CHARS, NameError, Position, PositionError,

@@ -117,6 +117,32 @@ pub fn mask_nik(digits: &str) -> String {
     )
 }
 
+/// `text` with every run of exactly 16 digits (the shape of a NIK) masked as a NIK is.
+/// For free text that leaves the desk, such as a comment quoted in an email: people type
+/// their NIK where they should not, and a run of 16 digits is almost always one.
+pub fn mask_nik_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() == NIK_DIGITS {
+            out.push_str(&mask_nik(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 impl fmt::Debug for Nik {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Nik({})", self.masked())
@@ -265,5 +291,18 @@ mod tests {
         fn parse_never_panics(raw in "\\PC{0,40}") {
             let _ = Nik::parse(&raw);
         }
+    }
+
+    #[test]
+    fn sixteen_digit_runs_in_free_text_are_masked_and_nothing_else() {
+        assert_eq!(
+            mask_nik_like("NIK saya 3174051705900001, NIP 199005172015031001."),
+            "NIK saya 3174********0001, NIP 199005172015031001."
+        );
+        assert_eq!(mask_nik_like("3174051705900001"), "3174********0001");
+        assert_eq!(
+            mask_nik_like("tiket S00000035887, 123"),
+            "tiket S00000035887, 123"
+        );
     }
 }

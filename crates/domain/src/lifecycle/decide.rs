@@ -284,7 +284,7 @@ fn notify(action: ActionKind, from: Status, to: Status) -> Vec<Recipient> {
 pub(super) fn event_for_test(kind: ActionKind) -> Event {
     let reason = FreeText::parse("Alasan uji", MAX_DESCRIPTION_CHARS).ok();
     let status = Some(CertificateStatus::Issue);
-    event_of(kind, reason.as_ref(), status).unwrap_or(Event::TicketReceived)
+    event_of(kind, reason.as_ref(), status).expect("every action's event, given a reason")
 }
 
 #[cfg(test)]

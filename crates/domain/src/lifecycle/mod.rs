@@ -5,22 +5,27 @@
 //! - `action.rs`: the actions and [`target`], the table: an exhaustive `match` with no
 //!   catch-all arm, so a new state or action cannot compile until every rule has been
 //!   looked at again.
-//! - `access.rs`: roles, who may see what, the capacity people act in, comments.
+//! - `roles.rs`: roles, the facts of a ticket, the capacity people act in, recipients.
+//! - `access.rs`: who may see what, and who may comment.
+//! - `history.rs`: the words of a ticket's history.
 //! - `decide.rs`: [`decide`], the guards around the table (who may act, reasons, the
 //!   reopen window), and the event that tells the people concerned.
 
 mod access;
 mod action;
 mod decide;
+mod history;
+mod roles;
 mod status;
 
 #[cfg(test)]
 mod tests;
 
 pub use access::{
-    Actor, Capacity, CommentDecision, HistoryKind, Recipient, Role, TicketFacts, Visibility,
-    comment, may_replace_attachment, may_see, sees_internal, sees_nik_unmasked,
+    CommentDecision, comment, may_replace_attachment, may_see, sees_internal, sees_nik_unmasked,
 };
 pub use action::{Action, ActionKind, WhoMay, target};
 pub use decide::{LifecycleRules, Refusal, Transition, decide, filing_notices};
+pub use history::{HistoryKind, Visibility};
+pub use roles::{Actor, Capacity, Recipient, Role, TicketFacts};
 pub use status::Status;

@@ -520,6 +520,12 @@ fn the_desk_tells_the_requester_of_its_comments_and_the_agent_hears_the_others()
         ]
     );
 
+    // RA staff write as the desk, even on a ticket they filed themselves.
+    let staff_requester = actor(REQUESTER, &[Role::Requester, Role::Agent]);
+    let own = comment(&staff_requester, &worked, text, false).unwrap();
+    assert_eq!(own.capacity, Capacity::Agent);
+    assert_eq!(told(&own), [(Recipient::Requester, Some(nip(REQUESTER)))]);
+
     let internal = comment(&agent, &worked, text, true).unwrap();
     assert_eq!(internal.visibility, Visibility::Internal);
     assert_eq!(told(&internal), [], "internal comments email nobody");

@@ -84,8 +84,8 @@ pub struct OutboxMessage {
     pub created_at: DateTime<Utc>,
 }
 
-/// A leased row: a message to send, or an event this version cannot read back (it is
-/// dead-lettered with the reason rather than retried forever).
+/// A leased row: a message to send, or an event this version cannot read back (recorded
+/// as skipped with the reason: retrying or requeueing cannot make it readable).
 #[derive(Debug, Clone)]
 pub enum Leased {
     Message(Box<OutboxMessage>),
@@ -220,6 +220,19 @@ impl Store {
                 let ticket = tickets.get(&event.ticket_id).ok_or_else(|| {
                     StoreError::Corrupt(format!("event {} has no ticket", event.id))
                 })?;
+                // One ticket that no longer reads back holds up its own events only.
+                let service = decode("service", &ticket.service, Service::from_code);
+                let subtype =
+                    decode_opt("sub-type", ticket.subtype.as_deref(), ChangeKind::from_code);
+                let (service, subtype) = match (service, subtype) {
+                    (Ok(service), Ok(subtype)) => (service, subtype),
+                    (Err(e), _) | (_, Err(e)) => {
+                        return Ok(Leased::Unreadable {
+                            event_id: event.id,
+                            reason: e.to_string(),
+                        });
+                    }
+                };
                 let (address, recipient_name, language) = match notice.recipient {
                     Recipient::Requester => (
                         Some(ticket.requester_email.clone()),
@@ -249,12 +262,8 @@ impl Store {
                     address,
                     recipient_name,
                     language,
-                    service: decode("service", &ticket.service, Service::from_code)?,
-                    subtype: decode_opt(
-                        "sub-type",
-                        ticket.subtype.as_deref(),
-                        ChangeKind::from_code,
-                    )?,
+                    service,
+                    subtype,
                     requester_name: ticket.requester_name.clone(),
                     requester_unit: ticket.requester_unit.clone(),
                     attempt: u32::try_from(event.attempts).unwrap_or(u32::MAX),

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::TICKET_PART;
+use super::parts::TICKET_PART;
 
 /// What a request says, independent of how it was framed: the `ticket` JSON with its
 /// keys sorted and its whitespace gone, and each part's name with the SHA-256 of its

@@ -2,11 +2,13 @@
 //! and one part per attachment. Every size is bounded while the body streams in; parts
 //! that break a rule are drained and reported, so the answer can list every problem.
 //!
-//! - `receive.rs`: reading the body within its limits, judging nothing.
+//! - `parts.rs`: a multipart form read within its limits.
+//! - `receive.rs`: an intake body read into what it holds, judging nothing.
 //! - `fingerprint.rs`: what a request says, for idempotent retries.
 //! - here: checking what was received against every rule.
 
 mod fingerprint;
+mod parts;
 mod receive;
 
 use std::collections::BTreeMap;
@@ -22,14 +24,9 @@ use certdesk_store::{ContentAddress, NewAttachment};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use receive::{Parts, drain, read_part};
+use parts::{Parts, TICKET_PART, drain, read_part};
 
 pub use receive::{Received, receive};
-
-const TICKET_PART: &str = "ticket";
-/// More parts than any honest form has (one `ticket`, five files); the cap keeps a flood
-/// of tiny parts from costing memory and an endless list of problems.
-const MAX_PARTS: usize = 16;
 
 /// The outcome of checking an intake request against every rule.
 pub enum Checked {

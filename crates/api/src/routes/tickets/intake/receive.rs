@@ -1,15 +1,13 @@
-//! Reading an intake body: every size bounded while the body streams in, oversized parts
-//! drained and noted, nothing judged yet.
+//! Reading an intake body into what it holds (the ticket's JSON, the files, the parts
+//! that were too large or not ours), judging nothing yet.
 
-use actix_multipart::{Multipart, MultipartError};
+use actix_multipart::Multipart;
 use actix_web::HttpRequest;
-use actix_web::http::header;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use certdesk_domain::{AttachmentKind, Message, Problem, ProblemCode, TicketDraft};
-use futures_util::StreamExt;
 
 use super::fingerprint::Fingerprint;
-use super::{MAX_PARTS, TICKET_PART};
+use super::parts::{Parts, TICKET_PART, drain, read_part};
 use crate::config::LimitSettings;
 use crate::error::{ApiError, IDEMPOTENCY_KEY};
 
@@ -30,14 +28,6 @@ impl Received {
     pub fn fingerprint(&self) -> Option<&str> {
         self.fingerprint.as_deref()
     }
-}
-
-fn declared_length(request: &HttpRequest) -> Option<u64> {
-    request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
 }
 
 /// Reads an intake body within the limits, part by part, without judging it: that is
@@ -114,96 +104,6 @@ pub async fn receive(
     Ok(received)
 }
 
-/// Bytes read so far across all parts, against the body limit.
-pub(super) struct BodyBudget {
-    pub used: u64,
-    pub limit: u64,
-}
-
-impl BodyBudget {
-    pub(super) fn spend(&mut self, bytes: usize) -> Result<(), ApiError> {
-        self.used += bytes as u64;
-        if self.used > self.limit {
-            return Err(ApiError::PayloadTooLarge {
-                limit: Some(self.limit),
-            });
-        }
-        Ok(())
-    }
-}
-
-/// A multipart body read part by part within its limits: the declared length first,
-/// then a byte budget across all parts and a cap on their number.
-pub(super) struct Parts {
-    body: Multipart,
-    pub budget: BodyBudget,
-    seen: usize,
-}
-
-impl Parts {
-    pub fn new(
-        request: &HttpRequest,
-        body: Multipart,
-        limits: &LimitSettings,
-    ) -> Result<Self, ApiError> {
-        if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
-            return Err(ApiError::PayloadTooLarge {
-                limit: Some(limits.max_body_bytes),
-            });
-        }
-        Ok(Self {
-            body,
-            budget: BodyBudget {
-                used: 0,
-                limit: limits.max_body_bytes,
-            },
-            seen: 0,
-        })
-    }
-
-    /// The next part, with its name (empty when it has none).
-    pub async fn next(&mut self) -> Result<Option<(String, actix_multipart::Field)>, ApiError> {
-        let Some(part) = self.body.next().await else {
-            return Ok(None);
-        };
-        self.seen += 1;
-        if self.seen > MAX_PARTS {
-            return Err(too_many_parts());
-        }
-        let part = part.map_err(multipart_error)?;
-        Ok(Some((part.name().unwrap_or_default().to_owned(), part)))
-    }
-}
-
-/// The part's bytes, or `None` when it went over `limit` (the rest is drained).
-pub(super) async fn read_part(
-    part: &mut actix_multipart::Field,
-    limit: u64,
-    budget: &mut BodyBudget,
-) -> Result<Option<Bytes>, ApiError> {
-    let mut content = BytesMut::new();
-    while let Some(chunk) = part.next().await {
-        let chunk = chunk.map_err(multipart_error)?;
-        budget.spend(chunk.len())?;
-        if content.len() as u64 + chunk.len() as u64 > limit {
-            drain(part, budget).await?;
-            return Ok(None);
-        }
-        content.extend_from_slice(&chunk);
-    }
-    Ok(Some(content.freeze()))
-}
-
-pub(super) async fn drain(
-    part: &mut actix_multipart::Field,
-    budget: &mut BodyBudget,
-) -> Result<(), ApiError> {
-    while let Some(chunk) = part.next().await {
-        budget.spend(chunk.map_err(multipart_error)?.len())?;
-    }
-    Ok(())
-}
-
 fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
@@ -240,25 +140,4 @@ fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
             )
         }
     })
-}
-
-fn too_many_parts() -> ApiError {
-    ApiError::invalid(
-        "body",
-        ProblemCode::TooManyParts,
-        Message::new(
-            format!("Formulir berisi lebih dari {MAX_PARTS} bagian."),
-            format!("The form has more than {MAX_PARTS} parts."),
-        ),
-    )
-}
-
-fn multipart_error(error: MultipartError) -> ApiError {
-    match error {
-        MultipartError::ContentTypeMissing
-        | MultipartError::ContentTypeParse
-        | MultipartError::ContentTypeIncompatible
-        | MultipartError::BoundaryMissing => ApiError::UnsupportedMediaType,
-        other => ApiError::Malformed(other.to_string()),
-    }
 }

@@ -1,0 +1,218 @@
+//! Verifying a request's credential into a [`Caller`], and the extractor that does it
+//! for every handler that names a `Caller`.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use certdesk_domain::Nip;
+use certdesk_domain::lifecycle::{Actor, Role};
+use certdesk_store::Store;
+use jsonwebtoken::{Algorithm, Validation};
+use serde::Deserialize;
+
+use super::caller::Caller;
+use super::jwks::Jwks;
+use super::local_key::{LOCAL_ISSUER, LocalKey};
+use crate::config::AuthSettings;
+use crate::error::ApiError;
+
+/// The claims we read. `iss`, `aud` (a string or an array) and `exp` are checked by
+/// jsonwebtoken itself against the raw token; this is what remains to interpret.
+#[derive(Debug, Deserialize)]
+struct TokenClaims {
+    sub: String,
+    #[serde(flatten)]
+    extra: HashMap<String, serde_json::Value>,
+}
+
+/// Verifies credentials. Built once at start and shared as app data; holds the store
+/// for looking up integrators' API tokens.
+pub struct Authenticator {
+    settings: AuthSettings,
+    local: Option<LocalKey>,
+    jwks: Option<Jwks>,
+    store: Store,
+}
+
+/// Why a credential was refused; logged, never told to the client in detail.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("no bearer credential")]
+    Missing,
+    #[error("invalid token: {0}")]
+    Invalid(String),
+}
+
+impl Authenticator {
+    pub fn new(settings: &AuthSettings, store: Store) -> anyhow::Result<Self> {
+        // Behind the SSO, a key on local disk must not be able to mint a supervisor.
+        let local_allowed = settings.jwks_url.is_none() || settings.allow_local_tokens;
+        let local = match (&settings.local_key_file, local_allowed) {
+            (Some(path), true) => Some(LocalKey::load_or_create(path)?),
+            _ => None,
+        };
+        let jwks = match &settings.jwks_url {
+            Some(url) => Some(Jwks::new(
+                url.clone(),
+                Duration::from_secs(settings.jwks_min_refresh_secs),
+                Duration::from_secs(settings.jwks_max_age_secs),
+            )?),
+            None => None,
+        };
+        anyhow::ensure!(
+            local.is_some() || jwks.is_some(),
+            "authentication needs auth.jwks_url or auth.local_key_file"
+        );
+        anyhow::ensure!(
+            jwks.is_none() || !settings.issuer.is_empty(),
+            "auth.issuer must name the SSO's issuer when auth.jwks_url is set"
+        );
+        Ok(Self {
+            settings: settings.clone(),
+            local,
+            jwks,
+            store,
+        })
+    }
+
+    async fn verify_jwt(&self, token: &str) -> Result<Actor, AuthError> {
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let (key, algorithm, issuer) = match (header.alg, &self.local, &self.jwks) {
+            (Algorithm::HS256, Some(local), _) => {
+                (local.decoding_key(), Algorithm::HS256, LOCAL_ISSUER)
+            }
+            (alg, _, Some(jwks)) if alg != Algorithm::HS256 => {
+                let kid = header
+                    .kid
+                    .as_deref()
+                    .ok_or_else(|| AuthError::Invalid("no key id".into()))?;
+                let found = jwks
+                    .key(kid)
+                    .await
+                    .ok_or_else(|| AuthError::Invalid(format!("unknown key id {kid}")))?;
+                if !found.algorithms.contains(&alg) {
+                    return Err(AuthError::Invalid(
+                        "algorithm does not match the key".into(),
+                    ));
+                }
+                (found.key, alg, self.settings.issuer.as_str())
+            }
+            (alg, _, _) => {
+                return Err(AuthError::Invalid(format!(
+                    "algorithm {alg:?} not accepted"
+                )));
+            }
+        };
+        // One algorithm only, the key's: a token cannot choose how it is checked.
+        let mut validation = Validation::new(algorithm);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[&self.settings.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = self.settings.leeway_secs;
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &validation)
+            .map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let nip = Nip::parse(&data.claims.sub)
+            .map_err(|_| AuthError::Invalid("sub is not a NIP".into()))?;
+        let roles = roles_at(&data.claims.extra, &self.settings.roles_claim);
+        Ok(Actor { nip, roles })
+    }
+
+    pub async fn authenticate(&self, request: &HttpRequest) -> Result<Caller, AuthError> {
+        let token = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AuthError::Missing)?;
+        if token.starts_with("cdk_") {
+            let record = self
+                .store
+                .api_token(token)
+                .await
+                .map_err(|e| AuthError::Invalid(format!("token lookup failed: {e}")))?
+                .ok_or_else(|| AuthError::Invalid("unknown or revoked API token".into()))?;
+            return Ok(Caller::Integrator {
+                name: record.name,
+                scopes: record.scopes,
+            });
+        }
+        Ok(Caller::Person(self.verify_jwt(token).await?))
+    }
+}
+
+/// The roles found at `path` in the claims: a claim name, or a dotted path into nested
+/// objects (`realm_access.roles`), holding an array or a space-separated string.
+/// Unknown role names are ignored.
+fn roles_at(claims: &HashMap<String, serde_json::Value>, path: &str) -> Vec<Role> {
+    let mut steps = path.split('.');
+    let found = steps
+        .next()
+        .and_then(|first| claims.get(first))
+        .and_then(|value| steps.try_fold(value, |value, step| value.get(step)));
+    match found {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str())
+            .filter_map(Role::from_code)
+            .collect(),
+        Some(serde_json::Value::String(text)) => text
+            .split_whitespace()
+            .filter_map(Role::from_code)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let authenticator = request
+                .app_data::<web::Data<Authenticator>>()
+                .cloned()
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
+            match authenticator.authenticate(&request).await {
+                Ok(caller) => Ok(caller),
+                Err(error) => {
+                    tracing::info!(%error, "request not authenticated");
+                    Err(ApiError::Unauthenticated)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(json: serde_json::Value) -> HashMap<String, serde_json::Value> {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn roles_come_from_a_claim_or_a_nested_path() {
+        let flat = claims(serde_json::json!({ "roles": ["agent", "unknown"] }));
+        assert_eq!(roles_at(&flat, "roles"), [Role::Agent]);
+        let spaced = claims(serde_json::json!({ "roles": "requester officer" }));
+        assert_eq!(roles_at(&spaced, "roles"), [Role::Requester, Role::Officer]);
+        let nested = claims(serde_json::json!({ "realm_access": { "roles": ["supervisor"] } }));
+        assert_eq!(roles_at(&nested, "realm_access.roles"), [Role::Supervisor]);
+        assert_eq!(roles_at(&nested, "realm_access.missing"), []);
+        assert_eq!(roles_at(&nested, "roles"), []);
+    }
+}

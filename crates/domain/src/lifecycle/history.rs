@@ -1,0 +1,65 @@
+//! The words of a ticket's history: what an entry records and who may read it.
+
+use crate::vocabulary::serde_as_code;
+
+/// Who may read a history entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    /// The requester and everyone who may see the ticket.
+    Public,
+    /// RA staff only.
+    Internal,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 2] = [Self::Public, Self::Internal];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Internal => "internal",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.code() == code)
+    }
+}
+
+serde_as_code!(Visibility, "visibility");
+
+/// What a history entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HistoryKind {
+    Created,
+    Transition,
+    Comment,
+    Download,
+    AttachmentReplaced,
+}
+
+impl HistoryKind {
+    pub const ALL: [HistoryKind; 5] = [
+        Self::Created,
+        Self::Transition,
+        Self::Comment,
+        Self::Download,
+        Self::AttachmentReplaced,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Transition => "transition",
+            Self::Comment => "comment",
+            Self::Download => "download",
+            Self::AttachmentReplaced => "attachment_replaced",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+serde_as_code!(HistoryKind, "history entry kind");
