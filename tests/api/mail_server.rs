@@ -19,6 +19,8 @@ pub struct MailServer {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Received {
+    /// The SMTP session's client (address, port): messages of one session share it.
+    pub peer: (String, u16),
     pub rcpt_tos: Vec<String>,
     pub message_id: String,
     pub subject: String,
@@ -28,17 +30,77 @@ pub struct Received {
     pub html: Option<String>,
 }
 
-/// The Python with aiosmtpd: `CERTDESK_TEST_PYTHON`, else `.venv/bin/python` in the
-/// checkout, else `python3`.
+/// The Python with aiosmtpd: `CERTDESK_TEST_PYTHON`, else the tests' own environment in
+/// the build directory (`target/test-venv`, where `scripts/test` makes it), made here from
+/// `tests/smtp/requirements.txt` if it is missing, so that a plain `cargo test` needs
+/// nothing done by hand.
 fn python() -> String {
     if let Ok(python) = std::env::var("CERTDESK_TEST_PYTHON") {
         return python;
     }
-    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
-    if std::path::Path::new(venv).exists() {
-        return venv.to_owned();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let venv = target.join("test-venv");
+    ensure_venv(&venv);
+    venv.join("bin/python").display().to_string()
+}
+
+/// Makes the virtual environment once, whichever of several test processes gets there
+/// first: a lock directory (made atomically) keeps the others waiting until `.ready`.
+fn ensure_venv(venv: &std::path::Path) {
+    let ready = venv.join(".ready");
+    let lock = venv.with_extension("lock");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while !ready.exists() {
+        let stale = std::fs::metadata(&lock)
+            .and_then(|m| m.modified())
+            .is_ok_and(|at| at.elapsed().unwrap_or_default() > Duration::from_secs(600));
+        if stale {
+            let _ = std::fs::remove_dir(&lock);
+        }
+        if std::fs::create_dir_all(venv.parent().unwrap_or(venv)).is_ok()
+            && std::fs::create_dir(&lock).is_ok()
+        {
+            let made = make_venv(venv);
+            let _ = std::fs::remove_dir(&lock);
+            if let Err(error) = made {
+                panic!(
+                    "could not make the tests' Python environment at {} ({error}); \
+                     `bash scripts/test` makes it, or set CERTDESK_TEST_PYTHON to a Python \
+                     with tests/smtp/requirements.txt installed",
+                    venv.display()
+                );
+            }
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited 10 minutes for {}",
+            lock.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
     }
-    "python3".to_owned()
+}
+
+fn make_venv(venv: &std::path::Path) -> Result<(), String> {
+    let run = |command: &mut Command| -> Result<(), String> {
+        let status = command.status().map_err(|e| e.to_string())?;
+        status
+            .success()
+            .then_some(())
+            .ok_or_else(|| format!("{command:?} failed: {status}"))
+    };
+    if !venv.join("bin/python").exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(venv))?;
+    }
+    run(Command::new(venv.join("bin/python"))
+        .args(["-m", "pip", "install", "-q", "-r"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/smtp/requirements.txt"
+        )))?;
+    std::fs::write(venv.join(".ready"), b"").map_err(|e| e.to_string())
 }
 
 impl MailServer {

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real application on a random loopback port, spoken to over HTTP,
-//! against SQLite and PostgreSQL alike. PostgreSQL tests need `TEST_DATABASE_URL`.
+//! against SQLite and PostgreSQL alike. PostgreSQL tests use `TEST_DATABASE_URL`, or the
+//! local `postgres://postgres@127.0.0.1:5432/test`; without either they step aside.
 
 #![allow(
     clippy::unwrap_used,

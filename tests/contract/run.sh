@@ -6,8 +6,9 @@
 # to every operation. Fails on any 5xx and on any response that breaks the document
 # (undocumented status, wrong content type, missing header, body off its schema).
 #
-#   CERTDESK_BIN=target/debug/certdesk CERTDESK_VENV=~/.cache/certdesk/contract-venv \
-#     bash tests/contract/run.sh
+#   CERTDESK_BIN=target/debug/certdesk bash tests/contract/run.sh
+#
+# (`bash scripts/test` runs it, with the tools in target/test-venv.)
 #
 # MAX_EXAMPLES bounds the generated cases per operation (default 25); SEED makes a run
 # repeatable (default 1).
@@ -15,14 +16,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 : "${CERTDESK_BIN:?set CERTDESK_BIN to a built certdesk binary}"
-VENV="${CERTDESK_VENV:-$HOME/.cache/certdesk/contract-venv}"
+VENV="${CERTDESK_VENV:-${CARGO_TARGET_DIR:-target}/test-venv}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-25}"
 SEED="${SEED:-1}"
 
 if ! "$VENV/bin/schemathesis" --version >/dev/null 2>&1 \
   || ! "$VENV/bin/python" -c 'import openapi_spec_validator' >/dev/null 2>&1; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q -r tests/contract/requirements.txt
+  "$VENV/bin/python" -m pip install -q -r tests/contract/requirements.txt
 fi
 
 # Its own line, so that a failure stops the script (inside `echo "$(…)"` it would not).

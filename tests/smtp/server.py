@@ -10,7 +10,8 @@ loopback port, one line per command, one JSON line back:
   drop_after_data <n>         -> for the next n messages: keep the message, then close
                                  the connection without answering the final "."
   count                       -> {"count": messages received so far}
-  messages                    -> every message received: envelope and main headers
+  messages                    -> every message received: envelope, main headers, and the
+                                 session's peer (address, port)
   clear                       -> forget the messages
 
 On start it prints `READY <smtp port> <control port>` and then serves until stdin
@@ -69,6 +70,8 @@ class Handler:
         self.received.append(
             {
                 "mail_from": envelope.mail_from,
+                # The client's address and port: one per SMTP session.
+                "peer": list(session.peer),
                 "rcpt_tos": list(envelope.rcpt_tos),
                 "message_id": message.get("Message-ID"),
                 "subject": message.get("Subject"),

@@ -52,6 +52,13 @@ pub struct SmtpSettings {
     pub connections: usize,
     /// An idle connection older than this is closed rather than reused, in seconds.
     pub idle_secs: u64,
+    /// A session is retired (QUIT) after this long, in seconds, however busy: a relay
+    /// whose configuration changed is met afresh (like Postfix's
+    /// `smtp_connection_reuse_time_limit`).
+    pub max_session_secs: u64,
+    /// A session is retired after this many messages (like Postfix's
+    /// `smtp_connection_reuse_count_limit`).
+    pub max_session_messages: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +123,8 @@ impl Default for SmtpSettings {
             timeout_secs: 30,
             connections: 8,
             idle_secs: 60,
+            max_session_secs: 300,
+            max_session_messages: 100,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod config;
 mod mailer;
 pub mod policy;
 pub mod smtp;
+mod streak;
 pub mod template;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +26,8 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+
+use streak::{FailureStreak, Report};
 
 pub use compose::{Composer, Rendered};
 pub use config::{MailSettings, OutboxSettings, SmtpSecurity, SmtpSettings, WorkerSettings};
@@ -40,6 +43,8 @@ const SENT_FLUSH: usize = 16;
 /// One outbox consumer.
 pub struct Worker {
     id: String,
+    /// Failed deliveries are logged by the streak, not one line per attempt.
+    failures: std::sync::Mutex<FailureStreak>,
     store: Store,
     composer: Composer,
     mailer: Mailer,
@@ -69,6 +74,7 @@ impl Worker {
     pub fn new(store: Store, settings: &WorkerSettings) -> Result<Self, String> {
         let outbox = settings.outbox.clone();
         Ok(Self {
+            failures: std::sync::Mutex::new(FailureStreak::default()),
             // Unique per process, so that one worker's lease is never taken for another's.
             id: format!("{}-{}", std::process::id(), Uuid::new_v4().simple()),
             store,
@@ -322,17 +328,7 @@ impl Worker {
             }
         };
         let handover = self.mailer.send(email.envelope(), &email.formatted()).await;
-        if !matches!(handover, Handover::Accepted) {
-            tracing::warn!(
-                event = %id,
-                ticket = %message.ticket,
-                kind = kind.code(),
-                recipient = recipient.code(),
-                attempt = message.attempt,
-                outcome = ?handover,
-                "delivery attempt failed"
-            );
-        }
+        self.log_streak(&handover, id);
         let jitter = 0.5 + fastrand::f64();
         (
             id,
@@ -343,6 +339,37 @@ impl Worker {
                 jitter,
             )),
         )
+    }
+
+    /// Logs a failure streak when it starts, once a minute while it lasts, and when it
+    /// ends; each attempt's own error is kept on its row (`last_error`).
+    fn log_streak(&self, handover: &Handover, event: Uuid) {
+        let now = Instant::now();
+        let mut streak = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let report = match handover {
+            Handover::Accepted => streak.succeeded(now),
+            Handover::Refused { .. } | Handover::Broken { .. } => streak.failed(now),
+        };
+        drop(streak);
+        match report {
+            Report::Started => tracing::warn!(
+                %event,
+                outcome = ?handover,
+                "delivery failed; further failures are counted, not logged one by one, until one succeeds"
+            ),
+            Report::Continuing { failures, lasted } => tracing::warn!(
+                failures,
+                lasted_secs = lasted.as_secs(),
+                latest = ?handover,
+                "deliveries still failing"
+            ),
+            Report::Ended { failures, lasted } => tracing::info!(
+                failures,
+                lasted_secs = lasted.as_secs(),
+                "deliveries succeed again"
+            ),
+            Report::Quiet => {}
+        }
     }
 
     fn log_summary(&self) {

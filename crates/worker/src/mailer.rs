@@ -9,7 +9,7 @@ use crate::config::MailSettings;
 use crate::smtp::{Handover, SmtpSessions};
 
 pub enum Mailer {
-    Smtp(SmtpSessions),
+    Smtp(Box<SmtpSessions>),
     /// lettre's file transport: one `<uuid>.eml` per message, for a newcomer to read.
     Files {
         dir: PathBuf,
@@ -20,7 +20,9 @@ pub enum Mailer {
 impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Self, String> {
         Ok(match &settings.smtp.host {
-            Some(host) if !host.is_empty() => Self::Smtp(SmtpSessions::new(host, &settings.smtp)?),
+            Some(host) if !host.is_empty() => {
+                Self::Smtp(Box::new(SmtpSessions::new(host, &settings.smtp)?))
+            }
             _ => {
                 std::fs::create_dir_all(&settings.outbox_dir).map_err(|e| {
                     format!(

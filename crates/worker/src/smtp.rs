@@ -44,9 +44,21 @@ pub struct SmtpSessions {
     hello: ClientId,
     timeout: Duration,
     idle_limit: Duration,
-    idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+    age_limit: Duration,
+    message_limit: u32,
+    idle: Mutex<Vec<Session>>,
     slots: Semaphore,
     connections: usize,
+}
+
+/// An open session and what it has done: sessions are retired by age and by use, so
+/// that a relay whose configuration changed (a fixed 550, a new certificate) is met by a
+/// fresh session soon, however busy the desk is.
+struct Session {
+    connection: AsyncSmtpConnection,
+    opened: Instant,
+    messages: u32,
+    idle_since: Instant,
 }
 
 impl SmtpSessions {
@@ -93,6 +105,8 @@ impl SmtpSessions {
             hello,
             timeout: settings.timeout(),
             idle_limit: Duration::from_secs(settings.idle_secs),
+            age_limit: Duration::from_secs(settings.max_session_secs.max(1)),
+            message_limit: settings.max_session_messages.max(1),
             idle: Mutex::new(Vec::with_capacity(connections)),
             slots: Semaphore::new(connections),
             connections,
@@ -117,25 +131,44 @@ impl SmtpSessions {
         let mut reused = self.take_idle();
         loop {
             let was_reused = reused.is_some();
-            let mut connection = match reused.take() {
-                Some(connection) => connection,
+            let mut session = match reused.take() {
+                Some(session) => session,
                 None => match self.connect().await {
-                    Ok(connection) => connection,
+                    Ok(connection) => Session {
+                        connection,
+                        opened: Instant::now(),
+                        messages: 0,
+                        idle_since: Instant::now(),
+                    },
                     Err(error) => return error,
                 },
             };
-            let outcome = self.transaction(&mut connection, envelope, body).await;
+            let outcome = self
+                .transaction(&mut session.connection, envelope, body)
+                .await;
+            session.messages += 1;
             match &outcome {
+                Handover::Accepted if !session.connection.has_broken() => {
+                    if self.worn_out(&session) {
+                        retire(session).await;
+                    } else {
+                        self.put_idle(session);
+                    }
+                }
                 // After a refusal the session is mid-transaction; a fresh one is simpler
                 // than RSET and refusals are rare.
-                Handover::Accepted if !connection.has_broken() => self.put_idle(connection),
                 Handover::Broken {
                     after_body: false, ..
                 } if was_reused => continue,
-                _ => connection.abort().await,
+                _ => session.connection.abort().await,
             }
             return outcome;
         }
+    }
+
+    /// Whether a session has served its time or its count of messages.
+    fn worn_out(&self, session: &Session) -> bool {
+        session.opened.elapsed() >= self.age_limit || session.messages >= self.message_limit
     }
 
     async fn transaction(
@@ -253,32 +286,38 @@ impl SmtpSessions {
         }
     }
 
-    fn take_idle(&self) -> Option<AsyncSmtpConnection> {
+    fn take_idle(&self) -> Option<Session> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        while let Some((connection, since)) = idle.pop() {
-            if since.elapsed() < self.idle_limit {
-                return Some(connection);
+        while let Some(session) = idle.pop() {
+            if session.idle_since.elapsed() < self.idle_limit && !self.worn_out(&session) {
+                return Some(session);
             }
-            // Too old to trust; dropping it closes the socket.
+            // Idle too long to trust, or past its age: dropping it closes the socket.
         }
         None
     }
 
-    fn put_idle(&self, connection: AsyncSmtpConnection) {
+    fn put_idle(&self, mut session: Session) {
+        session.idle_since = Instant::now();
         self.idle
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((connection, Instant::now()));
+            .push(session);
     }
 
     /// Says QUIT on every idle session (graceful shutdown).
     pub async fn close(&self) {
         let idle: Vec<_> =
             std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
-        for (mut connection, _) in idle {
-            let _ = tokio::time::timeout(Duration::from_secs(2), connection.quit()).await;
+        for session in idle {
+            retire(session).await;
         }
     }
+}
+
+/// Ends a session politely: QUIT, briefly waited for.
+async fn retire(mut session: Session) {
+    let _ = tokio::time::timeout(Duration::from_secs(2), session.connection.quit()).await;
 }
 
 fn classify(error: &lettre::transport::smtp::Error, after_body: bool) -> Handover {

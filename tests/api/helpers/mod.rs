@@ -40,10 +40,54 @@ macro_rules! on_both_backends {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
+                if $crate::helpers::skip_without_postgres().await {
+                    return;
+                }
                 super::$name($crate::helpers::Backend::Postgres).await
             }
         }
     )*};
+}
+
+/// The local PostgreSQL the tests use when `TEST_DATABASE_URL` names none.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The PostgreSQL database the tests work in (each in a schema of its own).
+pub fn postgres_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// Whether a PostgreSQL test should step aside: only when nobody asked for PostgreSQL
+/// (`TEST_DATABASE_URL` unset, as in a plain `cargo test`) and the local one does not
+/// answer. It says so once, in one line, past the test harness's capture. When
+/// `TEST_DATABASE_URL` is set (as `scripts/test` does), an unreachable database fails the
+/// tests instead.
+pub async fn skip_without_postgres() -> bool {
+    use std::io::Write;
+    static SAID: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    if std::env::var_os("TEST_DATABASE_URL").is_some() {
+        return false;
+    }
+    let mut options = sea_orm::ConnectOptions::new(DEFAULT_DATABASE_URL);
+    options
+        .connect_timeout(Duration::from_secs(2))
+        .sqlx_logging(false);
+    match Database::connect(options).await {
+        Ok(db) => {
+            db.close().await.ok();
+            false
+        }
+        Err(_) => {
+            SAID.get_or_init(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "PostgreSQL tests skipped: nothing answers at {DEFAULT_DATABASE_URL}. \
+                     `bash scripts/test` starts (or installs) it; or set TEST_DATABASE_URL."
+                );
+            });
+            true
+        }
+    }
 }
 
 // Synthetic identities; they pass the structural rules and belong to nobody.
@@ -71,6 +115,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// The database and storage the app runs on, for opening a store of one's own.
     pub store_settings: StoreSettings,
+    /// PostgreSQL only: the test's own schema, dropped when the test ends.
+    schema: Option<String>,
     key: LocalKey,
     _dir: tempfile::TempDir,
 }
@@ -101,14 +147,14 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
             None,
         ),
         Backend::Postgres => {
-            let base = std::env::var("TEST_DATABASE_URL").expect(
-                "TEST_DATABASE_URL must point at a PostgreSQL database for the postgres tests \
-                 (e.g. postgres://postgres@127.0.0.1:5432/test); see README",
-            );
+            let base = postgres_url();
             let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&base)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
+            let admin = Database::connect(&base).await.unwrap_or_else(|e| {
+                panic!(
+                    "cannot connect to PostgreSQL at {base} ({e}); `bash scripts/test` starts \
+                     or installs it, or set TEST_DATABASE_URL"
+                )
+            });
             admin
                 .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
                 .await
@@ -135,7 +181,7 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
 
     let mut options = sea_orm::ConnectOptions::new(url);
     options.max_connections(2).sqlx_logging(false);
-    if let Some(schema) = schema {
+    if let Some(schema) = schema.clone() {
         options.set_schema_search_path(schema);
     }
     let db = Database::connect(options).await.expect("test connection");
@@ -149,6 +195,7 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
         storage: dir.path().join("blobs"),
         settings,
         store_settings,
+        schema,
         key,
         _dir: dir,
     }
@@ -196,6 +243,44 @@ async fn seed_officers(db: &DatabaseConnection) {
         ))
         .await
         .expect("seed officer");
+    }
+}
+
+/// Tests clean up after themselves: a PostgreSQL test's schema goes with it, so the
+/// database does not grow run after run. A failed test keeps its schema, and says which,
+/// for a look at what it left.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some(schema) = self.schema.take() else {
+            return;
+        };
+        if std::thread::panicking() {
+            eprintln!("the failed test's data is kept in schema {schema}");
+            return;
+        }
+        let url = postgres_url();
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of
+        // its own, with a runtime of its own, does the work.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let admin = Database::connect(&url).await.map_err(|e| e.to_string())?;
+                let outcome = admin
+                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
+                admin.close().await.ok();
+                outcome
+            })
+        })
+        .join();
+        if let Ok(Err(error)) | Err(error) = dropped.map_err(|_| "panicked".to_owned()) {
+            eprintln!("could not drop a test schema: {error}");
+        }
     }
 }
 
