@@ -182,3 +182,107 @@ fn config_prints_what_the_layers_made_with_secrets_redacted() {
         "{stderr}"
     );
 }
+
+/// The README's configuration tables are the reference: every key the program reads is
+/// listed, and every value written there (each default, each example) works as printed
+/// in an environment variable and lands under the key its name says.
+#[test]
+fn every_documented_setting_works_as_written_and_every_setting_is_documented() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let ticked = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut documented = Vec::new();
+    for line in readme.lines().filter(|l| l.starts_with("| `CERTDESK_")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let variable = ticked(cells[0]).remove(0);
+        let mut values = ticked(cells[1]);
+        values.extend(
+            cells[2]
+                .split("e.g. `")
+                .skip(1)
+                .filter_map(|rest| rest.split('`').next())
+                .map(str::to_owned),
+        );
+        documented.push((variable, values));
+    }
+    assert!(documented.len() > 40, "{} rows", documented.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let plain = |text: &str| text.replace([' ', '"'], "");
+    for (variable, values) in &documented {
+        let path: Vec<String> = variable
+            .strip_prefix("CERTDESK_")
+            .unwrap()
+            .to_lowercase()
+            .split("__")
+            .map(str::to_owned)
+            .collect();
+        for value in values {
+            let mut command = certdesk(dir.path());
+            command.env(variable, value).arg("config");
+            // The issuer goes with the JWKS URL; a username with its password.
+            if variable == "CERTDESK_AUTH__JWKS_URL" {
+                command.env("CERTDESK_AUTH__ISSUER", "https://sso.example.go.id");
+            }
+            if variable == "CERTDESK_MAIL__SMTP__USERNAME" {
+                command.env("CERTDESK_MAIL__SMTP__PASSWORD", "example");
+            }
+            let output = command.output().unwrap();
+            assert!(
+                output.status.success(),
+                "{variable}={value}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let effective: toml::Table = String::from_utf8(output.stdout).unwrap().parse().unwrap();
+            let effective = toml::Value::Table(effective);
+            let found = path
+                .iter()
+                .try_fold(&effective, |at, key| at.get(key))
+                .unwrap_or_else(|| {
+                    panic!("{variable}: no key {} in `certdesk config`", path.join("."))
+                });
+            let shown = match found {
+                toml::Value::String(text) => text.clone(),
+                toml::Value::Array(items) => format!(
+                    "[{}]",
+                    items
+                        .iter()
+                        .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                other => other.to_string(),
+            };
+            if variable != "CERTDESK_MAIL__SMTP__PASSWORD" {
+                assert_eq!(plain(&shown), plain(value), "{variable}");
+            }
+        }
+    }
+
+    // And the other way: every key the program has is in a table.
+    let output = certdesk(dir.path()).arg("config").output().unwrap();
+    let effective: toml::Table = String::from_utf8(output.stdout).unwrap().parse().unwrap();
+    fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
+        for (key, value) in table {
+            let name = format!("{prefix}{}", key.to_uppercase());
+            match value {
+                toml::Value::Table(inner) => leaves(&format!("{name}__"), inner, out),
+                _ => out.push(name),
+            }
+        }
+    }
+    let mut keys = Vec::new();
+    leaves("CERTDESK_", &effective, &mut keys);
+    for key in keys {
+        assert!(
+            documented.iter().any(|(variable, _)| *variable == key),
+            "{key} is not in the README's configuration tables"
+        );
+    }
+}
