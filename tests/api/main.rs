@@ -15,6 +15,7 @@ mod auth;
 mod cli;
 mod conventions;
 mod health_and_catalogue;
+mod hostile;
 mod intake;
 mod intake_rejections;
 mod lifecycle;

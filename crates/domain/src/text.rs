@@ -47,12 +47,7 @@ impl FreeText {
         if length > max {
             return Err(TextError::TooLong { max, length });
         }
-        // NUL and other control characters are never meant (PostgreSQL cannot even store
-        // NUL); line breaks and tabs are.
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
+        if has_control_characters(text, true) {
             return Err(TextError::ControlCharacters);
         }
         if discloses_secret(text) {
@@ -64,6 +59,47 @@ impl FreeText {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The longest text search (`q`) a list takes.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Text to search for in descriptions: one line, bounded, with nothing a person cannot
+/// see or type in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText(String);
+
+impl SearchText {
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        let text = raw.trim();
+        let length = text.chars().count();
+        if length > MAX_SEARCH_CHARS {
+            return Err(TextError::TooLong {
+                max: MAX_SEARCH_CHARS,
+                length,
+            });
+        }
+        if has_control_characters(text, false) {
+            return Err(TextError::ControlCharacters);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// NUL and other control characters are never meant (PostgreSQL cannot even store NUL);
+/// line breaks and tabs are, in multi-line text. Bidirectional overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069) reorder what a reader sees, so that the text shown is
+/// not the text stored: refused like control characters.
+fn has_control_characters(text: &str, multiline: bool) -> bool {
+    text.chars().any(|c| {
+        let allowed_break = multiline && matches!(c, '\n' | '\r' | '\t');
+        (c.is_control() && !allowed_break)
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 impl fmt::Display for FreeText {

@@ -69,6 +69,7 @@ impl Store {
         if let Some(text) = &filter.text {
             // LIKE wildcards in the search text are taken literally.
             let escaped = text
+                .as_str()
                 .to_lowercase()
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")

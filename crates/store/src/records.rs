@@ -5,6 +5,7 @@ use bytes::Bytes;
 use certdesk_domain::lifecycle::{Capacity, HistoryKind, Status, TicketFacts, Visibility};
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::service::ChangeableField;
+use certdesk_domain::text::SearchText;
 use certdesk_domain::{
     AttachmentKind, CertificateStatus, ChangeKind, FileType, InspectedFile, Language, Nik, Nip,
     RevocationReason, Service, Submission, TicketNumber, Unit,
@@ -109,7 +110,7 @@ pub struct TicketFilter {
     pub created_before: Option<DateTime<Utc>>,
     pub created_after: Option<DateTime<Utc>>,
     /// Text that must appear in the description (any case).
-    pub text: Option<String>,
+    pub text: Option<SearchText>,
 }
 
 /// Where a page starts: after the ticket with this creation time and number.

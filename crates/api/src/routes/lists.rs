@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status};
 use certdesk_domain::routing::QueueName;
+use certdesk_domain::text::SearchText;
 use certdesk_domain::{ChangeKind, Message, Nip, ProblemCode, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
 use chrono::{DateTime, Utc};
@@ -304,7 +305,12 @@ fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError>
         assignee_nip: nip("assignee", &query.assignee)?,
         created_before: query.created_before,
         created_after: query.created_after,
-        text: query.q.clone().filter(|q| !q.trim().is_empty()),
+        text: query
+            .q
+            .as_deref()
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| SearchText::parse(q).map_err(|e| ApiError::invalid_at("q", &e)))
+            .transpose()?,
     })
 }
 
