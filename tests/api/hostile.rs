@@ -9,6 +9,7 @@ use crate::on_both_backends;
 on_both_backends!(
     list_filters_are_checked_like_intake_text,
     bidirectional_controls_are_refused_in_free_text,
+    a_disclosed_secret_is_refused_wherever_people_write,
 );
 
 async fn list_filters_are_checked_like_intake_text(backend: Backend) {
@@ -66,6 +67,89 @@ async fn bidirectional_controls_are_refused_in_free_text(backend: Backend) {
     }
     assert_eq!(app.count("tickets").await, 0);
     assert_eq!(app.stored_files(), 0);
+}
+
+/// A passphrase or PIN never gets in: not in a ticket's description, not in a comment,
+/// not in a reply; the refusal says the desk never needs it.
+async fn a_disclosed_secret_is_refused_wherever_people_write(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let secret = "PIN saya 123456";
+    let mut ticket = ticket_json("15.1");
+    ticket["description"] = json!(secret);
+    let refused = problem(app.post_ticket(form(&ticket, all_files())).await).await;
+    assert_eq!(
+        errors(&refused),
+        [("description".to_owned(), "secret_in_text".to_owned())]
+    );
+    assert!(
+        refused["errors"][0]["message"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("never needs your passphrase"),
+        "{refused}"
+    );
+    assert_eq!(app.count("tickets").await, 0);
+
+    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
+    for (written, internal) in [
+        ("passphrasenya Merdeka45!", false),
+        ("pass\u{200B}phrase: Merdeka45!", false),
+        ("PIN\u{FF1A}998877", true),
+    ] {
+        let token = if internal {
+            app.token(AGENT_NIP, &[certdesk_domain::lifecycle::Role::Agent])
+        } else {
+            app.requester_token()
+        };
+        let response = app
+            .client
+            .post(app.url(&format!("/api/v1/tickets/{number}/comments")))
+            .bearer_auth(token)
+            .json(&json!({ "body": written, "internal": internal }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{written}");
+        let body = problem(response).await;
+        assert_eq!(
+            errors(&body),
+            [("body".to_owned(), "secret_in_text".to_owned())]
+        );
+    }
+    assert_eq!(
+        app.count_where("ticket_history", "kind = 'comment'").await,
+        0,
+        "no comment recorded"
+    );
+    let people = people(&app);
+    let v = walk(
+        &app,
+        &number,
+        v,
+        &[
+            (&people.officer, json!({"action": "endorse"}), "submitted"),
+            (&people.agent, json!({"action": "claim"}), "in_review"),
+            (
+                &people.agent,
+                json!({"action": "request_information", "reason": "KTP buram"}),
+                "awaiting_requester",
+            ),
+        ],
+    )
+    .await;
+    let reply = app
+        .act(
+            &people.requester,
+            &number,
+            v,
+            json!({"action": "reply", "reason": "pin ds 998877"}),
+        )
+        .await;
+    assert_eq!(reply.status(), 422);
+    assert_eq!(
+        errors(&problem(reply).await),
+        [("reason".to_owned(), "secret_in_text".to_owned())]
+    );
 }
 
 /// Every answer says its type is the one it says, and the API documentation's page runs

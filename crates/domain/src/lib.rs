@@ -22,6 +22,7 @@ pub mod officer;
 mod openapi;
 pub mod problem;
 pub mod routing;
+pub mod secret;
 pub mod service;
 pub mod text;
 pub mod ticket_number;

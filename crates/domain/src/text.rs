@@ -5,25 +5,11 @@
 use std::fmt;
 
 use crate::problem::{Message, ProblemCode, Rule};
+use crate::secret::discloses_secret;
 
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 pub const MAX_REASON_DETAIL_CHARS: usize = 500;
 pub const MAX_CHANGE_VALUE_CHARS: usize = 100;
-
-/// Words that name a secret, in Indonesian and English.
-const SECRET_WORDS: &[&str] = &[
-    "passphrase",
-    "pass phrase",
-    "password",
-    "kata sandi",
-    "katasandi",
-    "sandi",
-    "pin",
-];
-/// Words that may stand between the secret's name and its disclosure ("PIN saya: …").
-const FILLER_WORDS: &[&str] = &["saya", "my", "baru", "new", "lama", "old", "the"];
-/// What introduces a value: "passphrase: x", "PIN = x", "kata sandi adalah x", "password is x".
-const DISCLOSURE_MARKS: &[&str] = &[":", "=", "adalah ", "is "];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FreeText(String);
@@ -108,44 +94,6 @@ impl fmt::Display for FreeText {
     }
 }
 
-/// A heuristic, deliberately narrow: it looks for a secret's name followed by a mark that
-/// introduces a value and then the value itself. "Saya lupa passphrase" passes; "PIN:
-/// 123456" does not.
-fn discloses_secret(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    SECRET_WORDS.iter().any(|word| {
-        lower.match_indices(word).any(|(at, _)| {
-            let before_ok = lower[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-            // Indonesian attaches the possessive: "passphrasenya: …".
-            let rest = &lower[at + word.len()..];
-            let rest = rest.strip_prefix("nya").unwrap_or(rest);
-            before_ok && !rest.starts_with(|c: char| c.is_alphanumeric()) && introduces_value(rest)
-        })
-    })
-}
-
-fn introduces_value(rest: &str) -> bool {
-    let mut rest = rest.trim_start();
-    if let Some(after) = FILLER_WORDS.iter().find_map(|w| {
-        rest.strip_prefix(w)
-            .filter(|after| after.starts_with(char::is_whitespace) || after.starts_with([':', '=']))
-    }) {
-        rest = after.trim_start();
-    }
-    DISCLOSURE_MARKS.iter().any(|mark| {
-        rest.strip_prefix(mark).is_some_and(|value| {
-            value
-                .trim_start()
-                .chars()
-                .next()
-                .is_some_and(|c| !c.is_whitespace())
-        })
-    })
-}
-
 impl Rule for TextError {
     fn code(&self) -> ProblemCode {
         match self {
@@ -162,8 +110,8 @@ impl Rule for TextError {
                 format!("The text may have at most {max} characters (it has {length})."),
             ),
             Self::Secret => Message::new(
-                "Jangan pernah menuliskan passphrase, PIN atau kata sandi di tiket. Passphrase hanya diketahui pemiliknya; hapus dari teks dan segera ganti bila sudah dibagikan.",
-                "Never write a passphrase, PIN or password in a ticket. Only its owner may know it; remove it from the text and change it at once if it was shared.",
+                "Teks ini tampaknya berisi passphrase, PIN atau kata sandi. Service desk tidak pernah memerlukan passphrase Anda: hapus dari teks. Bila Anda pernah mengirimkannya ke mana pun (termasuk ke sini), segera ganti passphrase Anda.",
+                "This text seems to contain a passphrase, PIN or password. The service desk never needs your passphrase: remove it from the text. If you have sent it anywhere (here included), change your passphrase at once.",
             ),
             Self::ControlCharacters => Message::new(
                 "Teks berisi karakter kontrol yang tidak terlihat (mis. NUL). Ketik ulang teksnya tanpa menyalin dari sumber lain.",
