@@ -10,6 +10,8 @@ on_both_backends!(
     list_filters_are_checked_like_intake_text,
     bidirectional_controls_are_refused_in_free_text,
     a_disclosed_secret_is_refused_wherever_people_write,
+    only_the_image_of_an_upload_is_stored,
+    an_image_that_is_only_a_valid_header_is_refused_and_nothing_stored,
 );
 
 async fn list_filters_are_checked_like_intake_text(backend: Backend) {
@@ -150,6 +152,84 @@ async fn a_disclosed_secret_is_refused_wherever_people_write(backend: Backend) {
         errors(&problem(reply).await),
         [("reason".to_owned(), "secret_in_text".to_owned())]
     );
+}
+
+/// A PNG chunk: length, type, data, CRC.
+fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    let mut body = kind.to_vec();
+    body.extend_from_slice(data);
+    out.extend_from_slice(&body);
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&body);
+    out.extend_from_slice(&hasher.finalize().to_be_bytes());
+    out
+}
+
+async fn only_the_image_of_an_upload_is_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let scan = png(448, 290);
+    // A PDF with a script in a text chunk, a position in EXIF, and a page after the end.
+    let ihdr_end = 8 + 12 + 13;
+    let mut polyglot = scan[..ihdr_end].to_vec();
+    polyglot.extend(chunk(b"tEXt", b"Comment\0%PDF-1.7 /OpenAction /JavaScript"));
+    polyglot.extend(chunk(b"eXIf", b"MM\0*GPS 6.1754 S 106.8272 E"));
+    polyglot.extend_from_slice(&scan[ihdr_end..]);
+    polyglot.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
+    let mut files = all_files();
+    files[0] = (
+        "ktp_scan",
+        file_part(polyglot.clone(), "ktp.png", "image/png"),
+    );
+    let (number, _) = file(&app, ticket_json("15.1"), files).await;
+    let stored = app
+        .get(&format!("/api/v1/tickets/{number}/attachments/ktp_scan"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&stored);
+    for gone in ["%PDF", "JavaScript", "GPS", "<html>", "script"] {
+        assert!(!text.contains(gone), "{gone} was stored");
+    }
+    assert_eq!(&stored[..], &scan[..], "exactly the image, byte for byte");
+    let ticket: serde_json::Value = app
+        .get(&format!("/api/v1/tickets/{number}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ticket["attachments"][0]["byte_size"],
+        scan.len(),
+        "the size of what is kept"
+    );
+}
+
+async fn an_image_that_is_only_a_valid_header_is_refused_and_nothing_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let whole = png(448, 290);
+    let truncated = whole[..whole.len() - 40].to_vec();
+    let jpeg_half = {
+        let full = jpeg(300, 120);
+        full[..full.len() / 2].to_vec()
+    };
+    let mut files = all_files();
+    files[0] = ("ktp_scan", file_part(truncated, "ktp.png", "image/png"));
+    files[1] = (
+        "signature_scan",
+        file_part(jpeg_half, "ttd.jpg", "image/jpeg"),
+    );
+    let body = problem(app.post_ticket(form(&ticket_json("15.1"), files)).await).await;
+    assert_eq!(
+        errors(&body),
+        [
+            ("ktp_scan".to_owned(), "attachment_corrupt".to_owned()),
+            ("signature_scan".to_owned(), "attachment_corrupt".to_owned())
+        ]
+    );
+    assert_eq!(app.count("tickets").await, 0);
+    assert_eq!(app.stored_files(), 0);
 }
 
 /// Every answer says its type is the one it says, and the API documentation's page runs

@@ -7,7 +7,9 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use certdesk_domain::attachment::{DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PART_BYTES};
+use certdesk_domain::attachment::{
+    DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PART_BYTES,
+};
 use certdesk_domain::lifecycle::LifecycleRules;
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::{AttachmentPolicy, EmailDomains, Service};
@@ -89,6 +91,8 @@ pub struct LimitSettings {
     pub max_ticket_json_bytes: u64,
     /// The most pixels an image may claim in its header.
     pub max_image_pixels: u64,
+    /// The most memory decoding one image to check it may take.
+    pub max_decode_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +149,7 @@ impl Default for LimitSettings {
             max_part_bytes: DEFAULT_MAX_PART_BYTES,
             max_ticket_json_bytes: 64 * 1024,
             max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
+            max_decode_bytes: DEFAULT_MAX_DECODE_BYTES,
         }
     }
 }
@@ -244,6 +249,7 @@ impl Settings {
         AttachmentPolicy {
             max_part_bytes: self.limits.max_part_bytes,
             max_image_pixels: self.limits.max_image_pixels,
+            max_decode_bytes: self.limits.max_decode_bytes,
         }
     }
 

@@ -28,7 +28,7 @@ pub mod text;
 pub mod ticket_number;
 mod vocabulary;
 
-pub use attachment::{AttachmentKind, AttachmentPolicy, FileType, InspectedFile};
+pub use attachment::{Admitted, AttachmentKind, AttachmentPolicy, FileType, InspectedFile};
 pub use event::{Event, EventKind, Notice};
 pub use identity::{
     CertificateName, EmailDomains, Gender, Nik, Nip, OfficialEmail, Position, Unit, UnitCatalogue,

@@ -94,6 +94,8 @@ problem_codes! {
     AttachmentEmpty => "attachment_empty",
     AttachmentType => "attachment_type",
     AttachmentUnreadable => "attachment_unreadable",
+    AttachmentCorrupt => "attachment_corrupt",
+    AttachmentDecodeBudget => "attachment_decode_budget",
     AttachmentDimensions => "attachment_dimensions",
     AttachmentTooManyPixels => "attachment_too_many_pixels",
     AttachmentTooLarge => "attachment_too_large",

@@ -181,17 +181,22 @@ type Inspected = (
     Option<(Bytes, ContentAddress)>,
 );
 
+/// Inspects each file; what is kept of one that passes (for an image, the image alone)
+/// is hashed and returned for storing.
 fn inspect_all(policy: AttachmentPolicy, files: Vec<(AttachmentKind, Bytes)>) -> Vec<Inspected> {
     files
         .into_iter()
-        .map(|(kind, content)| {
-            let outcome = policy.inspect(kind, &content);
-            // Only files that passed are hashed and kept.
-            let kept = outcome.is_ok().then(|| {
-                let address = ContentAddress::of(&content);
-                (content, address)
-            });
-            (kind, outcome, kept)
+        .map(|(kind, content)| match policy.inspect(kind, &content) {
+            Ok(admitted) => {
+                let kept = match admitted.content {
+                    // Unchanged: the received buffer itself, no copy.
+                    std::borrow::Cow::Borrowed(_) => content.clone(),
+                    std::borrow::Cow::Owned(bytes) => Bytes::from(bytes),
+                };
+                let address = ContentAddress::of(&kept);
+                (kind, Ok(admitted.file), Some((kept, address)))
+            }
+            Err(problem) => (kind, Err(problem), None),
         })
         .collect()
 }

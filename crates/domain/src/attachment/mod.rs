@@ -1,10 +1,15 @@
 //! Attachments and the rules they must pass. The type is read from the bytes, never from
-//! a file name or a client's Content-Type; image sizes are read from the header, never by
-//! decoding pixels, so a hostile file cannot make us allocate its claimed size.
+//! a file name or a client's Content-Type. Image sizes are read from the header first, so
+//! a hostile file cannot make us allocate its claimed size; only an image whose header
+//! passes is cut down to the image alone (`kept.rs`) and decoded in full within a
+//! memory budget.
 
+mod kept;
+
+use std::borrow::Cow;
 use std::io::Cursor;
 
-use image::ImageDecoder;
+use ::image::ImageDecoder;
 use serde::Serialize;
 
 use crate::problem::{Message, Problem, ProblemCode};
@@ -15,6 +20,8 @@ pub const SCAN_MAX_HEIGHT: u32 = 290;
 /// Defaults for the limits that operators may configure.
 pub const DEFAULT_MAX_PART_BYTES: u64 = 5 * 1024 * 1024;
 pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 25_000_000;
+/// What decoding one image to check it may allocate: a 4K screenshot in RGBA is 33 MiB.
+pub const DEFAULT_MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
 /// What the PNG header reader may allocate for metadata chunks (ICC profiles, text)
 /// before it reaches the image size. Far above any honest file's needs.
 const HEADER_READ_ALLOC_LIMIT: u64 = 4 * 1024 * 1024;
@@ -146,6 +153,8 @@ pub struct AttachmentPolicy {
     pub max_part_bytes: u64,
     /// The most pixels any image (screenshots above all) may claim.
     pub max_image_pixels: u64,
+    /// The most memory decoding one image to check it may take.
+    pub max_decode_bytes: u64,
 }
 
 impl Default for AttachmentPolicy {
@@ -153,13 +162,26 @@ impl Default for AttachmentPolicy {
         Self {
             max_part_bytes: DEFAULT_MAX_PART_BYTES,
             max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
+            max_decode_bytes: DEFAULT_MAX_DECODE_BYTES,
         }
     }
 }
 
+/// A file that passed, and what of it is kept: for an image, the image alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted<'a> {
+    pub file: InspectedFile,
+    pub content: Cow<'a, [u8]>,
+}
+
 impl AttachmentPolicy {
-    /// Checks a whole received file against the rules of its kind.
-    pub fn inspect(&self, kind: AttachmentKind, content: &[u8]) -> Result<InspectedFile, Problem> {
+    /// Checks a whole received file against the rules of its kind and returns what is to
+    /// be kept of it. CPU work (an image is decoded in full): run it off async threads.
+    pub fn inspect<'a>(
+        &self,
+        kind: AttachmentKind,
+        content: &'a [u8],
+    ) -> Result<Admitted<'a>, Problem> {
         let field = kind.code();
         let byte_size = content.len() as u64;
         if byte_size == 0 {
@@ -222,11 +244,68 @@ impl AttachmentPolicy {
                 ));
             }
         }
-        Ok(InspectedFile {
-            file_type,
-            byte_size,
-            pixels,
+        let kept: Cow<'a, [u8]> = match (file_type, pixels) {
+            (FileType::Jpeg | FileType::Png, Some(size)) => {
+                let image = kept::keep_only_the_image(file_type, content)
+                    .and_then(|image| {
+                        kept::decodes_completely(file_type, &image, size, self.max_decode_bytes)
+                            .map(|()| image)
+                    })
+                    .map_err(|fault| self.refused_image(kind, file_type, &fault))?;
+                Cow::Owned(image)
+            }
+            _ => Cow::Borrowed(content),
+        };
+        Ok(Admitted {
+            file: InspectedFile {
+                file_type,
+                byte_size: kept.len() as u64,
+                pixels,
+            },
+            content: kept,
         })
+    }
+
+    fn refused_image(
+        &self,
+        kind: AttachmentKind,
+        file_type: FileType,
+        fault: &kept::ImageFault,
+    ) -> Problem {
+        let label = file_type.label();
+        match fault {
+            kept::ImageFault::Corrupt(_) => Problem::new(
+                kind.code(),
+                ProblemCode::AttachmentCorrupt,
+                Message::new(
+                    format!(
+                        "{} rusak atau tidak lengkap: berkas {label} ini tidak dapat dibaca sampai akhir. Simpan ulang gambarnya (mis. ekspor ulang sebagai {label}) lalu unggah kembali.",
+                        kind.title().id
+                    ),
+                    format!(
+                        "The {} is damaged or incomplete: this {label} file cannot be read to its end. Save the image again (e.g. export it again as {label}) and upload it again.",
+                        in_sentence(&kind.title().en)
+                    ),
+                ),
+            ),
+            kept::ImageFault::OverBudget => {
+                let max = human_bytes(self.max_decode_bytes);
+                Problem::new(
+                    kind.code(),
+                    ProblemCode::AttachmentDecodeBudget,
+                    Message::new(
+                        format!(
+                            "{} terlalu besar untuk diperiksa (membacanya memerlukan lebih dari {max}). Perkecil gambarnya lalu unggah kembali.",
+                            kind.title().id
+                        ),
+                        format!(
+                            "The {} is too large to check (reading it needs more than {max}). Make the image smaller and upload it again.",
+                            in_sentence(&kind.title().en)
+                        ),
+                    ),
+                )
+            }
+        }
     }
 
     /// The problem for a file that went over `max_part_bytes` while it was received.
@@ -293,9 +372,9 @@ fn detect(content: &[u8]) -> Detected {
     if content.starts_with(b"%PDF-") {
         return Detected::Accepted(FileType::Pdf);
     }
-    match image::guess_format(content) {
-        Ok(image::ImageFormat::Jpeg) => Detected::Accepted(FileType::Jpeg),
-        Ok(image::ImageFormat::Png) => Detected::Accepted(FileType::Png),
+    match ::image::guess_format(content) {
+        Ok(::image::ImageFormat::Jpeg) => Detected::Accepted(FileType::Jpeg),
+        Ok(::image::ImageFormat::Png) => Detected::Accepted(FileType::Png),
         Ok(other) => {
             Detected::OtherImage(other.extensions_str().first().copied().unwrap_or("image"))
         }
@@ -307,14 +386,14 @@ fn detect(content: &[u8]) -> Detected {
 fn read_dimensions(file_type: FileType, content: &[u8]) -> Option<(u32, u32)> {
     match file_type {
         FileType::Png => {
-            let mut limits = image::Limits::default();
+            let mut limits = ::image::Limits::default();
             limits.max_alloc = Some(HEADER_READ_ALLOC_LIMIT);
-            image::codecs::png::PngDecoder::with_limits(Cursor::new(content), limits)
+            ::image::codecs::png::PngDecoder::with_limits(Cursor::new(content), limits)
                 .ok()
                 .map(|d| d.dimensions())
         }
         // Parses the segments up to the frame header; no scan data is decoded.
-        FileType::Jpeg => image::codecs::jpeg::JpegDecoder::new(Cursor::new(content))
+        FileType::Jpeg => ::image::codecs::jpeg::JpegDecoder::new(Cursor::new(content))
             .ok()
             .map(|d| d.dimensions()),
         FileType::Pdf => None,
@@ -367,180 +446,4 @@ fn unreadable(kind: AttachmentKind, file_type: FileType) -> Problem {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn png(width: u32, height: u32) -> Vec<u8> {
-        let mut out = Vec::new();
-        let encoder = image::codecs::png::PngEncoder::new(&mut out);
-        image::ImageEncoder::write_image(
-            encoder,
-            &vec![255u8; (width * height) as usize],
-            width,
-            height,
-            image::ExtendedColorType::L8,
-        )
-        .unwrap();
-        out
-    }
-
-    fn jpeg(width: u32, height: u32) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut encoder = image::codecs::jpeg::JpegEncoder::new(&mut out);
-        encoder
-            .encode(
-                &vec![128u8; (width * height) as usize],
-                width,
-                height,
-                image::ExtendedColorType::L8,
-            )
-            .unwrap();
-        out
-    }
-
-    /// A PNG whose header claims a huge size, followed by no pixel data at all: reading
-    /// the size must not try to allocate or decode it.
-    fn png_header_claiming(width: u32, height: u32) -> Vec<u8> {
-        let mut ihdr = Vec::new();
-        ihdr.extend_from_slice(&width.to_be_bytes());
-        ihdr.extend_from_slice(&height.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
-        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-        // A few bytes of "compressed data" stand for the gigabytes it would inflate to.
-        for (name, data) in [
-            (&b"IHDR"[..], &ihdr[..]),
-            (b"IDAT", &[0x78, 0x9c, 0x03, 0x00][..]),
-            (b"IEND", &[][..]),
-        ] {
-            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-            let mut chunk = name.to_vec();
-            chunk.extend_from_slice(data);
-            out.extend_from_slice(&chunk);
-            out.extend_from_slice(&crc32(&chunk).to_be_bytes());
-        }
-        out
-    }
-
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for byte in data {
-            crc ^= u32::from(*byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-
-    #[test]
-    fn scans_at_the_limit_pass_and_one_pixel_more_fails() {
-        let policy = AttachmentPolicy::default();
-        let ok = policy
-            .inspect(AttachmentKind::KtpScan, &png(448, 290))
-            .unwrap();
-        assert_eq!(ok.pixels, Some((448, 290)));
-        assert_eq!(ok.file_type, FileType::Png);
-        let wide = policy
-            .inspect(AttachmentKind::KtpScan, &png(449, 290))
-            .unwrap_err();
-        assert_eq!(wide.code, ProblemCode::AttachmentDimensions);
-        assert!(wide.message.en.contains("449×290"), "{}", wide.message.en);
-        let tall = policy
-            .inspect(AttachmentKind::SignatureScan, &jpeg(448, 291))
-            .unwrap_err();
-        assert_eq!(tall.code, ProblemCode::AttachmentDimensions);
-        assert!(tall.message.id.contains("448×291"));
-    }
-
-    #[test]
-    fn type_comes_from_the_bytes() {
-        let policy = AttachmentPolicy::default();
-        let pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
-        let err = policy.inspect(AttachmentKind::KtpScan, pdf).unwrap_err();
-        assert_eq!(err.code, ProblemCode::AttachmentType);
-        assert!(err.message.en.contains("PDF"));
-        assert_eq!(
-            policy
-                .inspect(AttachmentKind::RecommendationLetter, pdf)
-                .unwrap()
-                .file_type,
-            FileType::Pdf
-        );
-        let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;";
-        assert_eq!(
-            policy
-                .inspect(AttachmentKind::ErrorScreenshot, gif)
-                .unwrap_err()
-                .code,
-            ProblemCode::AttachmentType
-        );
-        let text = b"hello";
-        assert_eq!(
-            policy
-                .inspect(AttachmentKind::ErrorScreenshot, text)
-                .unwrap_err()
-                .code,
-            ProblemCode::AttachmentType
-        );
-    }
-
-    #[test]
-    fn huge_claimed_sizes_are_refused_from_the_header_alone() {
-        let policy = AttachmentPolicy::default();
-        let bomb = png_header_claiming(60_000, 60_000);
-        let err = policy
-            .inspect(AttachmentKind::HrisStatusScreenshot, &bomb)
-            .unwrap_err();
-        assert_eq!(err.code, ProblemCode::AttachmentTooManyPixels, "{err:?}");
-        assert!(err.message.en.contains("60000×60000"));
-    }
-
-    #[test]
-    fn truncated_images_are_unreadable_not_accepted() {
-        let policy = AttachmentPolicy::default();
-        let truncated = &png(10, 10)[..12];
-        assert_eq!(
-            policy
-                .inspect(AttachmentKind::KtpScan, truncated)
-                .unwrap_err()
-                .code,
-            ProblemCode::AttachmentUnreadable
-        );
-        let truncated = &jpeg(10, 10)[..4];
-        assert_eq!(
-            policy
-                .inspect(AttachmentKind::KtpScan, truncated)
-                .unwrap_err()
-                .code,
-            ProblemCode::AttachmentUnreadable
-        );
-    }
-
-    #[test]
-    fn empty_and_oversized_files_are_refused() {
-        let policy = AttachmentPolicy {
-            max_part_bytes: 100,
-            ..AttachmentPolicy::default()
-        };
-        assert_eq!(
-            policy
-                .inspect(AttachmentKind::KtpScan, b"")
-                .unwrap_err()
-                .code,
-            ProblemCode::AttachmentEmpty
-        );
-        let big = png(100, 100);
-        assert!(big.len() > 100);
-        assert_eq!(
-            policy
-                .inspect(AttachmentKind::KtpScan, &big)
-                .unwrap_err()
-                .code,
-            ProblemCode::AttachmentTooLarge
-        );
-    }
-}
+mod tests;
