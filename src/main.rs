@@ -147,6 +147,7 @@ impl Configured {
     /// What `serve` and `worker` would refuse at start: values that parse but mean
     /// nothing (an unknown service code, a bad sender address, …).
     fn check(&self) -> Result<(), String> {
+        self.api.check_limits()?;
         self.api.lifecycle_rules()?;
         self.api.default_queue()?;
         certdesk_worker::Composer::new(&self.worker.mail)?;

@@ -232,6 +232,118 @@ async fn an_image_that_is_only_a_valid_header_is_refused_and_nothing_stored(back
     assert_eq!(app.stored_files(), 0);
 }
 
+/// Sends the head of a multipart request and `sent` of its body over a raw connection,
+/// then stalls (or trickles `trickle` bytes a second), and returns the status line.
+async fn stalled_upload(app: &TestApp, length: usize, sent: usize, trickle: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/tickets HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: {length}\r\n\r\n",
+        app.requester_token()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"ktp_scan\"\r\n\r\n".to_vec();
+    body.resize(sent, b'a');
+    stream.write_all(&body).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let trickling = tokio::spawn(async move {
+        if trickle {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                if writer.write_all(b"a").await.is_err() {
+                    break;
+                }
+            }
+        }
+        writer
+    });
+    let mut answer = vec![0u8; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), reader.read(&mut answer))
+        .await
+        .expect("an answer, not a hang")
+        .unwrap();
+    trickling.abort();
+    String::from_utf8_lossy(&answer[..read])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_stalled_or_trickled_body_gets_408_in_time() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.limits.body_idle_secs = 1;
+        s.limits.body_total_secs = 3;
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let stalled = stalled_upload(&app, 100_000, 2_000, false).await;
+    assert!(stalled.contains(" 408 "), "{stalled}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Never idle for a second, but slower than the whole body may take.
+    let started = std::time::Instant::now();
+    let trickled = stalled_upload(&app, 100_000, 2_000, true).await;
+    assert!(trickled.contains(" 408 "), "{trickled}");
+    let took = started.elapsed();
+    assert!(
+        took >= std::time::Duration::from_secs(3) && took < std::time::Duration::from_secs(8),
+        "{took:?}"
+    );
+    assert_eq!(app.count("tickets").await, 0);
+}
+
+#[tokio::test]
+async fn uploads_beyond_the_in_flight_budget_get_503_with_retry_after() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.limits.max_body_bytes = 1024 * 1024;
+        s.limits.uploads_in_flight_bytes = 1024 * 1024;
+        s.limits.body_idle_secs = 2;
+    })
+    .await;
+    // One upload of 900 KB holds most of the budget while it stalls…
+    let holder = {
+        let address = app.address.clone();
+        let token = app.requester_token();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let host = address.trim_start_matches("http://").to_owned();
+            let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+            let head = format!(
+                "POST /api/v1/tickets HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 900000\r\n\r\n--XyZ\r\n"
+            );
+            stream.write_all(head.as_bytes()).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+            stream
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // …so another that declares 500 KB does not fit: refused before a byte is read.
+    let refused = app
+        .post_ticket(form(
+            &ticket_json("15.1"),
+            vec![(
+                "ktp_scan",
+                file_part(vec![b'x'; 500_000], "a.png", "image/png"),
+            )],
+        ))
+        .await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "2");
+    let body = problem(refused).await;
+    assert_eq!(body["code"], "server_busy");
+    drop(holder.await);
+    // Once the stalled one is gone (408 after its idle gap), there is room again.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let admitted = app
+        .post_ticket(form(&ticket_json("15.1"), all_files()))
+        .await;
+    assert_eq!(admitted.status(), 201, "{:?}", admitted.text().await);
+}
+
 /// Every answer says its type is the one it says, and the API documentation's page runs
 /// only its own scripts.
 #[tokio::test]

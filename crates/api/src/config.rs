@@ -93,6 +93,16 @@ pub struct LimitSettings {
     pub max_image_pixels: u64,
     /// The most memory decoding one image to check it may take.
     pub max_decode_bytes: u64,
+    /// The longest gap between two pieces of an upload's body, in seconds.
+    pub body_idle_secs: u64,
+    /// The longest an upload's whole body may take to arrive, in seconds.
+    pub body_total_secs: u64,
+    /// Uploads being received and checked at once may hold at most this many bytes
+    /// together (each counted at its declared length, or the body limit); more are
+    /// answered 503 with Retry-After, so memory stays bounded whatever clients do.
+    pub uploads_in_flight_bytes: u64,
+    /// Images decoded at once to check them (each within `max_decode_bytes`).
+    pub concurrent_decodes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +160,11 @@ impl Default for LimitSettings {
             max_ticket_json_bytes: 64 * 1024,
             max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
             max_decode_bytes: DEFAULT_MAX_DECODE_BYTES,
+            body_idle_secs: 10,
+            body_total_secs: 120,
+            // Three uploads at the body limit, or a hundred and fifty ordinary tickets.
+            uploads_in_flight_bytes: 96 * 1024 * 1024,
+            concurrent_decodes: 2,
         }
     }
 }
@@ -233,6 +248,18 @@ impl Settings {
             endorsement,
             reopen_window: chrono::Duration::hours(hours),
         })
+    }
+
+    /// Limits that cannot work together: an upload larger than the whole in-flight
+    /// budget could never be admitted.
+    pub fn check_limits(&self) -> Result<(), String> {
+        if self.limits.uploads_in_flight_bytes < self.limits.max_body_bytes {
+            return Err(format!(
+                "limits.uploads_in_flight_bytes ({}) must be at least limits.max_body_bytes ({}): a body at the limit could never be admitted",
+                self.limits.uploads_in_flight_bytes, self.limits.max_body_bytes
+            ));
+        }
+        Ok(())
     }
 
     /// Where tickets no routing rule matches go.

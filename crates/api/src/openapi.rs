@@ -110,6 +110,7 @@ pub const API_TOKEN: &str = "api_token";
             StaleVersion,
             IfMatchRequired,
             ServiceUnavailable,
+            RequestTimeout,
             InternalError,
         )
     ),

@@ -189,10 +189,33 @@ pub struct StaleVersion(ProblemDetails);
 )]
 pub struct IfMatchRequired(ProblemDetails);
 
-/// A dependency (the database) is unavailable or overloaded; retry shortly.
+/// A dependency (the database) is unavailable or overloaded (`service_unavailable`), or,
+/// for uploads, as many are in flight as memory allows (`server_busy`, with
+/// `Retry-After`); nothing was stored: retry shortly.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = Option<String>, description = "Seconds to wait before retrying (`server_busy`)."))
+)]
 pub struct ServiceUnavailable(ProblemDetails);
+
+/// The body did not arrive in time: a gap between two pieces of it longer than
+/// `limits.body_idle_secs`, or longer than `limits.body_total_secs` in all. Nothing was
+/// stored; send it again.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "/problems/request_timeout", "title": "The request body did not arrive in time",
+        "status": 408, "code": "request_timeout",
+        "detail": "The request body did not arrive in time (the connection was too slow or stalled). Send it again.",
+        "message": {
+            "id": "Isi permintaan tidak diterima tepat waktu (koneksi terlalu lambat atau terputus). Kirim ulang.",
+            "en": "The request body did not arrive in time (the connection was too slow or stalled). Send it again."
+        }
+    })
+)]
+pub struct RequestTimeout(ProblemDetails);
 
 /// A fault of the server. Nothing was stored; the `X-Request-Id` finds it in the logs.
 #[derive(ToResponse)]

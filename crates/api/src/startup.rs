@@ -42,6 +42,7 @@ impl Application {
             .migrate()
             .await
             .context("running database migrations")?;
+        settings.check_limits().map_err(anyhow::Error::msg)?;
         let lifecycle = settings.lifecycle_rules().map_err(anyhow::Error::msg)?;
         let default_queue = settings.default_queue().map_err(anyhow::Error::msg)?;
         let units = UnitCatalogue::new(store.units().await.context("loading the unit list")?);
@@ -58,6 +59,16 @@ impl Application {
             attachments: settings.attachment_policy(),
             limits: settings.limits,
             idempotency: settings.idempotency,
+            uploads: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(
+                    settings.limits.uploads_in_flight_bytes / crate::state::UPLOAD_PERMIT_BYTES,
+                )
+                .unwrap_or(usize::MAX)
+                .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+            )),
+            decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                (settings.limits.concurrent_decodes.max(1)) as usize,
+            )),
         });
         forget_expired_keys(state.store.clone());
         let listener = TcpListener::bind(settings.server.listen)

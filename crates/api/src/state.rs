@@ -3,7 +3,10 @@
 use certdesk_domain::lifecycle::LifecycleRules;
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::{AttachmentPolicy, EmailDomains, IntakeRules, UnitCatalogue};
+use std::sync::Arc;
+
 use certdesk_store::Store;
+use tokio::sync::Semaphore;
 
 use crate::config::{IdempotencySettings, LimitSettings};
 
@@ -18,7 +21,14 @@ pub struct AppState {
     pub attachments: AttachmentPolicy,
     pub limits: LimitSettings,
     pub idempotency: IdempotencySettings,
+    /// Bytes of uploads in flight, a permit per KiB: `limits.uploads_in_flight_bytes`.
+    pub uploads: Arc<Semaphore>,
+    /// Images being decoded at once: `limits.concurrent_decodes`.
+    pub decoding: Arc<Semaphore>,
 }
+
+/// Upload budgets are counted in KiB, so that a permit count fits any sane budget.
+pub const UPLOAD_PERMIT_BYTES: u64 = 1024;
 
 impl AppState {
     pub fn intake_rules(&self) -> IntakeRules<'_> {

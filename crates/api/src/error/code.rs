@@ -54,6 +54,8 @@ error_codes! {
     IfMatchRequired => "if_match_required",
     BadRequest => "bad_request",
     ServiceUnavailable => "service_unavailable",
+    ServerBusy => "server_busy",
+    RequestTimeout => "request_timeout",
     InternalError => "internal_error",
 }
 

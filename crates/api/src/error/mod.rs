@@ -58,6 +58,12 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("a dependency is unavailable")]
     Unavailable,
+    /// The body did not arrive in time (a gap between pieces, or the whole).
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
+    /// As many uploads are in flight as memory allows; try again shortly.
+    #[error("too many uploads in flight")]
+    Busy { retry_after_secs: u32 },
     /// An HTTP status raised by the framework itself (e.g. a header it could not parse).
     #[error("HTTP {0}")]
     Status(StatusCode),
@@ -149,6 +155,8 @@ impl ApiError {
             Self::PreconditionFailed { .. } => ErrorCode::StaleVersion,
             Self::PreconditionRequired => ErrorCode::IfMatchRequired,
             Self::Unavailable => ErrorCode::ServiceUnavailable,
+            Self::RequestTimeout => ErrorCode::RequestTimeout,
+            Self::Busy { .. } => ErrorCode::ServerBusy,
             Self::Status(StatusCode::NOT_ACCEPTABLE) => ErrorCode::NotAcceptable,
             Self::Status(status) if status.is_server_error() => ErrorCode::InternalError,
             Self::Status(_) => ErrorCode::BadRequest,
@@ -171,6 +179,8 @@ impl ApiError {
             Self::PreconditionFailed { .. } => "The ticket has changed",
             Self::PreconditionRequired => "If-Match required",
             Self::Unavailable => "Service unavailable",
+            Self::RequestTimeout => "The request body did not arrive in time",
+            Self::Busy { .. } => "Too many uploads at once",
             Self::Status(status) => status.canonical_reason().unwrap_or("Error"),
             Self::Internal(_) => "Internal server error",
         }
@@ -243,6 +253,18 @@ impl ApiError {
                 "Sertakan header `If-Match` berisi ETag tiket yang terakhir Anda baca.",
                 "Send an `If-Match` header with the ETag of the ticket as you last read it.",
             ),
+            Self::RequestTimeout => Message::new(
+                "Isi permintaan tidak diterima tepat waktu (koneksi terlalu lambat atau terputus). Kirim ulang.",
+                "The request body did not arrive in time (the connection was too slow or stalled). Send it again.",
+            ),
+            Self::Busy { retry_after_secs } => Message::new(
+                format!(
+                    "Terlalu banyak unggahan sedang diproses. Coba lagi dalam {retry_after_secs} detik; tidak ada yang tersimpan."
+                ),
+                format!(
+                    "Too many uploads are being processed. Try again in {retry_after_secs} seconds; nothing was stored."
+                ),
+            ),
             Self::Unavailable => Message::new(
                 "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.",
                 "The service is unavailable right now. Try again shortly.",
@@ -300,7 +322,8 @@ impl ResponseError for ApiError {
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Status(status) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -316,6 +339,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthenticated) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Self::Busy { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         response
             .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))

@@ -12,7 +12,7 @@ use certdesk_domain::Message;
 use certdesk_domain::lifecycle::{Capacity, may_replace_attachment};
 
 use super::get::ticket_response;
-use super::intake::check_one;
+use super::intake::{admit_upload, check_one};
 use super::{if_match, visible_ticket};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Missing};
@@ -106,6 +106,7 @@ pub async fn download(
             body = crate::error::ProblemDetails, content_type = "application/problem+json"),
         (status = 409, response = crate::responses::Conflict),
         (status = 412, response = crate::responses::StaleVersion),
+        (status = 408, response = crate::responses::RequestTimeout),
         (status = 413, response = crate::responses::PayloadTooLarge),
         (status = 415, response = crate::responses::UnsupportedMediaType),
         (status = 422, response = crate::responses::ValidationFailed),
@@ -138,6 +139,7 @@ pub async fn replace(
             current: ticket.version,
         });
     }
+    let _upload = admit_upload(&state, &request)?;
     let attachment = match check_one(&state, &request, body, kind).await? {
         Ok(attachment) => attachment,
         Err(problems) => {

@@ -12,7 +12,7 @@ use certdesk_domain::lifecycle::{Capacity, Status};
 use certdesk_domain::routing::route;
 use certdesk_domain::{Language, Message};
 
-use super::intake::{Checked, check, receive};
+use super::intake::{Checked, admit_upload, check, receive};
 use super::{etag, log_rejection, ticket_path};
 use crate::auth::{Caller, scope};
 use crate::error::{ApiError, ErrorCode, IDEMPOTENCY_KEY};
@@ -65,6 +65,7 @@ pub struct CreatedResponse {
             )),
         (status = 403, response = crate::responses::NotPermitted),
         (status = 409, response = crate::responses::Conflict),
+        (status = 408, response = crate::responses::RequestTimeout),
         (status = 413, response = crate::responses::PayloadTooLarge),
         (status = 415, response = crate::responses::UnsupportedMediaType),
         (status = 422, response = crate::responses::ValidationFailed),
@@ -82,6 +83,7 @@ pub async fn create(
     }
     let key = idempotency_key(&request)?;
     let principal = caller.principal();
+    let _upload = admit_upload(&state, &request)?;
     let received = receive(&request, body, &state.limits).await?;
     let fingerprint = received.fingerprint().map(str::to_owned);
     // A retry is answered from memory before any rule is applied or the directory is

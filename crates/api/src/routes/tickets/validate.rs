@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::Problem;
 use serde::Serialize;
 
-use super::intake::{Checked, check, receive};
+use super::intake::{Checked, admit_upload, check, receive};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -31,6 +31,7 @@ pub struct ValidationReport {
         description = "The ticket's data and its attachments, as for filing."),
     responses(
         (status = 200, description = "The outcome of every check.", body = ValidationReport),
+        (status = 408, response = crate::responses::RequestTimeout),
         (status = 413, response = crate::responses::PayloadTooLarge),
         (status = 415, response = crate::responses::UnsupportedMediaType),
     )
@@ -41,6 +42,7 @@ pub async fn validate(
     request: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    let _upload = admit_upload(&state, &request)?;
     let received = receive(&request, body, &state.limits).await?;
     let report = match check(&state, received).await? {
         Checked::Accepted { accepted, .. } => ValidationReport {

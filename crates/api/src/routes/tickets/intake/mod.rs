@@ -28,6 +28,34 @@ use parts::{Parts, TICKET_PART, drain, read_part};
 
 pub use receive::{Received, receive};
 
+/// A place among the uploads in flight, held until the request is answered: as many
+/// KiB of the budget as the body declares (the body limit when it declares nothing).
+/// When the budget is spent, the answer is 503 with Retry-After, before a byte is read.
+pub fn admit_upload(
+    state: &AppState,
+    request: &HttpRequest,
+) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    let declared = parts::declared_length(request).unwrap_or(state.limits.max_body_bytes);
+    let bytes = declared.min(state.limits.max_body_bytes).max(1);
+    let permits =
+        u32::try_from(bytes.div_ceil(crate::state::UPLOAD_PERMIT_BYTES)).unwrap_or(u32::MAX);
+    let available = state.uploads.available_permits();
+    state
+        .uploads
+        .clone()
+        .try_acquire_many_owned(permits)
+        .map_err(|_| {
+            tracing::warn!(
+                wanted_kib = permits,
+                available_kib = available,
+                "upload refused: the in-flight budget is spent"
+            );
+            ApiError::Busy {
+                retry_after_secs: 2,
+            }
+        })
+}
+
 /// The outcome of checking an intake request against every rule.
 pub enum Checked {
     Accepted {
@@ -74,6 +102,12 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
 
     // Header reading and hashing are CPU work: keep them off the async threads.
     let policy = state.attachments;
+    // Decoding images is the memory peak of a check: a few at a time.
+    let _decoding = state
+        .decoding
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
     let inspected = web::block(move || inspect_all(policy, files))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
@@ -156,6 +190,11 @@ pub async fn check_one(
         return Ok(Err(problems));
     };
     let policy = state.attachments;
+    let _decoding = state
+        .decoding
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
     let mut inspected = web::block(move || inspect_all(policy, vec![(kind, content)]))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;

@@ -1,6 +1,10 @@
 //! A multipart form read part by part within its limits: the declared length first, then
-//! a byte budget across all parts and a cap on their number. Oversized parts are drained,
-//! so that the answer can still list every problem.
+//! a byte budget across all parts, a cap on their number, and time: a gap between two
+//! pieces of the body and the whole reading are both bounded, so a client trickling its
+//! body cannot hold a connection and its memory open. Oversized parts are drained, so that
+//! the answer can still list every problem.
+
+use std::time::{Duration, Instant};
 
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::HttpRequest;
@@ -18,7 +22,7 @@ pub(super) const TICKET_PART: &str = "ticket";
 /// of tiny parts from costing memory and an endless list of problems.
 const MAX_PARTS: usize = 16;
 
-fn declared_length(request: &HttpRequest) -> Option<u64> {
+pub(super) fn declared_length(request: &HttpRequest) -> Option<u64> {
     request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -26,13 +30,25 @@ fn declared_length(request: &HttpRequest) -> Option<u64> {
         .and_then(|v| v.parse::<u64>().ok())
 }
 
-/// Bytes read so far across all parts, against the body limit.
+/// Bytes read so far across all parts, against the body limit, and the time allowed.
 pub(super) struct BodyBudget {
     pub used: u64,
     pub limit: u64,
+    /// The longest wait for the next piece of the body.
+    idle: Duration,
+    /// When the whole body must have arrived.
+    deadline: Instant,
 }
 
 impl BodyBudget {
+    /// Waits for the next piece of the body, within the idle gap and the deadline.
+    async fn within_time<F: std::future::Future>(&self, next: F) -> Result<F::Output, ApiError> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        tokio::time::timeout(self.idle.min(left), next)
+            .await
+            .map_err(|_| ApiError::RequestTimeout)
+    }
+
     pub(super) fn spend(&mut self, bytes: usize) -> Result<(), ApiError> {
         self.used += bytes as u64;
         if self.used > self.limit {
@@ -68,6 +84,8 @@ impl Parts {
             budget: BodyBudget {
                 used: 0,
                 limit: limits.max_body_bytes,
+                idle: Duration::from_secs(limits.body_idle_secs.max(1)),
+                deadline: Instant::now() + Duration::from_secs(limits.body_total_secs.max(1)),
             },
             seen: 0,
         })
@@ -75,7 +93,7 @@ impl Parts {
 
     /// The next part, with its name (empty when it has none).
     pub async fn next(&mut self) -> Result<Option<(String, actix_multipart::Field)>, ApiError> {
-        let Some(part) = self.body.next().await else {
+        let Some(part) = self.budget.within_time(self.body.next()).await? else {
             return Ok(None);
         };
         self.seen += 1;
@@ -94,7 +112,7 @@ pub(super) async fn read_part(
     budget: &mut BodyBudget,
 ) -> Result<Option<Bytes>, ApiError> {
     let mut content = BytesMut::new();
-    while let Some(chunk) = part.next().await {
+    while let Some(chunk) = budget.within_time(part.next()).await? {
         let chunk = chunk.map_err(multipart_error)?;
         budget.spend(chunk.len())?;
         if content.len() as u64 + chunk.len() as u64 > limit {
@@ -110,7 +128,7 @@ pub(super) async fn drain(
     part: &mut actix_multipart::Field,
     budget: &mut BodyBudget,
 ) -> Result<(), ApiError> {
-    while let Some(chunk) = part.next().await {
+    while let Some(chunk) = budget.within_time(part.next()).await? {
         budget.spend(chunk.map_err(multipart_error)?.len())?;
     }
     Ok(())
