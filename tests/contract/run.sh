@@ -17,6 +17,8 @@ cd "$(dirname "$0")/../.."
 
 : "${CERTDESK_BIN:?set CERTDESK_BIN to a built certdesk binary}"
 VENV="${CERTDESK_VENV:-${CARGO_TARGET_DIR:-target}/test-venv}"
+# The checks run from a scratch directory: the environment's path must not be relative.
+VENV=$(realpath -m "$VENV")
 MAX_EXAMPLES="${MAX_EXAMPLES:-25}"
 SEED="${SEED:-1}"
 
