@@ -12,11 +12,9 @@ use std::io::Cursor;
 
 use image::{ImageDecoder, ImageReader};
 
-use super::FileType;
-
 /// Why an image was refused after its header passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ImageFault {
+pub(super) enum ImageFault {
     /// Damaged, truncated, or not what its header says. The detail is for tests and
     /// developers, never shown: it may quote the file.
     Corrupt(&'static str),
@@ -24,35 +22,18 @@ pub(crate) enum ImageFault {
     OverBudget,
 }
 
-/// The image alone, as its own bytes, or why it cannot be one.
-pub(crate) fn keep_only_the_image(
-    file_type: FileType,
-    content: &[u8],
-) -> Result<Vec<u8>, ImageFault> {
-    match file_type {
-        FileType::Png => png(content),
-        FileType::Jpeg => jpeg(content),
-        FileType::Pdf => Err(ImageFault::Corrupt("not an image")),
-    }
-}
-
-/// Decodes every pixel, with at most `budget` bytes allocated, and throws them away.
-pub(crate) fn decodes_completely(
-    file_type: FileType,
+/// Decodes every pixel of a PNG, with at most `budget` bytes allocated, and throws them
+/// away.
+pub(super) fn png_decodes_completely(
     content: &[u8],
     (width, height): (u32, u32),
     budget: u64,
 ) -> Result<(), ImageFault> {
-    let format = match file_type {
-        FileType::Png => image::ImageFormat::Png,
-        FileType::Jpeg => return jpeg_decodes_strictly(content, (width, height), budget),
-        FileType::Pdf => return Err(ImageFault::Corrupt("not an image")),
-    };
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(width);
     limits.max_image_height = Some(height);
     limits.max_alloc = Some(budget);
-    let mut reader = ImageReader::with_format(Cursor::new(content), format);
+    let mut reader = ImageReader::with_format(Cursor::new(content), image::ImageFormat::Png);
     reader.limits(limits);
     let decoder = reader
         .into_decoder()
@@ -75,7 +56,7 @@ pub(crate) fn decodes_completely(
 
 /// zune-jpeg in strict mode: a scan cut short, a marker where none belongs, or bytes left
 /// over between a scan and the next marker are errors, not grey pixels.
-fn jpeg_decodes_strictly(
+pub(super) fn jpeg_decodes_strictly(
     content: &[u8],
     (width, height): (u32, u32),
     budget: u64,
@@ -111,7 +92,8 @@ const PNG_KEPT: [&[u8; 4]; 10] = [
 /// A colour profile is a few hundred kilobytes at most; more is not a profile.
 const PNG_MAX_PROFILE: usize = 1024 * 1024;
 
-fn png(content: &[u8]) -> Result<Vec<u8>, ImageFault> {
+/// A PNG cut down to the chunks that draw it.
+pub(super) fn png(content: &[u8]) -> Result<Vec<u8>, ImageFault> {
     let body = content
         .strip_prefix(PNG_SIGNATURE)
         .ok_or(ImageFault::Corrupt("no PNG signature"))?;
@@ -181,7 +163,8 @@ fn jpeg_keeps_application(marker: u8, data: &[u8]) -> bool {
     }
 }
 
-fn jpeg(content: &[u8]) -> Result<Vec<u8>, ImageFault> {
+/// A JPEG cut down to the segments a decoder needs.
+pub(super) fn jpeg(content: &[u8]) -> Result<Vec<u8>, ImageFault> {
     if !content.starts_with(&[0xFF, 0xD8]) {
         return Err(ImageFault::Corrupt("no JPEG start marker"));
     }

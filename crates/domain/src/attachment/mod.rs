@@ -246,11 +246,7 @@ impl AttachmentPolicy {
         }
         let kept: Cow<'a, [u8]> = match (file_type, pixels) {
             (FileType::Jpeg | FileType::Png, Some(size)) => {
-                let image = kept::keep_only_the_image(file_type, content)
-                    .and_then(|image| {
-                        kept::decodes_completely(file_type, &image, size, self.max_decode_bytes)
-                            .map(|()| image)
-                    })
+                let image = keep_only_the_image(file_type, content, size, self.max_decode_bytes)
                     .map_err(|fault| self.refused_image(kind, file_type, &fault))?;
                 Cow::Owned(image)
             }
@@ -383,6 +379,29 @@ fn detect(content: &[u8]) -> Detected {
 }
 
 /// Reads width and height from the image header only.
+/// The image alone, as its own bytes, once it has decoded in full within `budget`; or
+/// why it cannot be kept.
+fn keep_only_the_image(
+    file_type: FileType,
+    content: &[u8],
+    size: (u32, u32),
+    budget: u64,
+) -> Result<Vec<u8>, kept::ImageFault> {
+    match file_type {
+        FileType::Png => {
+            let image = kept::png(content)?;
+            kept::png_decodes_completely(&image, size, budget)?;
+            Ok(image)
+        }
+        FileType::Jpeg => {
+            let image = kept::jpeg(content)?;
+            kept::jpeg_decodes_strictly(&image, size, budget)?;
+            Ok(image)
+        }
+        FileType::Pdf => Err(kept::ImageFault::Corrupt("not an image")),
+    }
+}
+
 fn read_dimensions(file_type: FileType, content: &[u8]) -> Option<(u32, u32)> {
     match file_type {
         FileType::Png => {
