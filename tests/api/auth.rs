@@ -106,39 +106,6 @@ async fn expired_foreign_and_forged_tokens_are_refused(backend: Backend) {
     }
 }
 
-/// Runs `certdesk token …` against the test app's database.
-fn certdesk_token(app: &TestApp, args: &[&str]) -> std::process::Output {
-    use secrecy::ExposeSecret;
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
-    command
-        .arg("token")
-        .args(args)
-        .env(
-            "CERTDESK_DATABASE__URL",
-            app.store_settings.database.url.expose_secret(),
-        )
-        .env("CERTDESK_STORAGE__PATH", &app.storage)
-        .env("CERTDESK_LOG__FILTER", "warn");
-    if let Some(schema) = &app.store_settings.database.schema {
-        command.env("CERTDESK_DATABASE__SCHEMA", schema);
-    }
-    command.output().unwrap()
-}
-
-fn create_api_token(app: &TestApp, name: &str, scopes: &[&str]) -> String {
-    let mut args = vec!["create", "--name", name];
-    for scope in scopes {
-        args.extend(["--scope", scope]);
-    }
-    let output = certdesk_token(app, &args);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
 async fn api_tokens_are_scoped_and_revocable(backend: Backend) {
     let app = spawn_app(backend).await;
     let writer = create_api_token(&app, "hr-portal", &["tickets:write"]);

@@ -21,4 +21,5 @@ mod intake_rejections;
 mod lifecycle;
 mod mail;
 mod mail_comments;
+mod rate_limits;
 mod tickets_read;

@@ -27,6 +27,44 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub lifecycle: LifecycleSettings,
     pub idempotency: IdempotencySettings,
+    pub rate_limits: RateLimitSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RateLimitSettings {
+    /// Off only where something else is measured (benchmarks, most tests).
+    pub enabled: bool,
+    /// Filings per minute per person or integrator token.
+    pub intake_per_minute: u32,
+    /// Checks without filing (`/tickets/validate`) per minute per person or token.
+    pub validate_per_minute: u32,
+    /// Comments per minute per person.
+    pub comments_per_minute: u32,
+    /// Filings and checks per minute per integrator token, together (a token files for
+    /// many people, and is not limited by its address).
+    pub integrator_per_minute: u32,
+    /// Filings, checks and comments per minute from one client address, together.
+    pub per_address_per_minute: u32,
+    /// Failed authentications per minute from one address; past it, the address is
+    /// refused, even with a valid token, until the limit allows again.
+    pub failed_auth_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, by address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            intake_per_minute: 10,
+            validate_per_minute: 60,
+            comments_per_minute: 30,
+            integrator_per_minute: 600,
+            per_address_per_minute: 240,
+            failed_auth_per_minute: 20,
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -149,6 +187,7 @@ struct Defaults {
     auth: AuthSettings,
     lifecycle: LifecycleSettings,
     idempotency: IdempotencySettings,
+    rate_limits: RateLimitSettings,
 }
 
 impl Default for LimitSettings {
@@ -162,8 +201,8 @@ impl Default for LimitSettings {
             max_decode_bytes: DEFAULT_MAX_DECODE_BYTES,
             body_idle_secs: 10,
             body_total_secs: 120,
-            // Three uploads at the body limit, or a hundred and fifty ordinary tickets.
-            uploads_in_flight_bytes: 96 * 1024 * 1024,
+            // Two uploads at the body limit, or a hundred ordinary tickets (~0.6 MB).
+            uploads_in_flight_bytes: 64 * 1024 * 1024,
             concurrent_decodes: 2,
         }
     }
@@ -200,6 +239,7 @@ fn defaults() -> Defaults {
         idempotency: IdempotencySettings {
             retention_hours: 24,
         },
+        rate_limits: RateLimitSettings::default(),
     }
 }
 

@@ -111,6 +111,7 @@ pub const API_TOKEN: &str = "api_token";
             IfMatchRequired,
             ServiceUnavailable,
             RequestTimeout,
+            TooManyRequests,
             InternalError,
         )
     ),
@@ -201,6 +202,7 @@ impl Modify for Conventions {
                         ),
                     ]);
                     shared_response(operation, "401", "Unauthenticated");
+                    shared_response(operation, "429", "TooManyRequests");
                 }
                 shared_response(operation, "400", "MalformedRequest");
                 if path != "/health/live" {

@@ -217,6 +217,25 @@ pub struct ServiceUnavailable(ProblemDetails);
 )]
 pub struct RequestTimeout(ProblemDetails);
 
+/// Past a rate limit: this person's or token's for the operation, this client address's,
+/// or, after too many failed authentications from the address, any request from it.
+/// Nothing was stored; retry after `Retry-After` seconds.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = String, description = "Seconds to wait before retrying.")),
+    example = json!({
+        "type": "/problems/rate_limited", "title": "Too many requests",
+        "status": 429, "code": "rate_limited",
+        "detail": "Too many requests in a short time. Try again in 6 seconds; nothing was stored.",
+        "message": {
+            "id": "Terlalu banyak permintaan dalam waktu singkat. Coba lagi dalam 6 detik; tidak ada yang tersimpan.",
+            "en": "Too many requests in a short time. Try again in 6 seconds; nothing was stored."
+        }
+    })
+)]
+pub struct TooManyRequests(ProblemDetails);
+
 /// A fault of the server. Nothing was stored; the `X-Request-Id` finds it in the logs.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]

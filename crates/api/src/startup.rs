@@ -17,6 +17,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::error::{ApiError, Missing, problem_for_bare_errors};
+use crate::rate_limits::RateLimits;
 use crate::state::AppState;
 use crate::telemetry::{RequestSpan, client_request_id};
 use crate::{openapi, routes};
@@ -71,6 +72,8 @@ impl Application {
             )),
         });
         forget_expired_keys(state.store.clone());
+        let rate_limits = web::Data::new(RateLimits::new(&settings.rate_limits));
+        forget_quiet_clients(rate_limits.clone());
         let listener = TcpListener::bind(settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;
         let port = listener.local_addr()?.port();
@@ -123,6 +126,7 @@ impl Application {
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .app_data(authenticator.clone())
+                .app_data(rate_limits.clone())
                 .configure(routes::configure)
                 .configure(openapi::configure)
                 .default_service(web::to(|| async {
@@ -157,6 +161,18 @@ impl Application {
 
 /// Deletes expired idempotency keys every few minutes, a bounded batch at a time, for
 /// as long as the server runs. Every API instance does it; their deletes do not conflict.
+/// The limiters remember every key they have seen until told to forget the quiet ones;
+/// once a minute keeps them to the clients of the last minute or so.
+fn forget_quiet_clients(limits: web::Data<RateLimits>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.forget_quiet();
+        }
+    });
+}
+
 fn forget_expired_keys(store: Store) {
     const BATCH: u64 = 500;
     tokio::spawn(async move {

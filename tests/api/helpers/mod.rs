@@ -134,6 +134,9 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
     settings.server.workers = 1;
     store_settings.storage.path = dir.path().join("blobs");
     settings.auth.local_key_file = Some(dir.path().join("jwt.key"));
+    // Most tests file and fail to authenticate far faster than anyone would; the rate
+    // limits have their own tests, which switch them back on.
+    settings.rate_limits.enabled = false;
     settings.log = LogSettings {
         format: LogFormat::Pretty,
         filter: "info".into(),
@@ -404,6 +407,40 @@ impl TestApp {
         }
         walk(&self.storage)
     }
+}
+
+/// Runs `certdesk token …` against the test app's database.
+pub fn certdesk_token(app: &TestApp, args: &[&str]) -> std::process::Output {
+    use secrecy::ExposeSecret;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
+    command
+        .arg("token")
+        .args(args)
+        .env(
+            "CERTDESK_DATABASE__URL",
+            app.store_settings.database.url.expose_secret(),
+        )
+        .env("CERTDESK_STORAGE__PATH", &app.storage)
+        .env("CERTDESK_LOG__FILTER", "warn");
+    if let Some(schema) = &app.store_settings.database.schema {
+        command.env("CERTDESK_DATABASE__SCHEMA", schema);
+    }
+    command.output().unwrap()
+}
+
+/// An integrator's API token with `scopes`, created with `certdesk token create`.
+pub fn create_api_token(app: &TestApp, name: &str, scopes: &[&str]) -> String {
+    let mut args = vec!["create", "--name", name];
+    for scope in scopes {
+        args.extend(["--scope", scope]);
+    }
+    let output = certdesk_token(app, &args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
 /// A problem+json body, checked to be one.

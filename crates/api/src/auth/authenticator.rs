@@ -20,6 +20,7 @@ use super::jwks::Jwks;
 use super::local_key::{LOCAL_ISSUER, LocalKey};
 use crate::config::AuthSettings;
 use crate::error::ApiError;
+use crate::rate_limits::RateLimits;
 
 /// The claims we read. `iss`, `aud` (a string or an array) and `exp` are checked by
 /// jsonwebtoken itself against the raw token; this is what remains to interpret.
@@ -46,6 +47,10 @@ pub enum AuthError {
     Missing,
     #[error("invalid token: {0}")]
     Invalid(String),
+    /// The credential could not be checked (the token store is unreachable): not the
+    /// caller's fault, so neither a 401 nor a failure counted against the address.
+    #[error("the credential could not be checked: {0}")]
+    Unchecked(String),
 }
 
 impl Authenticator {
@@ -140,7 +145,7 @@ impl Authenticator {
                 .store
                 .api_token(token)
                 .await
-                .map_err(|e| AuthError::Invalid(format!("token lookup failed: {e}")))?
+                .map_err(|e| AuthError::Unchecked(format!("token lookup failed: {e}")))?
                 .ok_or_else(|| AuthError::Invalid("unknown or revoked API token".into()))?;
             return Ok(Caller::Integrator {
                 name: record.name,
@@ -185,10 +190,26 @@ impl FromRequest for Caller {
                 .app_data::<web::Data<Authenticator>>()
                 .cloned()
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
+            // An address that kept failing is refused before its token is even read, so
+            // that guessing tokens from it goes nowhere.
+            let limits = request.app_data::<web::Data<RateLimits>>().cloned();
+            let address = limits.as_ref().and_then(|l| l.client_address(&request));
+            if let Some(limits) = &limits {
+                limits.authentication_allowed(address)?;
+            }
             match authenticator.authenticate(&request).await {
                 Ok(caller) => Ok(caller),
+                Err(AuthError::Unchecked(error)) => {
+                    tracing::warn!(%error, "the credential could not be checked");
+                    Err(ApiError::Unavailable)
+                }
                 Err(error) => {
                     tracing::info!(%error, "request not authenticated");
+                    // Only a credential that was wrong counts: a client that sends none
+                    // is misconfigured, not guessing.
+                    if let (AuthError::Invalid(_), Some(limits)) = (&error, &limits) {
+                        limits.authentication_failed(address);
+                    }
                     Err(ApiError::Unauthenticated)
                 }
             }

@@ -55,6 +55,7 @@ error_codes! {
     BadRequest => "bad_request",
     ServiceUnavailable => "service_unavailable",
     ServerBusy => "server_busy",
+    RateLimited => "rate_limited",
     RequestTimeout => "request_timeout",
     InternalError => "internal_error",
 }

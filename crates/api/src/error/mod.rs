@@ -64,6 +64,9 @@ pub enum ApiError {
     /// As many uploads are in flight as memory allows; try again shortly.
     #[error("too many uploads in flight")]
     Busy { retry_after_secs: u32 },
+    /// Past a rate limit (this caller's, this address's, or failed authentications).
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u32 },
     /// An HTTP status raised by the framework itself (e.g. a header it could not parse).
     #[error("HTTP {0}")]
     Status(StatusCode),
@@ -157,6 +160,7 @@ impl ApiError {
             Self::Unavailable => ErrorCode::ServiceUnavailable,
             Self::RequestTimeout => ErrorCode::RequestTimeout,
             Self::Busy { .. } => ErrorCode::ServerBusy,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Status(StatusCode::NOT_ACCEPTABLE) => ErrorCode::NotAcceptable,
             Self::Status(status) if status.is_server_error() => ErrorCode::InternalError,
             Self::Status(_) => ErrorCode::BadRequest,
@@ -181,6 +185,7 @@ impl ApiError {
             Self::Unavailable => "Service unavailable",
             Self::RequestTimeout => "The request body did not arrive in time",
             Self::Busy { .. } => "Too many uploads at once",
+            Self::RateLimited { .. } => "Too many requests",
             Self::Status(status) => status.canonical_reason().unwrap_or("Error"),
             Self::Internal(_) => "Internal server error",
         }
@@ -265,6 +270,14 @@ impl ApiError {
                     "Too many uploads are being processed. Try again in {retry_after_secs} seconds; nothing was stored."
                 ),
             ),
+            Self::RateLimited { retry_after_secs } => Message::new(
+                format!(
+                    "Terlalu banyak permintaan dalam waktu singkat. Coba lagi dalam {retry_after_secs} detik; tidak ada yang tersimpan."
+                ),
+                format!(
+                    "Too many requests in a short time. Try again in {retry_after_secs} seconds; nothing was stored."
+                ),
+            ),
             Self::Unavailable => Message::new(
                 "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.",
                 "The service is unavailable right now. Try again shortly.",
@@ -324,6 +337,7 @@ impl ResponseError for ApiError {
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::Unavailable | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Status(status) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -340,7 +354,7 @@ impl ResponseError for ApiError {
         if matches!(self, Self::Unauthenticated) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if let Self::Busy { retry_after_secs } = self {
+        if let Self::Busy { retry_after_secs } | Self::RateLimited { retry_after_secs } = self {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         response

@@ -1,7 +1,7 @@
 //! `POST /api/v1/tickets/{number}/comments`: public comments (the requester sees them)
 //! and internal ones (RA staff only).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{Refusal, comment};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::visible_ticket;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::rate_limits::{Limited, RateLimits};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -50,10 +51,13 @@ pub struct CommentRecorded {
 )]
 pub async fn add(
     state: web::Data<AppState>,
+    limits: web::Data<RateLimits>,
     caller: Caller,
+    request: HttpRequest,
     path: web::Path<String>,
     body: web::Json<CommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(Limited::Comment, &caller, &request)?;
     let ticket = visible_ticket(&state, &caller, &path).await?;
     // Integration tokens file and read; comments are people's.
     let actor = caller.person_or(|| Refusal::CommentNotPermitted.into())?;

@@ -16,6 +16,7 @@ use super::intake::{Checked, admit_upload, check, receive};
 use super::{etag, log_rejection, ticket_path};
 use crate::auth::{Caller, scope};
 use crate::error::{ApiError, ErrorCode, IDEMPOTENCY_KEY};
+use crate::rate_limits::{Limited, RateLimits};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -73,6 +74,7 @@ pub struct CreatedResponse {
 )]
 pub async fn create(
     state: web::Data<AppState>,
+    limits: web::Data<RateLimits>,
     caller: Caller,
     request: HttpRequest,
     body: Multipart,
@@ -81,6 +83,7 @@ pub async fn create(
     if matches!(caller, Caller::Integrator { .. }) && !caller.has_scope(scope::TICKETS_WRITE) {
         return Err(filing_not_permitted());
     }
+    limits.check(Limited::Intake, &caller, &request)?;
     let key = idempotency_key(&request)?;
     let principal = caller.principal();
     let _upload = admit_upload(&state, &request)?;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::intake::{Checked, admit_upload, check, receive};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::rate_limits::{Limited, RateLimits};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -38,10 +39,12 @@ pub struct ValidationReport {
 )]
 pub async fn validate(
     state: web::Data<AppState>,
-    _caller: Caller,
+    limits: web::Data<RateLimits>,
+    caller: Caller,
     request: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(Limited::Validate, &caller, &request)?;
     let _upload = admit_upload(&state, &request)?;
     let received = receive(&request, body, &state.limits).await?;
     let report = match check(&state, received).await? {

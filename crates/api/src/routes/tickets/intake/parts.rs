@@ -111,17 +111,32 @@ pub(super) async fn read_part(
     limit: u64,
     budget: &mut BodyBudget,
 ) -> Result<Option<Bytes>, ApiError> {
-    let mut content = BytesMut::new();
+    // The pieces as they came, joined once at the end into a buffer of the exact size:
+    // growing one buffer as they arrive would, at each doubling, hold the old and the new.
+    let mut pieces: Vec<Bytes> = Vec::new();
+    let mut size = 0u64;
     while let Some(chunk) = budget.within_time(part.next()).await? {
         let chunk = chunk.map_err(multipart_error)?;
         budget.spend(chunk.len())?;
-        if content.len() as u64 + chunk.len() as u64 > limit {
+        size += chunk.len() as u64;
+        if size > limit {
+            drop(pieces);
             drain(part, budget).await?;
             return Ok(None);
         }
-        content.extend_from_slice(&chunk);
+        pieces.push(chunk);
     }
-    Ok(Some(content.freeze()))
+    Ok(Some(match pieces.len() {
+        0 => Bytes::new(),
+        1 => pieces.remove(0),
+        _ => {
+            let mut joined = BytesMut::with_capacity(usize::try_from(size).unwrap_or(usize::MAX));
+            for piece in pieces {
+                joined.extend_from_slice(&piece);
+            }
+            joined.freeze()
+        }
+    }))
 }
 
 pub(super) async fn drain(
