@@ -48,6 +48,21 @@ MIB = 1024 * 1024
 def chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
+def pdf(noise):
+    # A one-page letter whose content stream is `noise`, with a correct cross-reference
+    # table: the desk reads every PDF, so a signature over noise would be refused.
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(noise) + noise + b"\nendstream"]
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
 def png(width, height, pad=0):
     raw = b"".join(b"\x00" + os.urandom(width * 3) for _ in range(height))
     extra = chunk(b"tEXt", b"Comment\x00" + os.urandom(pad)) if pad else b""
@@ -59,7 +74,8 @@ def png(width, height, pad=0):
 screenshot = png(1280, 1280)
 assert len(screenshot) < 5 * MIB, len(screenshot)
 scan = png(448, 290, pad=5 * MIB - 500_000)
-letter = b"%PDF-1.4\n%" + os.urandom(5 * MIB - 100) + b"\n%%EOF\n"
+letter = pdf(os.urandom(5 * MIB - 1000))
+assert len(letter) < 5 * MIB, len(letter)
 files = {"ktp_scan": scan, "signature_scan": scan, "recommendation_letter": letter,
          "hris_status_screenshot": screenshot, "error_screenshot": screenshot}
 print(f"ticket body: {sum(len(v) for v in files.values()) / MIB:.1f} MiB")

@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 mod demo;
+mod inspect_pdf;
 mod officers;
 mod outbox;
 mod token;
@@ -72,11 +73,20 @@ enum Command {
     /// Print the configuration in effect (defaults, file, environment), secrets redacted,
     /// after checking it as `serve` and `worker` would.
     Config,
+    /// Read one PDF from standard input within limits and print what it holds, as JSON.
+    /// The server runs it as a child process for each PDF uploaded.
+    #[command(hide = true)]
+    InspectPdf(inspect_pdf::InspectLimits),
 }
 
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // First, before any configuration is read or thread started: it limits its own
+    // process and reads hostile bytes.
+    if let Command::InspectPdf(limits) = cli.command {
+        return inspect_pdf::run(limits);
+    }
     // Needs no configuration, database or logging: it prints what the code describes.
     if matches!(cli.command, Command::Openapi) {
         print!("{}", certdesk_api::openapi::document_json());
@@ -244,7 +254,7 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
         Command::Token { command } => token::run(settings, store_settings, command).await?,
         Command::Demo { hours } => demo::run(settings, store_settings, hours).await?,
         // Answered in `main`, before logging starts.
-        Command::Config => {}
+        Command::Config | Command::InspectPdf(_) => {}
     }
     Ok(())
 }

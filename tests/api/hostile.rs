@@ -12,6 +12,8 @@ on_both_backends!(
     a_disclosed_secret_is_refused_wherever_people_write,
     only_the_image_of_an_upload_is_stored,
     an_image_that_is_only_a_valid_header_is_refused_and_nothing_stored,
+    a_letter_that_acts_or_hides_is_refused_and_nothing_stored,
+    a_letter_built_to_exhaust_the_reader_is_refused_and_the_desk_goes_on,
 );
 
 async fn list_filters_are_checked_like_intake_text(backend: Backend) {
@@ -371,4 +373,272 @@ async fn every_response_is_nosniff_and_the_docs_have_a_strict_policy() {
     assert!(policy.contains("script-src 'self'"), "{policy}");
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     assert!(!policy.contains("unsafe-eval"), "{policy}");
+}
+
+/// A letter whose catalog has `catalog_extra`, with `more` objects after its one page
+/// (numbered from 5), and `trailer_extra` in its trailer.
+fn letter_with(catalog_extra: &str, more: &[Vec<u8>], trailer_extra: &str) -> Vec<u8> {
+    let mut objects = vec![
+        format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>").into_bytes(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        pdf_stream("", b"BT /F1 12 Tf 72 770 Td (Surat sintetis) Tj ET"),
+    ];
+    objects.extend_from_slice(more);
+    pdf_of(&objects, trailer_extra)
+}
+
+/// A letter of `count` pages.
+fn letter_of_pages(count: usize) -> Vec<u8> {
+    let kids: Vec<String> = (0..count).map(|i| format!("{} 0 R", i + 3)).collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {count} >>",
+            kids.join(" ")
+        )
+        .into_bytes(),
+    ];
+    for _ in 0..count {
+        objects.push(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec());
+    }
+    pdf_of(&objects, "")
+}
+
+fn deflated(content: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(content).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// Files `letter` as the recommendation letter, and checks it before filing,
+/// and expects `code` for it; nothing may be stored.
+async fn expect_letter_refused(app: &TestApp, name: &str, letter: Vec<u8>, code: &str) {
+    let mut files = all_files();
+    files[2] = (
+        "recommendation_letter",
+        file_part(letter.clone(), "surat.pdf", "application/pdf"),
+    );
+    let response = app.post_ticket(form(&ticket_json("15.1"), files)).await;
+    assert_eq!(response.status(), 422, "{name}");
+    let body = problem(response).await;
+    assert_eq!(
+        errors(&body),
+        [("recommendation_letter".to_owned(), code.to_owned())],
+        "{name}: {body}"
+    );
+    let text = body.to_string();
+    assert!(
+        text.contains("PDF") || code != "attachment_corrupt",
+        "{name}: {text}"
+    );
+    let mut files = all_files();
+    files[2] = (
+        "recommendation_letter",
+        file_part(letter, "surat.pdf", "application/pdf"),
+    );
+    let checked = app.validate_ticket(form(&ticket_json("15.1"), files)).await;
+    assert_eq!(checked.status(), 200, "{name}");
+    let checked: serde_json::Value = checked.json().await.unwrap();
+    assert_eq!(checked["valid"], false, "{name}");
+    assert_eq!(
+        errors(&checked),
+        [("recommendation_letter".to_owned(), code.to_owned())],
+        "{name}: the check before filing"
+    );
+    assert_eq!(app.count("tickets").await, 0, "{name}");
+    assert_eq!(app.stored_files(), 0, "{name}");
+}
+
+async fn a_letter_that_acts_or_hides_is_refused_and_nothing_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let script = b"<< /Type /Action /S /JavaScript /JS (app.alert('sintetis')) >>".to_vec();
+    let embedded = pdf_stream("/Type /EmbeddedFile", b"MZ synthetic payload");
+    for (name, letter, code) in [
+        (
+            "a script run on opening",
+            letter_with("/OpenAction 5 0 R", &[script], ""),
+            "attachment_active_content",
+        ),
+        (
+            "a program launched on opening",
+            letter_with("/OpenAction << /S /Launch /F (cmd.exe) >>", &[], ""),
+            "attachment_active_content",
+        ),
+        (
+            "a file carried inside",
+            letter_with(
+                "/Names << /EmbeddedFiles << /Names [(a.exe) 6 0 R] >> >>",
+                &[
+                    embedded,
+                    b"<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>".to_vec(),
+                ],
+                "",
+            ),
+            "attachment_active_content",
+        ),
+        (
+            "a form that sends itself away",
+            letter_with(
+                "/AcroForm << /Fields [] /XFA 5 0 R >>",
+                &[pdf_stream("", b"<xdp:xdp/>")],
+                "",
+            ),
+            "attachment_active_content",
+        ),
+        (
+            "a letter locked with a password",
+            letter_with(
+                "",
+                &[b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <00> /U <00> >>".to_vec()],
+                "/Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]",
+            ),
+            "attachment_encrypted",
+        ),
+        (
+            "a PDF header over noise",
+            b"%PDF-1.7\n\x00\x01\x02 this is not a document at all \xff\xfe".to_vec(),
+            "attachment_corrupt",
+        ),
+        (
+            "a document without a page",
+            pdf_of(
+                &[
+                    b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+                    b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+                ],
+                "",
+            ),
+            "attachment_corrupt",
+        ),
+        (
+            "a letter of 21 pages",
+            letter_of_pages(21),
+            "attachment_too_many_pages",
+        ),
+    ] {
+        expect_letter_refused(&app, name, letter, code).await;
+    }
+    // Twenty pages is a letter with its annexes.
+    let mut files = all_files();
+    files[2] = (
+        "recommendation_letter",
+        file_part(letter_of_pages(20), "surat.pdf", "application/pdf"),
+    );
+    let response = app.post_ticket(form(&ticket_json("15.1"), files)).await;
+    assert_eq!(response.status(), 201);
+}
+
+/// A PDF 1.5 letter whose page (object 3) lives in a compressed object stream followed by
+/// `padding` bytes of blanks, as office suites write them: the reader must inflate the
+/// stream to find the page.
+fn letter_with_page_in_object_stream(padding: usize) -> Vec<u8> {
+    let mut packed = b"3 0 << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec();
+    packed.resize(packed.len() + padding, b' ');
+    let packed = deflated(&packed);
+    let mut out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = [0usize; 6];
+    fn object(out: &mut Vec<u8>, offsets: &mut [usize], number: usize, body: &[u8]) {
+        offsets[number] = out.len();
+        out.extend(format!("{number} 0 obj\n").bytes());
+        out.extend(body);
+        out.extend(b"\nendobj\n");
+    }
+    object(
+        &mut out,
+        &mut offsets,
+        1,
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+    );
+    object(
+        &mut out,
+        &mut offsets,
+        2,
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    );
+    object(
+        &mut out,
+        &mut offsets,
+        4,
+        &pdf_stream("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", &packed),
+    );
+    // The cross-reference stream: type, offset or container, generation or index.
+    let xref_at = out.len();
+    let mut entries = Vec::new();
+    for (kind, field, index) in [
+        (0u8, 0u32, 65535u16),
+        (1, offsets[1] as u32, 0),
+        (1, offsets[2] as u32, 0),
+        (2, 4, 0),
+        (1, offsets[4] as u32, 0),
+        (1, xref_at as u32, 0),
+    ] {
+        entries.push(kind);
+        entries.extend(field.to_be_bytes());
+        entries.extend(index.to_be_bytes());
+    }
+    object(
+        &mut out,
+        &mut offsets,
+        5,
+        &pdf_stream("/Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R", &entries),
+    );
+    out.extend(format!("startxref\n{xref_at}\n%%EOF\n").bytes());
+    out
+}
+
+async fn a_letter_built_to_exhaust_the_reader_is_refused_and_the_desk_goes_on(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Packed with 1 GiB of blanks, deflated to about a megabyte.
+    let bomb_letter = letter_with_page_in_object_stream(1 << 30);
+    assert!(bomb_letter.len() < 5 << 20, "{}", bomb_letter.len());
+    // Arrays nested two hundred thousand deep: a recursive parser runs out of stack.
+    let mut deep = b"<< /Type /Catalog /Pages 2 0 R /Nested ".to_vec();
+    deep.extend(std::iter::repeat_n(b'[', 200_000));
+    deep.extend(std::iter::repeat_n(b']', 200_000));
+    deep.extend(b" >>");
+    let deep_letter = pdf_of(
+        &[
+            deep,
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
+        ],
+        "",
+    );
+    for (name, letter) in [
+        ("an inflation bomb", bomb_letter),
+        ("nesting without end", deep_letter),
+    ] {
+        let mut files = all_files();
+        files[2] = (
+            "recommendation_letter",
+            file_part(letter, "surat.pdf", "application/pdf"),
+        );
+        let response = app.post_ticket(form(&ticket_json("15.1"), files)).await;
+        assert_eq!(response.status(), 422, "{name}");
+        let body = problem(response).await;
+        let codes = errors(&body);
+        assert_eq!(codes.len(), 1, "{name}: {body}");
+        assert_eq!(codes[0].0, "recommendation_letter", "{name}: {body}");
+        assert!(
+            ["attachment_too_complex", "attachment_corrupt"].contains(&codes[0].1.as_str()),
+            "{name}: {body}"
+        );
+        assert_eq!(app.count("tickets").await, 0, "{name}");
+        assert_eq!(app.stored_files(), 0, "{name}");
+    }
+    // The desk itself never noticed, and the same letter with its page packed as usual
+    // is a letter.
+    let mut files = all_files();
+    files[2] = (
+        "recommendation_letter",
+        file_part(
+            letter_with_page_in_object_stream(1000),
+            "surat.pdf",
+            "application/pdf",
+        ),
+    );
+    let packed = app.post_ticket(form(&ticket_json("15.1"), files)).await;
+    assert_eq!(packed.status(), 201, "{:?}", packed.text().await);
 }

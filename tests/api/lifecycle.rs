@@ -215,6 +215,36 @@ async fn information_requested_and_an_attachment_replaced(backend: Backend) {
         errors(&refused),
         [("ktp_scan".into(), "attachment_dimensions".into())]
     );
+    // A replaced letter is read as at intake: one that runs a script is refused.
+    let scripted = pdf_of(
+        &[
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (x) >> >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
+        ],
+        "",
+    );
+    let refused = app
+        .client
+        .put(app.url(&format!(
+            "/api/v1/tickets/{number}/attachments/recommendation_letter"
+        )))
+        .bearer_auth(&p.requester)
+        .header("If-Match", format!("\"{v}\""))
+        .multipart(reqwest::multipart::Form::new().part(
+            "recommendation_letter",
+            file_part(scripted, "surat.pdf", "application/pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        errors(&problem(refused).await),
+        [(
+            "recommendation_letter".into(),
+            "attachment_active_content".into()
+        )]
+    );
     let response = replace(png_part(400, 250), v).await.unwrap();
     assert_eq!(response.status(), 200, "{:?}", response.text().await);
     let updated: Value = response.json().await.unwrap();

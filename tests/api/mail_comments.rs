@@ -118,7 +118,17 @@ async fn comments_are_emailed_to_whom_they_concern_and_internal_ones_to_nobody(b
             .clone()
     };
 
-    let to_requester = comment_to(REQUESTER_EMAIL, "] Komentar baru pada tiket Anda");
+    // The officer's comment reaches the requester under the same subject; the two may
+    // arrive in either order.
+    let to_requester = messages
+        .iter()
+        .find(|m| {
+            m.rcpt_tos == [REQUESTER_EMAIL.to_owned()]
+                && m.subject.ends_with("] Komentar baru pada tiket Anda")
+                && m.text.as_deref().unwrap_or_default().contains("yang jelas")
+        })
+        .expect("the agent's comment to the requester")
+        .clone();
     assert_eq!(to_requester.content_language.as_deref(), Some("id"));
     // Mail carries CRLF line ends; the comment's own line break is one of them.
     let text = to_requester.text.as_deref().unwrap().replace("\r\n", "\n");

@@ -21,5 +21,6 @@ mod intake_rejections;
 mod lifecycle;
 mod mail;
 mod mail_comments;
+mod pdf_reader;
 mod rate_limits;
 mod tickets_read;

@@ -28,6 +28,33 @@ pub struct Settings {
     pub lifecycle: LifecycleSettings,
     pub idempotency: IdempotencySettings,
     pub rate_limits: RateLimitSettings,
+    pub pdf: PdfSettings,
+}
+
+/// How PDF letters are read: by `certdesk inspect-pdf` in a child process, within these
+/// limits (see `certdesk`'s `inspect_pdf.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PdfSettings {
+    /// The program to run as `<reader> inspect-pdf`; unset means this very program.
+    pub reader: Option<PathBuf>,
+    /// Wall-clock time one reading may take; the child is killed past it.
+    pub timeout_secs: u64,
+    /// The child's address space: the program's own mappings (a few MiB), the document
+    /// and what is parsed from it.
+    pub memory_bytes: u64,
+    /// The most pages a letter may have.
+    pub max_pages: u32,
+}
+
+impl Default for PdfSettings {
+    fn default() -> Self {
+        Self {
+            reader: None,
+            timeout_secs: 10,
+            memory_bytes: 256 * 1024 * 1024,
+            max_pages: certdesk_domain::attachment::pdf::DEFAULT_MAX_PDF_PAGES,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -188,6 +215,7 @@ struct Defaults {
     lifecycle: LifecycleSettings,
     idempotency: IdempotencySettings,
     rate_limits: RateLimitSettings,
+    pdf: PdfSettings,
 }
 
 impl Default for LimitSettings {
@@ -240,6 +268,7 @@ fn defaults() -> Defaults {
             retention_hours: 24,
         },
         rate_limits: RateLimitSettings::default(),
+        pdf: PdfSettings::default(),
     }
 }
 
@@ -317,6 +346,7 @@ impl Settings {
             max_part_bytes: self.limits.max_part_bytes,
             max_image_pixels: self.limits.max_image_pixels,
             max_decode_bytes: self.limits.max_decode_bytes,
+            max_pdf_pages: self.pdf.max_pages,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod openapi;
+mod pdf_reader;
 mod rate_limits;
 mod responses;
 pub mod routes;

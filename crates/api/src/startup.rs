@@ -17,6 +17,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::error::{ApiError, Missing, problem_for_bare_errors};
+use crate::pdf_reader::PdfReader;
 use crate::rate_limits::RateLimits;
 use crate::state::AppState;
 use crate::telemetry::{RequestSpan, client_request_id};
@@ -51,6 +52,12 @@ impl Application {
             Authenticator::new(&settings.auth, store.clone())
                 .context("setting up authentication")?,
         );
+        let pdf_reader = PdfReader::new(&settings.pdf, settings.limits.max_part_bytes)
+            .context("finding the PDF reader")?;
+        pdf_reader
+            .check_works()
+            .await
+            .context("checking the PDF reader")?;
         let state = web::Data::new(AppState {
             lifecycle,
             default_queue,
@@ -70,6 +77,7 @@ impl Application {
             decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 (settings.limits.concurrent_decodes.max(1)) as usize,
             )),
+            pdf_reader,
         });
         forget_expired_keys(state.store.clone());
         let rate_limits = web::Data::new(RateLimits::new(&settings.rate_limits));

@@ -9,6 +9,7 @@ use certdesk_store::Store;
 use tokio::sync::Semaphore;
 
 use crate::config::{IdempotencySettings, LimitSettings};
+use crate::pdf_reader::PdfReader;
 
 pub struct AppState {
     pub store: Store,
@@ -23,8 +24,9 @@ pub struct AppState {
     pub idempotency: IdempotencySettings,
     /// Bytes of uploads in flight, a permit per KiB: `limits.uploads_in_flight_bytes`.
     pub uploads: Arc<Semaphore>,
-    /// Images being decoded at once: `limits.concurrent_decodes`.
+    /// Images being decoded and PDFs being read at once: `limits.concurrent_decodes`.
     pub decoding: Arc<Semaphore>,
+    pub pdf_reader: PdfReader,
 }
 
 /// Upload budgets are counted in KiB, so that a permit count fits any sane budget.

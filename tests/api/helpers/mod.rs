@@ -137,6 +137,8 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
     // Most tests file and fail to authenticate far faster than anyone would; the rate
     // limits have their own tests, which switch them back on.
     settings.rate_limits.enabled = false;
+    // The test binary is not `certdesk`: PDFs are read by the one cargo built.
+    settings.pdf.reader = Some(env!("CARGO_BIN_EXE_certdesk").into());
     settings.log = LogSettings {
         format: LogFormat::Pretty,
         filter: "info".into(),

@@ -106,6 +106,52 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// A one-page letter, as a PDF writer would make it.
 pub fn pdf() -> Vec<u8> {
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+    pdf_of(
+        &[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+            pdf_stream(
+                "",
+                b"BT /F1 12 Tf 72 770 Td (Surat rekomendasi - data sintetis) Tj ET",
+            ),
+        ],
+        "",
+    )
+}
+
+/// A PDF of `objects`, numbered from 1 (the first is the catalog), with a cross-reference
+/// table and `trailer_extra` added to the trailer.
+pub fn pdf_of(objects: &[Vec<u8>], trailer_extra: &str) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (index, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n", index + 1).bytes());
+        out.extend(object);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for offset in offsets {
+        out.extend(format!("{offset:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}
+
+/// A stream object holding `content`, with extra dictionary entries.
+pub fn pdf_stream(extra: &str, content: &[u8]) -> Vec<u8> {
+    let mut out = format!("<< /Length {} {extra} >>\nstream\n", content.len()).into_bytes();
+    out.extend(content);
+    out.extend(b"\nendstream");
+    out
 }

@@ -5,6 +5,7 @@
 //! memory budget.
 
 mod kept;
+pub mod pdf;
 
 use std::borrow::Cow;
 use std::io::Cursor;
@@ -13,6 +14,7 @@ use ::image::ImageDecoder;
 use serde::Serialize;
 
 use crate::problem::{Message, Problem, ProblemCode};
+use pdf::{PdfInspection, PdfReading};
 
 /// The largest ID-card and signature scan the certificate authority takes.
 pub const SCAN_MAX_WIDTH: u32 = 448;
@@ -155,6 +157,8 @@ pub struct AttachmentPolicy {
     pub max_image_pixels: u64,
     /// The most memory decoding one image to check it may take.
     pub max_decode_bytes: u64,
+    /// The most pages a PDF may have.
+    pub max_pdf_pages: u32,
 }
 
 impl Default for AttachmentPolicy {
@@ -163,6 +167,7 @@ impl Default for AttachmentPolicy {
             max_part_bytes: DEFAULT_MAX_PART_BYTES,
             max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
             max_decode_bytes: DEFAULT_MAX_DECODE_BYTES,
+            max_pdf_pages: pdf::DEFAULT_MAX_PDF_PAGES,
         }
     }
 }
@@ -378,7 +383,95 @@ fn detect(content: &[u8]) -> Detected {
     }
 }
 
-/// Reads width and height from the image header only.
+impl AttachmentPolicy {
+    /// Whether a PDF the reader inspected may be kept as `kind`.
+    pub fn judge_pdf(
+        &self,
+        kind: AttachmentKind,
+        inspection: &PdfInspection,
+    ) -> Result<(), Problem> {
+        let title = kind.title();
+        let facts = match inspection {
+            PdfInspection::Reported(PdfReading::Read(facts)) => facts,
+            PdfInspection::Reported(PdfReading::Unreadable) => {
+                return Err(unopenable_pdf(kind));
+            }
+            PdfInspection::Uncheckable => {
+                return Err(Problem::new(
+                    kind.code(),
+                    ProblemCode::AttachmentTooComplex,
+                    Message::new(
+                        format!(
+                            "{} tidak dapat diperiksa dalam batas waktu dan memori. Cetak ke PDF lalu unggah hasilnya, atau unggah pindaian JPG/PNG.",
+                            title.id
+                        ),
+                        format!(
+                            "The {} could not be checked within the time and memory allowed. Print it to PDF and upload the result, or upload a JPG/PNG scan.",
+                            in_sentence(&title.en)
+                        ),
+                    ),
+                ));
+            }
+        };
+        if facts.encrypted {
+            return Err(Problem::new(
+                kind.code(),
+                ProblemCode::AttachmentEncrypted,
+                Message::new(
+                    format!(
+                        "{} dilindungi kata sandi, sehingga petugas RA tidak dapat memeriksanya. Simpan salinan tanpa perlindungan lalu unggah kembali.",
+                        title.id
+                    ),
+                    format!(
+                        "The {} is password-protected, so RA agents cannot check it. Save a copy without protection and upload that.",
+                        in_sentence(&title.en)
+                    ),
+                ),
+            ));
+        }
+        // A locked letter shows no pages until it is opened: the lock is the news.
+        if facts.pages == 0 {
+            return Err(unopenable_pdf(kind));
+        }
+        if let Some(first) = facts.active_content.iter().min() {
+            let found = first.described();
+            return Err(Problem::new(
+                kind.code(),
+                ProblemCode::AttachmentActiveContent,
+                Message::new(
+                    format!(
+                        "{} berisi {}. Surat cukup berisi halaman: cetak ke PDF lalu unggah hasilnya.",
+                        title.id, found.id
+                    ),
+                    format!(
+                        "The {} contains {}. A letter needs nothing but its pages: print it to PDF and upload the result.",
+                        in_sentence(&title.en),
+                        found.en
+                    ),
+                ),
+            ));
+        }
+        if facts.pages > self.max_pdf_pages {
+            let (pages, max) = (facts.pages, self.max_pdf_pages);
+            return Err(Problem::new(
+                kind.code(),
+                ProblemCode::AttachmentTooManyPages,
+                Message::new(
+                    format!(
+                        "{} berisi {pages} halaman; maksimal {max} halaman.",
+                        title.id
+                    ),
+                    format!(
+                        "The {} has {pages} pages; the most allowed is {max}.",
+                        in_sentence(&title.en)
+                    ),
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The image alone, as its own bytes, once it has decoded in full within `budget`; or
 /// why it cannot be kept.
 fn keep_only_the_image(
@@ -402,6 +495,26 @@ fn keep_only_the_image(
     }
 }
 
+/// A PDF the reader cannot open, or one without a page.
+fn unopenable_pdf(kind: AttachmentKind) -> Problem {
+    let title = kind.title();
+    Problem::new(
+        kind.code(),
+        ProblemCode::AttachmentCorrupt,
+        Message::new(
+            format!(
+                "{} rusak atau tidak lengkap: berkas PDF ini tidak dapat dibuka. Simpan ulang (mis. cetak ke PDF) lalu unggah kembali.",
+                title.id
+            ),
+            format!(
+                "The {} is damaged or incomplete: this PDF cannot be opened. Save it again (e.g. print it to PDF) and upload it again.",
+                in_sentence(&title.en)
+            ),
+        ),
+    )
+}
+
+/// Reads width and height from the image header only.
 fn read_dimensions(file_type: FileType, content: &[u8]) -> Option<(u32, u32)> {
     match file_type {
         FileType::Png => {

@@ -411,3 +411,82 @@ proptest::proptest! {
         let _ = AttachmentPolicy::default().inspect(AttachmentKind::SignatureScan, &jpeg);
     }
 }
+
+// ---- what a PDF letter must be --------------------------------------------------------
+
+use super::pdf::{ActiveContent, DEFAULT_MAX_PDF_PAGES, PdfFacts, PdfInspection, PdfReading};
+
+fn read(pages: u32, encrypted: bool, active: &[ActiveContent]) -> PdfInspection {
+    PdfInspection::Reported(PdfReading::Read(PdfFacts {
+        pages,
+        encrypted,
+        active_content: active.to_vec(),
+    }))
+}
+
+fn code(inspection: &PdfInspection) -> Option<ProblemCode> {
+    AttachmentPolicy::default()
+        .judge_pdf(AttachmentKind::RecommendationLetter, inspection)
+        .err()
+        .map(|p| p.code)
+}
+
+#[test]
+fn a_plain_letter_of_a_few_pages_passes() {
+    assert_eq!(code(&read(1, false, &[])), None);
+    assert_eq!(code(&read(DEFAULT_MAX_PDF_PAGES, false, &[])), None);
+}
+
+#[test]
+fn what_an_agent_cannot_open_or_should_not_is_refused_by_name() {
+    use ProblemCode::*;
+    assert_eq!(
+        code(&PdfInspection::Reported(PdfReading::Unreadable)),
+        Some(AttachmentCorrupt)
+    );
+    assert_eq!(code(&read(0, false, &[])), Some(AttachmentCorrupt));
+    assert_eq!(
+        code(&PdfInspection::Uncheckable),
+        Some(AttachmentTooComplex)
+    );
+    assert_eq!(code(&read(1, true, &[])), Some(AttachmentEncrypted));
+    // A locked file shows no pages until it is opened; the lock is what to report.
+    assert_eq!(code(&read(0, true, &[])), Some(AttachmentEncrypted));
+    assert_eq!(
+        code(&read(
+            1,
+            false,
+            &[ActiveContent::EmbeddedFile, ActiveContent::JavaScript]
+        )),
+        Some(AttachmentActiveContent)
+    );
+    assert_eq!(
+        code(&read(DEFAULT_MAX_PDF_PAGES + 1, false, &[])),
+        Some(AttachmentTooManyPages)
+    );
+}
+
+#[test]
+fn the_refusal_names_what_was_found_in_both_languages() {
+    let problem = AttachmentPolicy::default()
+        .judge_pdf(
+            AttachmentKind::RecommendationLetter,
+            &read(
+                1,
+                false,
+                &[ActiveContent::Launch, ActiveContent::JavaScript],
+            ),
+        )
+        .unwrap_err();
+    assert!(
+        problem.message.id.contains("JavaScript"),
+        "{}",
+        problem.message.id
+    );
+    assert!(
+        problem.message.en.contains("JavaScript"),
+        "{}",
+        problem.message.en
+    );
+    assert_eq!(problem.field, "recommendation_letter");
+}

@@ -17,8 +17,8 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, web};
 use bytes::Bytes;
 use certdesk_domain::{
-    Accepted, Assessment, AttachmentKind, AttachmentPolicy, InspectedFile, Message, OfficerLookup,
-    Problem, ProblemCode, Rejected, assess,
+    Accepted, Assessment, AttachmentKind, AttachmentPolicy, FileType, InspectedFile, Message,
+    OfficerLookup, Problem, ProblemCode, Rejected, assess,
 };
 use certdesk_store::{ContentAddress, NewAttachment};
 
@@ -108,9 +108,10 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
         .acquire()
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-    let inspected = web::block(move || inspect_all(policy, files))
+    let mut inspected = web::block(move || inspect_all(policy, files))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+    read_pdfs(state, &mut inspected).await?;
     let mut contents = BTreeMap::new();
     for (kind, outcome, content) in inspected {
         if let Some(content) = content {
@@ -198,6 +199,7 @@ pub async fn check_one(
     let mut inspected = web::block(move || inspect_all(policy, vec![(kind, content)]))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+    read_pdfs(state, &mut inspected).await?;
     let (kind, outcome, kept) = inspected
         .pop()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no inspection result")))?;
@@ -219,6 +221,29 @@ type Inspected = (
     Result<InspectedFile, Problem>,
     Option<(Bytes, ContentAddress)>,
 );
+
+/// Has the PDF reader read each PDF that passed its first checks (one after the other,
+/// under the caller's decoding permit); one the desk refuses loses its content.
+async fn read_pdfs(state: &AppState, inspected: &mut [Inspected]) -> Result<(), ApiError> {
+    for (kind, outcome, kept) in inspected.iter_mut() {
+        let (Ok(file), Some((content, _))) = (&*outcome, &*kept) else {
+            continue;
+        };
+        if file.file_type != FileType::Pdf {
+            continue;
+        }
+        let inspection = state
+            .pdf_reader
+            .inspect(content.clone())
+            .await
+            .map_err(ApiError::Internal)?;
+        if let Err(problem) = state.attachments.judge_pdf(*kind, &inspection) {
+            *outcome = Err(problem);
+            *kept = None;
+        }
+    }
+    Ok(())
+}
 
 /// Inspects each file; what is kept of one that passes (for an image, the image alone)
 /// is hashed and returned for storing.

@@ -1,0 +1,140 @@
+//! `certdesk inspect-pdf`: reads one PDF from standard input and prints what it holds
+//! (`PdfReading`, as JSON) on standard output. The server runs it as a child process for
+//! every PDF uploaded, so that a parser fed hostile bytes can only take itself down.
+//!
+//! Before reading a byte it limits itself: address space (an allocation past it fails,
+//! and the process aborts), CPU seconds (SIGXCPU, then SIGKILL), no core dump (the file
+//! may be a person's letter), no file written beyond the report and none opened. The
+//! server starts it with an empty environment and kills it when its time is up.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use certdesk_domain::attachment::pdf::{ActiveContent, PdfFacts, PdfReading};
+use lopdf::{Document, LoadOptions, Object};
+use rlimit::Resource;
+
+/// The most a report may be: a few names and numbers.
+pub const REPORT_MAX_BYTES: u64 = 64 * 1024;
+
+/// The limits the server asks for, on the command line.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct InspectLimits {
+    /// Address space, in bytes.
+    #[arg(long)]
+    memory_bytes: u64,
+    /// CPU time, in seconds.
+    #[arg(long)]
+    cpu_secs: u64,
+    /// The largest input read; beyond it the file is reported unreadable.
+    #[arg(long)]
+    max_bytes: u64,
+}
+
+pub fn run(limits: InspectLimits) -> ExitCode {
+    if let Err(error) = limit_myself(&limits) {
+        // Never parse without the limits.
+        eprintln!("certdesk inspect-pdf: cannot set limits: {error}");
+        return ExitCode::from(3);
+    }
+    let mut content = Vec::new();
+    let read = std::io::stdin()
+        .lock()
+        .take(limits.max_bytes.saturating_add(1))
+        .read_to_end(&mut content);
+    if read.is_err() {
+        return ExitCode::from(4);
+    }
+    let reading = if content.len() as u64 > limits.max_bytes {
+        PdfReading::Unreadable
+    } else {
+        // A stream that would inflate past a quarter of the memory allowed is refused by
+        // the parser, well before the allocation that would abort the process.
+        let inflate_limit = usize::try_from(limits.memory_bytes / 4).unwrap_or(usize::MAX);
+        inspect(&content, inflate_limit)
+    };
+    let mut out = std::io::stdout().lock();
+    let written = serde_json::to_writer(&mut out, &reading).map_err(std::io::Error::from);
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(5),
+    }
+}
+
+fn limit_myself(limits: &InspectLimits) -> std::io::Result<()> {
+    Resource::CORE.set(0, 0)?;
+    Resource::AS.set(limits.memory_bytes, limits.memory_bytes)?;
+    Resource::CPU.set(limits.cpu_secs, limits.cpu_secs.saturating_add(1))?;
+    // Room for the report, should standard output be a file; nothing more.
+    Resource::FSIZE.set(REPORT_MAX_BYTES, REPORT_MAX_BYTES)?;
+    // Standard input, output and error are open already; nothing else may be.
+    Resource::NOFILE.set(3, 3)?;
+    Ok(())
+}
+
+/// What a PDF holds, or that it cannot be opened; no stream may inflate past
+/// `inflate_limit` bytes.
+pub fn inspect(content: &[u8], inflate_limit: usize) -> PdfReading {
+    let options = LoadOptions {
+        max_decompressed_size: Some(inflate_limit),
+        ..LoadOptions::default()
+    };
+    let Ok(document) = Document::load_mem_with_options(content, options) else {
+        return PdfReading::Unreadable;
+    };
+    let pages = u32::try_from(document.page_iter().count()).unwrap_or(u32::MAX);
+    let mut active = std::collections::BTreeSet::new();
+    for object in document.objects.values() {
+        acting_parts(object, &mut active);
+    }
+    PdfReading::Read(PdfFacts {
+        pages,
+        encrypted: document.was_encrypted() || document.is_encrypted(),
+        active_content: active.into_iter().collect(),
+    })
+}
+
+/// Collects what in `object`, and in everything written inside it, acts rather than
+/// shows. Walks with its own stack: nesting is the file's choice, not ours.
+fn acting_parts(object: &Object, found: &mut std::collections::BTreeSet<ActiveContent>) {
+    let mut pending = vec![object];
+    while let Some(object) = pending.pop() {
+        let dictionary = match object {
+            Object::Dictionary(dictionary) => dictionary,
+            Object::Stream(stream) => &stream.dict,
+            Object::Array(items) => {
+                pending.extend(items);
+                continue;
+            }
+            _ => continue,
+        };
+        for (key, value) in dictionary.iter() {
+            let name = value.as_name().ok();
+            match (key.as_slice(), name) {
+                (b"JS" | b"JavaScript", _) | (b"S", Some(b"JavaScript")) => {
+                    found.insert(ActiveContent::JavaScript);
+                }
+                (b"S", Some(b"Launch" | b"GoToE" | b"GoToR")) => {
+                    found.insert(ActiveContent::Launch);
+                }
+                (b"S", Some(b"SubmitForm" | b"ImportData")) => {
+                    found.insert(ActiveContent::SubmitForm);
+                }
+                (b"S", Some(b"Rendition" | b"Movie" | b"Sound" | b"RichMediaExecute")) => {
+                    found.insert(ActiveContent::RichMedia);
+                }
+                (b"EmbeddedFiles" | b"EF", _) | (b"Type", Some(b"EmbeddedFile")) => {
+                    found.insert(ActiveContent::EmbeddedFile);
+                }
+                (b"XFA", _) => {
+                    found.insert(ActiveContent::XfaForm);
+                }
+                (b"Subtype", Some(b"RichMedia" | b"Movie" | b"Sound" | b"Screen" | b"3D")) => {
+                    found.insert(ActiveContent::RichMedia);
+                }
+                _ => {}
+            }
+            pending.push(value);
+        }
+    }
+}
