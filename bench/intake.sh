@@ -86,9 +86,13 @@ for _ in $(seq 1 50); do curl -sf "127.0.0.1:$PORT/health/live" >/dev/null && br
 BENCH_FILES="$WORK/files" BENCH_TOKEN="$BENCH_TOKEN" \
   wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s bench/intake.lua "http://127.0.0.1:$PORT" | tee "$WORK/wrk.txt"
 peak_kb=$(grep VmHWM "/proc/$SERVER/status" | awk '{print $2}')
+# CPU time in clock ticks: the server's own (user, system) and its PDF readers' (the
+# children it waited for). The command name has no spaces, so fields count from it.
+cpu_ticks=$(awk '{print $14 + $15, $16 + $17}' "/proc/$SERVER/stat")
+ticks_per_s=$(getconf CLK_TCK)
 stored=$(psql "$PG/certdesk_bench_intake" -qAtc "SELECT count(*) FROM tickets")
 
-python3 - "$WORK/baseline.txt" "$WORK/wrk.txt" "$peak_kb" "$stored" <<'PY'
+python3 - "$WORK/baseline.txt" "$WORK/wrk.txt" "$peak_kb" "$stored" $cpu_ticks "$ticks_per_s" <<'PY'
 import re, sys
 base = dict(line.strip().split("=") for line in open(sys.argv[1]) if "=" in line)
 wrk = open(sys.argv[2]).read()
@@ -103,4 +107,7 @@ for p in ("50%", "99%"):
 print(f"non-2xx responses       {non2xx.group(1) if non2xx else 0:>8}")
 print(f"tickets stored          {sys.argv[4]:>8}")
 print(f"server peak RSS         {int(sys.argv[3]) / 1024:8.1f} MiB")
+own, readers, hz = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+stored = max(int(sys.argv[4]), 1)
+print(f"server CPU per ticket    {own / hz * 1000 / stored:8.2f} ms (PDF readers {readers / hz * 1000 / stored:.2f} ms more)")
 PY

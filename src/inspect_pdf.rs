@@ -84,8 +84,9 @@ pub fn inspect(content: &[u8], inflate_limit: usize) -> PdfReading {
     };
     let pages = u32::try_from(document.page_iter().count()).unwrap_or(u32::MAX);
     let mut active = std::collections::BTreeSet::new();
+    // Every object, those unpacked from compressed object streams included.
     for object in document.objects.values() {
-        acting_parts(object, &mut active);
+        acting_parts(&document, object, &mut active);
     }
     PdfReading::Read(PdfFacts {
         pages,
@@ -96,7 +97,11 @@ pub fn inspect(content: &[u8], inflate_limit: usize) -> PdfReading {
 
 /// Collects what in `object`, and in everything written inside it, acts rather than
 /// shows. Walks with its own stack: nesting is the file's choice, not ours.
-fn acting_parts(object: &Object, found: &mut std::collections::BTreeSet<ActiveContent>) {
+fn acting_parts(
+    document: &Document,
+    object: &Object,
+    found: &mut std::collections::BTreeSet<ActiveContent>,
+) {
     let mut pending = vec![object];
     while let Some(object) = pending.pop() {
         let dictionary = match object {
@@ -132,9 +137,121 @@ fn acting_parts(object: &Object, found: &mut std::collections::BTreeSet<ActiveCo
                 (b"Subtype", Some(b"RichMedia" | b"Movie" | b"Sound" | b"Screen" | b"3D")) => {
                     found.insert(ActiveContent::RichMedia);
                 }
+                (b"AA", _) => {
+                    found.insert(ActiveContent::AutomaticAction);
+                }
+                // Opening at a page is what a viewer does anyway; any other action on
+                // opening (a link to follow, a named menu command) runs unasked.
+                (b"OpenAction", _) if !goes_to_a_page(document, value) => {
+                    found.insert(ActiveContent::AutomaticAction);
+                }
                 _ => {}
             }
             pending.push(value);
+        }
+    }
+}
+
+/// Whether an `/OpenAction` only shows a page: a destination array, or a `GoTo` action.
+fn goes_to_a_page(document: &Document, value: &Object) -> bool {
+    let value = match value {
+        Object::Reference(id) => match document.get_object(*id) {
+            Ok(object) => object,
+            Err(_) => return false,
+        },
+        other => other,
+    };
+    match value {
+        Object::Array(_) => true,
+        Object::Dictionary(action) => {
+            matches!(action.get(b"S").and_then(Object::as_name), Ok(b"GoTo"))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LIMIT: usize = 16 << 20;
+
+    fn letter(catalog_extra: &str) -> Vec<u8> {
+        let objects = [
+            format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>"),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_owned(),
+        ];
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (index, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{body}\nendobj\n", index + 1).bytes());
+        }
+        let xref = out.len();
+        out.extend(b"xref\n0 4\n0000000000 65535 f \n");
+        for offset in offsets {
+            out.extend(format!("{offset:010} 00000 n \n").bytes());
+        }
+        out.extend(
+            format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").bytes(),
+        );
+        out
+    }
+
+    fn found(catalog_extra: &str) -> Vec<ActiveContent> {
+        match inspect(&letter(catalog_extra), LIMIT) {
+            PdfReading::Read(facts) => facts.active_content,
+            PdfReading::Unreadable => panic!("the letter did not read: {catalog_extra}"),
+        }
+    }
+
+    #[test]
+    fn opening_at_a_page_is_not_an_action_but_anything_else_on_opening_is() {
+        assert_eq!(found(""), []);
+        assert_eq!(found("/OpenAction [3 0 R /Fit]"), []);
+        assert_eq!(found("/OpenAction << /S /GoTo /D [3 0 R /Fit] >>"), []);
+        assert_eq!(
+            found("/OpenAction << /S /URI /URI (http://example.invalid/) >>"),
+            [ActiveContent::AutomaticAction]
+        );
+        assert_eq!(
+            found("/OpenAction << /S /Named /N /Print >>"),
+            [ActiveContent::AutomaticAction]
+        );
+        assert_eq!(
+            found("/AA << /WC << /S /GoTo /D [3 0 R /Fit] >> >>"),
+            [ActiveContent::AutomaticAction]
+        );
+        assert_eq!(
+            found("/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+            [ActiveContent::JavaScript, ActiveContent::AutomaticAction]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_reader(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let mut content = b"%PDF-1.7\n".to_vec();
+            content.extend(bytes);
+            let _ = inspect(&content, LIMIT);
+        }
+
+        #[test]
+        fn a_damaged_letter_never_panics_the_reader(
+            damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut content = letter("/OpenAction [3 0 R /Fit]");
+            for (at, byte) in damage {
+                let at = at.index(content.len());
+                content[at] = byte;
+            }
+            content.truncate(cut.index(content.len()) + 1);
+            let _ = inspect(&content, LIMIT);
         }
     }
 }

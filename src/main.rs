@@ -79,14 +79,18 @@ enum Command {
     InspectPdf(inspect_pdf::InspectLimits),
 }
 
-#[actix_web::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    // First, before any configuration is read or thread started: it limits its own
-    // process and reads hostile bytes.
+    // First, before any configuration is read, runtime built or thread started: it
+    // limits its own process and reads hostile bytes, once per letter filed, so its
+    // start-up is part of every filing's cost.
     if let Command::InspectPdf(limits) = cli.command {
         return inspect_pdf::run(limits);
     }
+    actix_web::rt::System::new().block_on(run_cli(cli))
+}
+
+async fn run_cli(cli: Cli) -> ExitCode {
     // Needs no configuration, database or logging: it prints what the code describes.
     if matches!(cli.command, Command::Openapi) {
         print!("{}", certdesk_api::openapi::document_json());

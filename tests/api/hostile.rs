@@ -11,6 +11,7 @@ on_both_backends!(
     bidirectional_controls_are_refused_in_free_text,
     a_disclosed_secret_is_refused_wherever_people_write,
     only_the_image_of_an_upload_is_stored,
+    unusual_but_valid_images_pass_and_an_animation_keeps_its_first_frame,
     an_image_that_is_only_a_valid_header_is_refused_and_nothing_stored,
     a_letter_that_acts_or_hides_is_refused_and_nothing_stored,
     a_letter_built_to_exhaust_the_reader_is_refused_and_the_desk_goes_on,
@@ -488,6 +489,20 @@ async fn a_letter_that_acts_or_hides_is_refused_and_nothing_stored(backend: Back
             "attachment_active_content",
         ),
         (
+            "a script run when a page opens, packed in a compressed object stream",
+            letter_with_packed_page("/AA << /O << /S /JavaScript /JS (app.alert(1)) >> >>", 100),
+            "attachment_active_content",
+        ),
+        (
+            "a web address opened with the letter",
+            letter_with(
+                "/OpenAction << /S /URI /URI (http://example.invalid/) >>",
+                &[],
+                "",
+            ),
+            "attachment_active_content",
+        ),
+        (
             "a letter locked with a password",
             letter_with(
                 "",
@@ -534,7 +549,14 @@ async fn a_letter_that_acts_or_hides_is_refused_and_nothing_stored(backend: Back
 /// `padding` bytes of blanks, as office suites write them: the reader must inflate the
 /// stream to find the page.
 fn letter_with_page_in_object_stream(padding: usize) -> Vec<u8> {
-    let mut packed = b"3 0 << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec();
+    letter_with_packed_page("", padding)
+}
+
+/// The same, with `page_extra` in the packed page's dictionary.
+fn letter_with_packed_page(page_extra: &str, padding: usize) -> Vec<u8> {
+    let mut packed =
+        format!("3 0 << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] {page_extra} >>")
+            .into_bytes();
     packed.resize(packed.len() + padding, b' ');
     let packed = deflated(&packed);
     let mut out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
@@ -641,4 +663,70 @@ async fn a_letter_built_to_exhaust_the_reader_is_refused_and_the_desk_goes_on(ba
     );
     let packed = app.post_ticket(form(&ticket_json("15.1"), files)).await;
     assert_eq!(packed.status(), 201, "{:?}", packed.text().await);
+}
+
+/// Images made by `tests/fixtures/images/make.py`: valid, if not what most cameras write.
+const UNUSUAL_IMAGES: &[&str] = &[
+    "interlaced.png",
+    "sixteen-bit.png",
+    "palette.png",
+    "grey-alpha.png",
+    "animated.png",
+    "progressive.jpg",
+    "cmyk.jpg",
+    "greyscale.jpg",
+    "restart-intervals.jpg",
+    "subsampled-444.jpg",
+];
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/images/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+async fn unusual_but_valid_images_pass_and_an_animation_keeps_its_first_frame(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for name in UNUSUAL_IMAGES {
+        let mime = if name.ends_with(".png") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        };
+        for slot in [0, 1, 3] {
+            let mut files = all_files();
+            files[slot].1 = file_part(fixture(name), name, mime);
+            let report: serde_json::Value = app
+                .validate_ticket(form(&ticket_json("15.1"), files))
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(report["valid"], true, "{name} as part {slot}: {report}");
+        }
+    }
+    // Stored, an animation is its first frame: the frames after it are dropped.
+    let animated = fixture("animated.png");
+    let mut files = all_files();
+    files[0].1 = file_part(animated.clone(), "ktp.png", "image/png");
+    let (number, _) = file(&app, ticket_json("15.1"), files).await;
+    let stored = app
+        .get(&format!("/api/v1/tickets/{number}/attachments/ktp_scan"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    for chunk in [&b"acTL"[..], b"fcTL", b"fdAT"] {
+        assert!(
+            !stored.windows(4).any(|w| w == chunk),
+            "{} kept",
+            String::from_utf8_lossy(chunk)
+        );
+    }
+    let first = image::load_from_memory(&animated).unwrap().to_rgb8();
+    let kept = image::load_from_memory(&stored).unwrap().to_rgb8();
+    assert_eq!(kept.dimensions(), (448, 290));
+    assert!(first == kept, "the first frame's pixels, unchanged");
 }

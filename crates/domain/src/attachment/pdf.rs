@@ -48,6 +48,9 @@ pub enum ActiveContent {
     RichMedia,
     /// A form that sends or imports data.
     SubmitForm,
+    /// An action that runs by itself, without a click: on opening the document (other
+    /// than going to a page), or on a page, field or annotation event (`/AA`).
+    AutomaticAction,
 }
 
 impl ActiveContent {
@@ -68,6 +71,10 @@ impl ActiveContent {
             Self::SubmitForm => Message::new(
                 "formulir yang mengirim atau mengambil data",
                 "a form that sends or fetches data",
+            ),
+            Self::AutomaticAction => Message::new(
+                "tindakan yang berjalan sendiri saat berkas atau halamannya dibuka",
+                "an action that runs by itself when the file or a page is opened",
             ),
         }
     }
