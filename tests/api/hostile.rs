@@ -158,7 +158,7 @@ async fn a_disclosed_secret_is_refused_wherever_people_write(backend: Backend) {
 }
 
 /// A PNG chunk: length, type, data, CRC.
-fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+pub(crate) fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     let mut out = (data.len() as u32).to_be_bytes().to_vec();
     let mut body = kind.to_vec();
     body.extend_from_slice(data);
@@ -237,7 +237,12 @@ async fn an_image_that_is_only_a_valid_header_is_refused_and_nothing_stored(back
 
 /// Sends the head of a multipart request and `sent` of its body over a raw connection,
 /// then stalls (or trickles `trickle` bytes a second), and returns the status line.
-async fn stalled_upload(app: &TestApp, length: usize, sent: usize, trickle: bool) -> String {
+pub(crate) async fn stalled_upload(
+    app: &TestApp,
+    length: usize,
+    sent: usize,
+    trickle: bool,
+) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = app.address.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
@@ -378,7 +383,7 @@ async fn every_response_is_nosniff_and_the_docs_have_a_strict_policy() {
 
 /// A letter whose catalog has `catalog_extra`, with `more` objects after its one page
 /// (numbered from 5), and `trailer_extra` in its trailer.
-fn letter_with(catalog_extra: &str, more: &[Vec<u8>], trailer_extra: &str) -> Vec<u8> {
+pub(crate) fn letter_with(catalog_extra: &str, more: &[Vec<u8>], trailer_extra: &str) -> Vec<u8> {
     let mut objects = vec![
         format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>").into_bytes(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
@@ -390,7 +395,7 @@ fn letter_with(catalog_extra: &str, more: &[Vec<u8>], trailer_extra: &str) -> Ve
 }
 
 /// A letter of `count` pages.
-fn letter_of_pages(count: usize) -> Vec<u8> {
+pub(crate) fn letter_of_pages(count: usize) -> Vec<u8> {
     let kids: Vec<String> = (0..count).map(|i| format!("{} 0 R", i + 3)).collect();
     let mut objects = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
@@ -548,12 +553,12 @@ async fn a_letter_that_acts_or_hides_is_refused_and_nothing_stored(backend: Back
 /// A PDF 1.5 letter whose page (object 3) lives in a compressed object stream followed by
 /// `padding` bytes of blanks, as office suites write them: the reader must inflate the
 /// stream to find the page.
-fn letter_with_page_in_object_stream(padding: usize) -> Vec<u8> {
+pub(crate) fn letter_with_page_in_object_stream(padding: usize) -> Vec<u8> {
     letter_with_packed_page("", padding)
 }
 
 /// The same, with `page_extra` in the packed page's dictionary.
-fn letter_with_packed_page(page_extra: &str, padding: usize) -> Vec<u8> {
+pub(crate) fn letter_with_packed_page(page_extra: &str, padding: usize) -> Vec<u8> {
     let mut packed =
         format!("3 0 << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] {page_extra} >>")
             .into_bytes();
@@ -666,7 +671,7 @@ async fn a_letter_built_to_exhaust_the_reader_is_refused_and_the_desk_goes_on(ba
 }
 
 /// Images made by `tests/fixtures/images/make.py`: valid, if not what most cameras write.
-const UNUSUAL_IMAGES: &[&str] = &[
+pub(crate) const UNUSUAL_IMAGES: &[&str] = &[
     "interlaced.png",
     "sixteen-bit.png",
     "palette.png",
@@ -679,7 +684,7 @@ const UNUSUAL_IMAGES: &[&str] = &[
     "subsampled-444.jpg",
 ];
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/tests/fixtures/images/{name}",
         env!("CARGO_MANIFEST_DIR")

@@ -16,6 +16,7 @@ mod cli;
 mod conventions;
 mod health_and_catalogue;
 mod hostile;
+mod hostile_corpus;
 mod intake;
 mod intake_rejections;
 mod lifecycle;

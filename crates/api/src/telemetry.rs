@@ -55,16 +55,48 @@ pub fn client_request_id(headers: &HeaderMap) -> Option<&str> {
     valid.then_some(value)
 }
 
-/// The root span of every request: tracing-actix-web's, plus the client's own request
-/// id when it sent one, so that the id it gets back finds the request's log lines.
+/// The root span of every request: the method, the route's pattern, the peer, the
+/// request id (and the client's own, when it sent one, so that the id it gets back finds
+/// the request's log lines).
+///
+/// Not the path or the query as sent: people search by name or NIK (`?q=`), and a
+/// path can hold whatever a client typed into it. The route's pattern
+/// (`/api/v1/tickets/{number}`) says which handler ran; handlers log ticket numbers.
+/// Not the user agent or `X-Forwarded-For` either: they are the client's own words.
 pub struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        match client_request_id(request.headers()) {
-            Some(id) => tracing_actix_web::root_span!(request, client_request_id = %id),
-            None => tracing_actix_web::root_span!(request),
+        use actix_web::HttpMessage;
+        use tracing::field::Empty;
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        let peer = request
+            .peer_addr()
+            .map(|address| address.ip().to_string())
+            .unwrap_or_default();
+        let span = tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.client_ip = %peer,
+            http.status_code = Empty,
+            otel.status_code = Empty,
+            request_id = %request_id,
+            client_request_id = Empty,
+            exception.message = Empty,
+            exception.details = Empty,
+        );
+        if let Some(id) = client_request_id(request.headers()) {
+            span.record("client_request_id", id);
         }
+        span
     }
 
     fn on_request_end<B: MessageBody>(

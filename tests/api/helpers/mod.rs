@@ -126,6 +126,116 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut fresh = fresh_desk(backend).await;
+    customise(&mut fresh.settings);
+    if std::env::var_os("TEST_LOG").is_some() {
+        certdesk_api::telemetry::init(&fresh.settings.log);
+    }
+
+    certdesk_api::install_tls_provider();
+    let store = Store::open(&fresh.store_settings)
+        .await
+        .expect("store opens");
+    let app = Application::build(&fresh.settings, store)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    fresh.into_app(address).await
+}
+
+/// The `certdesk serve` process a test started, with its log (JSON lines, standard
+/// error) in a file; killed when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Stops the server and returns everything it logged.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.log).expect("server log")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The real binary, `certdesk serve`, on a fresh database, configured the way an
+/// operator would (environment variables; `env` adds to or overrides the test's), logging
+/// JSON at `info` to a file.
+pub async fn spawn_binary(backend: Backend, env: &[(&str, &str)]) -> (TestApp, ServerProcess) {
+    use secrecy::ExposeSecret;
+    certdesk_api::install_tls_provider();
+    let fresh = fresh_desk(backend).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let log = fresh.dir.path().join("server.log");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
+    command
+        .arg("serve")
+        .current_dir(fresh.dir.path())
+        .env_clear()
+        .env(
+            "CERTDESK_DATABASE__URL",
+            fresh.store_settings.database.url.expose_secret(),
+        )
+        .env("CERTDESK_STORAGE__PATH", &fresh.store_settings.storage.path)
+        .env(
+            "CERTDESK_AUTH__LOCAL_KEY_FILE",
+            fresh.dir.path().join("jwt.key"),
+        )
+        .env("CERTDESK_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("CERTDESK_SERVER__WORKERS", "1")
+        .env("CERTDESK_OUTBOX__IN_PROCESS", "false")
+        .env("CERTDESK_LOG__FORMAT", "json")
+        .env("CERTDESK_LOG__FILTER", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"));
+    if let Some(schema) = &fresh.store_settings.database.schema {
+        command.env("CERTDESK_DATABASE__SCHEMA", schema);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut server = ServerProcess {
+        child: command.spawn().expect("certdesk serve starts"),
+        log,
+    };
+    let address = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            let log = std::fs::read_to_string(&server.log).unwrap_or_default();
+            panic!("certdesk serve exited ({status}) before it was ready: {log}");
+        }
+        let live = client.get(format!("{address}/health/ready")).send().await;
+        if live.is_ok_and(|response| response.status().is_success()) {
+            return (fresh.into_app(address).await, server);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("certdesk serve did not become ready");
+}
+
+/// A fresh database (a file, or a schema of its own) and storage, and settings for both.
+struct FreshDesk {
+    dir: tempfile::TempDir,
+    settings: Settings,
+    store_settings: StoreSettings,
+    url: String,
+    schema: Option<String>,
+}
+
+async fn fresh_desk(backend: Backend) -> FreshDesk {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings::load(None).expect("default settings");
     let mut store_settings =
@@ -171,38 +281,38 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
     store_settings.database.url = SecretString::from(url.clone());
     store_settings.database.schema = schema.clone();
     store_settings.database.max_connections = 5;
-    customise(&mut settings);
-    if std::env::var_os("TEST_LOG").is_some() {
-        certdesk_api::telemetry::init(&settings.log);
-    }
-
-    certdesk_api::install_tls_provider();
-    let store = Store::open(&store_settings).await.expect("store opens");
-    let app = Application::build(&settings, store)
-        .await
-        .expect("application builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-
-    let mut options = sea_orm::ConnectOptions::new(url);
-    options.max_connections(2).sqlx_logging(false);
-    if let Some(schema) = schema.clone() {
-        options.set_schema_search_path(schema);
-    }
-    let db = Database::connect(options).await.expect("test connection");
-    seed_officers(&db).await;
-    let key = LocalKey::load_or_create(dir.path().join("jwt.key").as_path()).expect("signing key");
-
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db,
-        storage: dir.path().join("blobs"),
+    FreshDesk {
+        dir,
         settings,
         store_settings,
+        url,
         schema,
-        key,
-        _dir: dir,
+    }
+}
+
+impl FreshDesk {
+    /// The client side, once a server answers at `address` (and has made the tables).
+    async fn into_app(self, address: String) -> TestApp {
+        let mut options = sea_orm::ConnectOptions::new(self.url);
+        options.max_connections(2).sqlx_logging(false);
+        if let Some(schema) = self.schema.clone() {
+            options.set_schema_search_path(schema);
+        }
+        let db = Database::connect(options).await.expect("test connection");
+        seed_officers(&db).await;
+        let key = LocalKey::load_or_create(self.dir.path().join("jwt.key").as_path())
+            .expect("signing key");
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            storage: self.dir.path().join("blobs"),
+            settings: self.settings,
+            store_settings: self.store_settings,
+            schema: self.schema,
+            key,
+            _dir: self.dir,
+        }
     }
 }
 

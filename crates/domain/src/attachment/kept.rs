@@ -126,7 +126,7 @@ pub(super) fn png(content: &[u8]) -> Result<Vec<u8>, ImageFault> {
         first = false;
         let critical = kind[0].is_ascii_uppercase();
         if PNG_KEPT.contains(&&kind) {
-            if &kind == b"iCCP" && length > PNG_MAX_PROFILE {
+            if &kind == b"iCCP" && !profile_fits(&chunk[8..total - 4]) {
                 return Err(ImageFault::Corrupt(
                     "a colour profile larger than any profile",
                 ));
@@ -141,6 +141,22 @@ pub(super) fn png(content: &[u8]) -> Result<Vec<u8>, ImageFault> {
             return Ok(kept);
         }
     }
+}
+
+/// Whether an iCCP chunk's profile (a name, a NUL, the method, then zlib data) is at
+/// most `PNG_MAX_PROFILE` once inflated. Kept, a larger one would be inflated by every
+/// viewer that opens the scan: a bomb for the agent's machine rather than ours.
+fn profile_fits(data: &[u8]) -> bool {
+    if data.len() > PNG_MAX_PROFILE {
+        return false;
+    }
+    let Some(name_end) = data.iter().take(80).position(|b| *b == 0) else {
+        return false;
+    };
+    let Some(compressed) = data.get(name_end + 2..) else {
+        return false;
+    };
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, PNG_MAX_PROFILE).is_ok()
 }
 
 /// The markers whose segments a JPEG decoder needs: the frame headers, Huffman and
