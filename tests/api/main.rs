@@ -12,6 +12,7 @@ mod helpers;
 mod mail_server;
 
 mod auth;
+mod browser;
 mod cli;
 mod conventions;
 mod health_and_catalogue;
