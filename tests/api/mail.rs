@@ -386,6 +386,9 @@ async fn a_550_is_dead_lettered_and_requeueing_delivers_it(backend: Backend) {
         reason.contains("550") && reason.contains("No such mailbox"),
         "{reason}"
     );
+    // The server quoted the address; whose mailbox it was is nobody's business here.
+    assert!(reason.contains("<***@kemenkeu.go.id>"), "{reason}");
+    assert!(!reason.contains(REQUESTER_EMAIL), "{reason}");
     let metrics = app
         .client
         .get(app.url("/metrics"))

@@ -24,5 +24,6 @@ mod lifecycle;
 mod mail;
 mod mail_comments;
 mod pdf_reader;
+mod privacy_logs;
 mod rate_limits;
 mod tickets_read;

@@ -57,7 +57,9 @@ class Handler:
         if self.faults.tempfail:
             return "451 4.3.0 Temporarily unable to accept mail, try again later"
         if address.lower() in self.faults.rejected:
-            return "550 5.1.1 No such mailbox here"
+            # As real servers do, the reply quotes the address: the worker must not
+            # carry it into its logs or the dead-letter list.
+            return f"550 5.1.1 <{address}>: Recipient address rejected: No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -10,6 +10,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use certdesk_domain::identity::redact_addresses;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{
@@ -320,17 +321,20 @@ async fn retire(mut session: Session) {
     let _ = tokio::time::timeout(Duration::from_secs(2), session.connection.quit()).await;
 }
 
+/// What happened, in the server's words with every address's local part redacted: the
+/// text goes to log lines, to the row's `last_error` and to the dead-letter list.
 fn classify(error: &lettre::transport::smtp::Error, after_body: bool) -> Handover {
+    let said = redact_addresses(&error.to_string());
     if error.status().is_some() {
         // Reads as "permanent error (550): <the server's text>".
         return Handover::Refused {
             permanent: error.is_permanent(),
-            reply: error.to_string(),
+            reply: said,
         };
     }
     Handover::Broken {
         // Only a failure of the connection itself leaves the outcome open.
         after_body: after_body && !error.is_client(),
-        error: error.to_string(),
+        error: said,
     }
 }

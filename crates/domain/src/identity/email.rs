@@ -164,6 +164,34 @@ impl Rule for EmailError {
     }
 }
 
+/// `text` with the local part of every address in it replaced by `***`, and the rest
+/// as it was: what a mail server says about a message often quotes its recipient
+/// (`550 <andi.contoh@…>: no such mailbox`), and such a reply goes to logs and to the
+/// dead-letter list, where nobody needs to know whose mailbox it was. The domain stays,
+/// because it tells an operator which server refused.
+pub fn redact_addresses(text: &str) -> String {
+    let part_of_local = |c: char| !c.is_whitespace() && !"<>()[]\\,;:=\"'@`".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut local = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if part_of_local(c) {
+            local.push(c);
+            continue;
+        }
+        let domain_follows = chars.peek().is_some_and(|next| next.is_alphanumeric());
+        if c == '@' && !local.is_empty() && domain_follows {
+            out.push_str("***");
+        } else {
+            out.push_str(&local);
+        }
+        local.clear();
+        out.push(c);
+    }
+    out.push_str(&local);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +268,23 @@ mod tests {
         fn parse_never_panics(raw in "\\PC{0,80}") {
             let _ = parse(&raw);
         }
+    }
+
+    #[test]
+    fn a_servers_reply_keeps_its_words_and_loses_whose_mailbox_it_was() {
+        assert_eq!(
+            redact_addresses("550 5.1.1 <andi.contoh@kemenkeu.go.id>: Recipient address rejected"),
+            "550 5.1.1 <***@kemenkeu.go.id>: Recipient address rejected"
+        );
+        assert_eq!(
+            redact_addresses("to=andi.contoh+ra@kemenkeu.go.id, relay=mx.kemenkeu.go.id"),
+            "to=***@kemenkeu.go.id, relay=mx.kemenkeu.go.id"
+        );
+        assert_eq!(
+            redact_addresses("RCPT TO:<budi@pajak.go.id> refused; 1 @ 2"),
+            "RCPT TO:<***@pajak.go.id> refused; 1 @ 2"
+        );
+        assert_eq!(redact_addresses("no address here"), "no address here");
+        assert_eq!(redact_addresses("user@"), "user@");
     }
 }

@@ -7,7 +7,7 @@ mod nip;
 mod text;
 mod unit;
 
-pub use email::{EmailDomains, EmailError, OfficialEmail};
+pub use email::{EmailDomains, EmailError, OfficialEmail, redact_addresses};
 pub use nik::{Nik, NikError, mask_nik, mask_nik_like};
 pub use nip::{Gender, Nip, NipError};
 pub use text::{
