@@ -10,6 +10,7 @@ mod m20261121_000003_lifecycle;
 mod m20261121_000004_description_search;
 mod m20261121_000005_outbox;
 mod m20261121_000006_idempotency;
+mod m20261130_000007_audit;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_description_search::Migration),
             Box::new(m20261121_000005_outbox::Migration),
             Box::new(m20261121_000006_idempotency::Migration),
+            Box::new(m20261130_000007_audit::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@
 mod helpers;
 mod mail_server;
 
+mod audit;
 mod auth;
 mod browser;
 mod cli;

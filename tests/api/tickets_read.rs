@@ -33,14 +33,23 @@ async fn the_nik_is_masked_when_a_ticket_is_read(backend: Backend) {
         "the requester sees their own NIK"
     );
 
-    let agent = app.token(AGENT_NIP, &[Role::Agent]);
-    let body = app.get_as(&agent, &href).await.text().await.unwrap();
+    // The officer sees it masked.
+    let officer = app.token(OFFICER_NIP, &[Role::Officer]);
+    let body = app.get_as(&officer, &href).await.text().await.unwrap();
     assert!(
         !body.contains(REQUESTER_NIK),
-        "anyone else never sees the digits"
+        "the officer never sees the digits"
     );
     let ticket: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(ticket["requester"]["nik"], "3174********0001");
+    assert_eq!(app.count("audit_log").await, 0, "no look at a NIK yet");
+
+    // RA staff compare it with the scan and the authority's records: they see it in full,
+    // and the audit records that they did.
+    let agent = app.token(AGENT_NIP, &[Role::Agent]);
+    let ticket: Value = app.get_as(&agent, &href).await.json().await.unwrap();
+    assert_eq!(ticket["requester"]["nik"], REQUESTER_NIK);
+    assert_eq!(app.count_where("audit_log", "kind = 'nik_shown'").await, 1);
 }
 
 async fn an_attachment_downloads_with_its_detected_type_and_safe_headers(backend: Backend) {

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+mod looks;
 pub mod openapi;
 mod pdf_reader;
 mod rate_limits;

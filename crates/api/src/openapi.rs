@@ -25,7 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ErrorCode, ProblemDetails};
 use crate::responses::*;
 use crate::routes::tickets::forms::{AttachmentForm, TicketForm};
-use crate::routes::{health, lists, officers, outbox, routing_rules, services, tickets};
+use crate::routes::{audit, health, lists, officers, outbox, routing_rules, services, tickets};
 
 /// Serves the document at `/openapi.json` (generated once; every worker serves the same
 /// bytes) and Swagger UI over it at `/docs/`, compiled in: nothing is fetched from a CDN.
@@ -91,6 +91,7 @@ pub const API_TOKEN: &str = "api_token";
         outbox::dead_letters,
         outbox::requeue,
         outbox::requeue_all,
+        audit::list,
         health::live,
         health::ready,
         outbox::metrics,
@@ -120,7 +121,7 @@ pub const API_TOKEN: &str = "api_token";
         (name = "tickets", description = "Filing tickets and following them."),
         (name = "lifecycle", description = "Moving a ticket through its states (RA agents, officers, requesters)."),
         (name = "queues", description = "Lists of tickets: RA queues, one's own, an officer's."),
-        (name = "administration", description = "Routing rules, the officers' directory and the email outbox (supervisors)."),
+        (name = "administration", description = "Routing rules, the officers' directory, the email outbox and the audit of looks at personal data (supervisors)."),
         (name = "operations", description = "Health checks and metrics for the platform; no authentication."),
     )
 )]

@@ -11,6 +11,7 @@
 //! - A NIK never prints its digits through `Debug` or `Display`.
 
 pub mod attachment;
+pub mod audit;
 pub mod catalogue;
 pub mod event;
 pub mod identity;

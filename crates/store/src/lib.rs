@@ -7,6 +7,7 @@
 //!   the attachment files are durably written; a failure leaves no ticket behind.
 //! - Entities never leave the crate.
 
+mod audit;
 mod blobs;
 mod decode;
 mod directory;
@@ -29,6 +30,7 @@ use certdesk_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 use secrecy::ExposeSecret;
 
+pub use audit::{AuditFilter, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress};
 pub use directory::ImportReport;
 pub use outbox::{

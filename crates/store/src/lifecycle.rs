@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
+use crate::audit::{NewLook, write_look};
 use crate::decode::{decode, decode_opt};
 use crate::entities::{blobs, ticket_attachments, tickets};
 use crate::history::{HistoryEntry, write_history};
@@ -158,14 +159,17 @@ impl Store {
 
     /// Records that someone downloaded an attachment: scans of ID cards and signatures
     /// are personal data, and who looked at them is part of the record.
+    /// Records a download in the ticket's history and in the audit, together.
     pub async fn record_download(
         &self,
         number: TicketNumber,
         kind: AttachmentKind,
-        actor: &HistoryActor,
+        look: &NewLook,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let actor = &look.actor;
         let txn = self.begin_write().await?;
+        write_look(&txn, look, now).await?;
         write_history(
             &txn,
             number.sequence(),

@@ -1,5 +1,6 @@
 //! Routes by resource; files by verb.
 
+pub mod audit;
 pub mod health;
 pub mod lists;
 pub mod officers;
@@ -52,6 +53,7 @@ api_routes! {
     "/outbox/dead-letters/requeue" => { post: outbox::requeue_all },
     "/outbox/dead-letters/{event_id}/requeue" => { post: outbox::requeue },
     "/routing-rules" => { get: routing_rules::get, put: routing_rules::put },
+    "/audit" => { get: audit::list },
 }
 
 /// The API, the health checks and the metrics. (The OpenAPI document and its UI are

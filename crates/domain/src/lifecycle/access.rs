@@ -19,9 +19,17 @@ pub fn sees_internal(actor: &Actor) -> bool {
     actor.is_agent()
 }
 
-/// Only the owner of a NIK sees its digits.
+/// Who sees a NIK's digits: its owner, and RA staff, who compare it with the ID-card
+/// scan and with the certificate authority's records. Every time staff see one, the
+/// audit records it (`audit::LookKind::NikShown`). Officers see it masked.
 pub fn sees_nik_unmasked(actor: &Actor, ticket: &TicketFacts) -> bool {
-    actor.is_requester_of(ticket)
+    actor.is_requester_of(ticket) || actor.is_agent()
+}
+
+/// Whether showing `actor` this ticket's NIK is a look the audit records: it is shown in
+/// full, and not to its owner.
+pub fn nik_view_is_audited(actor: &Actor, ticket: &TicketFacts) -> bool {
+    sees_nik_unmasked(actor, ticket) && !actor.is_requester_of(ticket)
 }
 
 /// A requester replaces an attachment only while the agent waits for them.

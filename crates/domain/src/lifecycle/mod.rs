@@ -22,7 +22,8 @@ mod status;
 mod tests;
 
 pub use access::{
-    CommentDecision, comment, may_replace_attachment, may_see, sees_internal, sees_nik_unmasked,
+    CommentDecision, comment, may_replace_attachment, may_see, nik_view_is_audited, sees_internal,
+    sees_nik_unmasked,
 };
 pub use action::{Action, ActionKind, WhoMay, target};
 pub use decide::{LifecycleRules, Refusal, Transition, decide, filing_notices};

@@ -3,6 +3,7 @@
 //! `crate::records`, never these models.
 
 pub mod api_tokens;
+pub mod audit_log;
 pub mod blobs;
 pub mod idempotency_keys;
 pub mod officers;

@@ -93,7 +93,7 @@ pub async fn act(
         )
         .await;
     match result {
-        Ok(updated) => ticket_response(&caller, updated),
+        Ok(updated) => ticket_response(&state, &request, &caller, updated).await,
         // Two agents claimed at once and the other one's update landed first: decided
         // again on the ticket as it is now, the claim lost the race.
         Err(StoreError::Stale { current }) if action.kind == ActionKind::Claim => {

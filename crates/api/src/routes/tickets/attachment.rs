@@ -4,7 +4,8 @@
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, web};
-use certdesk_domain::AttachmentKind;
+use certdesk_domain::audit::LookKind;
+use certdesk_domain::{AttachmentKind, TicketNumber};
 
 use actix_multipart::Multipart;
 use actix_web::HttpRequest;
@@ -16,13 +17,14 @@ use super::intake::{admit_upload, check_one};
 use super::{if_match, visible_ticket};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Missing};
+use crate::looks::look;
 use crate::state::AppState;
 
 /// Download an attachment.
 ///
 /// The stored file, with the type detected at intake; always a download
 /// (`Content-Disposition: attachment`), never cached. Each download is recorded in the
-/// ticket's history.
+/// ticket's history and in the audit (`GET /api/v1/audit`); so is each refused attempt.
 #[utoipa::path(
     get,
     path = "/api/v1/tickets/{number}/attachments/{kind}",
@@ -47,29 +49,44 @@ use crate::state::AppState;
 pub async fn download(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (number, kind) = path.into_inner();
-    let ticket = visible_ticket(&state, &caller, &number).await?;
-    let number = ticket.number;
-    let kind = AttachmentKind::from_code(&kind).ok_or(ApiError::NotFound(Missing::Attachment))?;
-    let (record, stream) = state
-        .store
-        .attachment(number, kind)
-        .await?
-        .ok_or(ApiError::NotFound(Missing::Attachment))?;
-    // Who looked at an ID-card scan is part of the record.
-    let capacity = caller
-        .person()
-        .map_or(Capacity::Integrator, Capacity::viewing);
+    let asked_for = number.parse::<TicketNumber>().ok();
+    let found = match AttachmentKind::from_code(&kind) {
+        Some(kind) => find_attachment(&state, &caller, &number, kind).await,
+        None => Err(ApiError::NotFound(Missing::Attachment)),
+    };
+    let (number, kind, record, stream) = match found {
+        Ok(found) => found,
+        // A refused look is recorded too: asking is part of the record.
+        Err(refusal @ ApiError::NotFound(_)) => {
+            let detail = AttachmentKind::from_code(&kind).map(AttachmentKind::code);
+            let look = look(
+                &request,
+                &caller,
+                LookKind::AttachmentRefused,
+                asked_for,
+                detail,
+            );
+            state.store.record_look(&look, chrono::Utc::now()).await?;
+            return Err(refusal);
+        }
+        Err(other) => return Err(other),
+    };
+    // Who looked at an ID-card scan is part of the ticket's history and of the audit,
+    // written together before a byte is sent.
+    let look = look(
+        &request,
+        &caller,
+        LookKind::AttachmentDownloaded,
+        Some(number),
+        Some(kind.code()),
+    );
     state
         .store
-        .record_download(
-            number,
-            kind,
-            &caller.history_actor(capacity),
-            chrono::Utc::now(),
-        )
+        .record_download(number, kind, &look, chrono::Utc::now())
         .await?;
     tracing::info!(ticket = %number, kind = kind.code(), "attachment downloaded");
     let filename = format!("{number}-{}.{}", kind.code(), record.file_type.extension());
@@ -84,6 +101,30 @@ pub async fn download(
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header((header::CONTENT_LENGTH, record.byte_size))
         .streaming(stream))
+}
+
+/// The attachment `kind` of ticket `raw`, if the caller may see the ticket.
+async fn find_attachment(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    kind: AttachmentKind,
+) -> Result<
+    (
+        TicketNumber,
+        AttachmentKind,
+        certdesk_store::AttachmentRecord,
+        futures_util::stream::BoxStream<'static, Result<bytes::Bytes, certdesk_store::StoreError>>,
+    ),
+    ApiError,
+> {
+    let ticket = visible_ticket(state, caller, raw).await?;
+    let (record, stream) = state
+        .store
+        .attachment(ticket.number, kind)
+        .await?
+        .ok_or(ApiError::NotFound(Missing::Attachment))?;
+    Ok((ticket.number, kind, record, stream))
 }
 
 /// Replace an attachment.
@@ -159,5 +200,5 @@ pub async fn replace(
             chrono::Utc::now(),
         )
         .await?;
-    ticket_response(&caller, updated)
+    ticket_response(&state, &request, &caller, updated).await
 }

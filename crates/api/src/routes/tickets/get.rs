@@ -1,16 +1,18 @@
 //! `GET /api/v1/tickets/{number}`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_store::{AttachmentRecord, TicketRecord};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use actix_web::http::header;
-use certdesk_domain::lifecycle::sees_nik_unmasked;
+use certdesk_domain::audit::LookKind;
+use certdesk_domain::lifecycle::{nik_view_is_audited, sees_nik_unmasked};
 
 use super::{etag, ticket_path, visible_ticket};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::looks::look;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -92,20 +94,38 @@ pub struct AttachmentResponse {
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = visible_ticket(&state, &caller, &path).await?;
-    ticket_response(&caller, ticket)
+    ticket_response(&state, &request, &caller, ticket).await
 }
 
-/// The ticket as `caller` may see it, with its ETag.
-pub(crate) fn ticket_response(
+/// The ticket as `caller` may see it, with its ETag. A NIK shown in full to anyone but
+/// its owner is recorded in the audit before the answer leaves.
+pub(crate) async fn ticket_response(
+    state: &AppState,
+    request: &HttpRequest,
     caller: &Caller,
     ticket: TicketRecord,
 ) -> Result<HttpResponse, ApiError> {
+    let facts = ticket.facts();
     let owner = caller
         .person()
-        .is_some_and(|actor| sees_nik_unmasked(actor, &ticket.facts()));
+        .is_some_and(|actor| sees_nik_unmasked(actor, &facts));
+    let audited = caller
+        .person()
+        .is_some_and(|actor| nik_view_is_audited(actor, &facts));
+    if audited && ticket.requester_nik.is_some() {
+        let look = look(
+            request,
+            caller,
+            LookKind::NikShown,
+            Some(ticket.number),
+            None,
+        );
+        state.store.record_look(&look, chrono::Utc::now()).await?;
+    }
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(ticket.version)))
         .json(TicketResponse::new(ticket, owner)))
