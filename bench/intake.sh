@@ -29,6 +29,8 @@ cargo build --release --quiet
 # Four attachments of realistic size: noise does not compress, like real scans.
 python3 - "$WORK/files" <<'PY'
 import os, struct, sys, zlib
+sys.path.insert(0, "bench")
+from letter import pdf
 out = sys.argv[1]; os.makedirs(out)
 def png(name, w, h):
     raw = b"".join(b"\x00" + os.urandom(w) for _ in range(h))
@@ -38,20 +40,6 @@ def png(name, w, h):
 png("ktp_scan", 448, 290)
 png("signature_scan", 448, 290)
 png("hris_status_screenshot", 640, 360)
-def pdf(noise):
-    # A one-page letter whose content stream is `noise`, with a correct cross-reference
-    # table: the desk reads every PDF, so a signature over noise would be refused.
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n" % len(noise) + noise + b"\nendstream"]
-    out, offsets = b"%PDF-1.7\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 open(os.path.join(out, "recommendation_letter"), "wb").write(pdf(os.urandom(150_000)))
 PY
 echo "files per ticket: $(du -cb "$WORK"/files/* | tail -1 | cut -f1) bytes"

@@ -42,26 +42,13 @@ echo "server RSS at rest: $(grep VmRSS /proc/$SERVER/status | awk '{print $2}') 
 "$PY" - "$PORT" "$TOKEN" "$CLIENTS" <<'PY'
 import concurrent.futures, json, os, struct, sys, time, zlib
 import requests
+sys.path.insert(0, "bench")
+from letter import pdf
 port, token, clients = sys.argv[1], sys.argv[2], int(sys.argv[3])
 MIB = 1024 * 1024
 
 def chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-def pdf(noise):
-    # A one-page letter whose content stream is `noise`, with a correct cross-reference
-    # table: the desk reads every PDF, so a signature over noise would be refused.
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n" % len(noise) + noise + b"\nendstream"]
-    out, offsets = b"%PDF-1.7\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
 def png(width, height, pad=0):
     raw = b"".join(b"\x00" + os.urandom(width * 3) for _ in range(height))

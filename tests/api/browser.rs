@@ -86,8 +86,8 @@ async fn start_driver() -> (Driver, Client) {
     (driver, client)
 }
 
-/// What the page wrote to the browser's console since the last call.
-async fn console(driver: &Driver, client: &Client) -> Vec<String> {
+/// The Content-Security-Policy violations the browser reported since the last call.
+async fn policy_violations(driver: &Driver, client: &Client) -> Vec<String> {
     let session = client.session_id().await.unwrap().unwrap();
     let logs: Value = reqwest::Client::new()
         .post(format!("{}/session/{session}/se/log", driver.url))
@@ -103,6 +103,7 @@ async fn console(driver: &Driver, client: &Client) -> Vec<String> {
         .unwrap_or(&Vec::new())
         .iter()
         .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
+        .filter(|message| message.contains("Content Security Policy"))
         .collect()
 }
 
@@ -126,11 +127,7 @@ async fn the_docs_render_under_their_policy_and_the_browser_enforces_it() {
         .unwrap()
         .len();
     assert!(operations > 10, "{operations} operations drawn");
-    let violations: Vec<String> = console(&driver, &client)
-        .await
-        .into_iter()
-        .filter(|message| message.contains("Content Security Policy"))
-        .collect();
+    let violations = policy_violations(&driver, &client).await;
     assert!(
         violations.is_empty(),
         "the docs break their own policy: {violations:#?}"
@@ -157,11 +154,7 @@ async fn the_docs_render_under_their_policy_and_the_browser_enforces_it() {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let violations: Vec<String> = console(&driver, &client)
-        .await
-        .into_iter()
-        .filter(|message| message.contains("Content Security Policy"))
-        .collect();
+    let violations = policy_violations(&driver, &client).await;
     assert!(
         violations.iter().any(|m| m.contains("script-src")),
         "{violations:#?}"

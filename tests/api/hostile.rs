@@ -17,6 +17,20 @@ on_both_backends!(
     a_letter_built_to_exhaust_the_reader_is_refused_and_the_desk_goes_on,
 );
 
+/// A list filter that is not what it claims, the parameter it names and the code.
+/// Shared with the hostile-input corpus.
+pub(crate) const BAD_LIST_FILTERS: [(&str, &str, &str); 9] = [
+    ("q=%00", "q", "text_control_characters"),
+    ("q=abc%00def", "q", "text_control_characters"),
+    ("q=%E2%80%AEfdp.exe", "q", "text_control_characters"),
+    ("service=%00", "service", "service_unknown"),
+    ("subtype=%00", "subtype", "subtype_unknown"),
+    ("officer=%00", "officer", "nip_format"),
+    ("assignee=1990%0005172015031001", "assignee", "nip_format"),
+    ("unit=Sekretariat%00Jenderal", "unit", "unit_unknown"),
+    ("cursor=%00", "cursor", "required"),
+];
+
 async fn list_filters_are_checked_like_intake_text(backend: Backend) {
     let app = spawn_app(backend).await;
     let agent = app.token(AGENT_NIP, &[certdesk_domain::lifecycle::Role::Agent]);
@@ -25,18 +39,13 @@ async fn list_filters_are_checked_like_intake_text(backend: Backend) {
         ("/api/v1/queues/general/tickets", &agent),
         ("/api/v1/me/tickets", &app.requester_token()),
     ] {
-        for (query, field, code) in [
-            ("q=%00", "q", "text_control_characters"),
-            ("q=abc%00def", "q", "text_control_characters"),
-            ("q=%E2%80%AEfdp.exe", "q", "text_control_characters"),
-            (&format!("q={long}") as &str, "q", "text_too_long"),
-            ("service=%00", "service", "service_unknown"),
-            ("subtype=%00", "subtype", "subtype_unknown"),
-            ("officer=%00", "officer", "nip_format"),
-            ("assignee=1990%0005172015031001", "assignee", "nip_format"),
-            ("unit=Sekretariat%00Jenderal", "unit", "unit_unknown"),
-            ("cursor=%00", "cursor", "required"),
-        ] {
+        let too_long = format!("q={long}");
+        let cases =
+            BAD_LIST_FILTERS
+                .iter()
+                .copied()
+                .chain([(too_long.as_str(), "q", "text_too_long")]);
+        for (query, field, code) in cases {
             let response = app.get_as(token, &format!("{list}?{query}")).await;
             assert_eq!(response.status(), 422, "{list}?{query}");
             let body = problem(response).await;
@@ -457,11 +466,12 @@ async fn expect_letter_refused(app: &TestApp, name: &str, letter: Vec<u8>, code:
     assert_eq!(app.stored_files(), 0, "{name}");
 }
 
-async fn a_letter_that_acts_or_hides_is_refused_and_nothing_stored(backend: Backend) {
-    let app = spawn_app(backend).await;
+/// Letters the desk refuses, each with the code it refuses it by: what acts, what hides,
+/// what is broken. Shared with the hostile-input corpus.
+pub(crate) fn refused_letters() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let script = b"<< /Type /Action /S /JavaScript /JS (app.alert('sintetis')) >>".to_vec();
     let embedded = pdf_stream("/Type /EmbeddedFile", b"MZ synthetic payload");
-    for (name, letter, code) in [
+    vec![
         (
             "a script run on opening",
             letter_with("/OpenAction 5 0 R", &[script], ""),
@@ -537,7 +547,12 @@ async fn a_letter_that_acts_or_hides_is_refused_and_nothing_stored(backend: Back
             letter_of_pages(21),
             "attachment_too_many_pages",
         ),
-    ] {
+    ]
+}
+
+async fn a_letter_that_acts_or_hides_is_refused_and_nothing_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (name, letter, code) in refused_letters() {
         expect_letter_refused(&app, name, letter, code).await;
     }
     // Twenty pages is a letter with its annexes.

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 use crate::hostile::{
-    UNUSUAL_IMAGES, chunk, fixture, letter_of_pages, letter_with, letter_with_packed_page,
+    BAD_LIST_FILTERS, UNUSUAL_IMAGES, chunk, fixture, letter_with_packed_page, refused_letters,
     stalled_upload,
 };
 use crate::on_both_backends;
@@ -343,128 +343,58 @@ fn splice_after_header(png: &[u8], extra: &[u8]) -> Vec<u8> {
 }
 
 fn letter_cases() -> Vec<Case> {
-    let letter = |name: &str, bytes: Vec<u8>, code: &'static str| {
-        case(
-            name,
-            with_file("recommendation_letter", bytes, "application/pdf"),
-            refused(422, "recommendation_letter", code),
-        )
-    };
     let mut deep = b"<< /Type /Catalog /Pages 2 0 R /Nested ".to_vec();
     deep.extend(std::iter::repeat_n(b'[', 100_000));
     deep.extend(std::iter::repeat_n(b']', 100_000));
     deep.extend(b" >>");
-    vec![
-        letter(
-            "a letter that runs a script on opening",
-            letter_with(
-                "/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
-                &[],
-                "",
+    let mut cases: Vec<Case> = refused_letters()
+        .into_iter()
+        .chain([
+            (
+                "%PDF- and nothing else",
+                b"%PDF-".to_vec(),
+                "attachment_corrupt",
             ),
-            "attachment_active_content",
-        ),
-        letter(
-            "a letter that launches a program",
-            letter_with("/OpenAction << /S /Launch /F (cmd.exe) >>", &[], ""),
-            "attachment_active_content",
-        ),
-        letter(
-            "a letter carrying a file",
-            letter_with(
-                "/Names << /EmbeddedFiles << /Names [(a.exe) 5 0 R] >> >>",
-                &[
-                    b"<< /Type /Filespec /F (a.exe) /EF << /F 6 0 R >> >>".to_vec(),
-                    pdf_stream("/Type /EmbeddedFile", b"MZ"),
-                ],
-                "",
+            (
+                "%PDF- over random bytes",
+                [b"%PDF-1.7\n".to_vec(), noise(50_000, 3)].concat(),
+                "attachment_corrupt",
             ),
-            "attachment_active_content",
+        ])
+        .map(|(name, bytes, code)| {
+            case(
+                name,
+                with_file("recommendation_letter", bytes, "application/pdf"),
+                refused(422, "recommendation_letter", code),
+            )
+        })
+        .collect();
+    cases.push(case(
+        "an inflation bomb of 512 MiB in the object stream holding the page",
+        with_file(
+            "recommendation_letter",
+            letter_with_packed_page("", 512 << 20),
+            "application/pdf",
         ),
-        letter(
-            "a letter with an XFA form",
-            letter_with(
-                "/AcroForm << /Fields [] /XFA 5 0 R >>",
-                &[pdf_stream("", b"<xdp:xdp/>")],
-                "",
-            ),
-            "attachment_active_content",
-        ),
-        letter(
-            "a letter that opens a web address",
-            letter_with(
-                "/OpenAction << /S /URI /URI (http://example.invalid/) >>",
-                &[],
-                "",
-            ),
-            "attachment_active_content",
-        ),
-        letter(
-            "a script on a page's opening, in a compressed object stream",
-            letter_with_packed_page("/AA << /O << /S /JavaScript /JS (app.alert(1)) >> >>", 100),
-            "attachment_active_content",
-        ),
-        letter(
-            "a letter locked with a password",
-            letter_with(
-                "",
-                &[b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <00> /U <00> >>".to_vec()],
-                "/Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]",
-            ),
-            "attachment_encrypted",
-        ),
-        letter(
-            "%PDF- and nothing else",
-            b"%PDF-".to_vec(),
-            "attachment_corrupt",
-        ),
-        letter(
-            "%PDF- over random bytes",
-            [b"%PDF-1.7\n".to_vec(), noise(50_000, 3)].concat(),
-            "attachment_corrupt",
-        ),
-        letter(
-            "a document without a page",
+        Expect::Refused(422, None),
+    ));
+    cases.push(case(
+        "arrays nested 100,000 deep",
+        with_file(
+            "recommendation_letter",
             pdf_of(
                 &[
-                    b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-                    b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+                    deep,
+                    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
                 ],
                 "",
             ),
-            "attachment_corrupt",
+            "application/pdf",
         ),
-        letter(
-            "a letter of 21 pages",
-            letter_of_pages(21),
-            "attachment_too_many_pages",
-        ),
-        case(
-            "an inflation bomb of 512 MiB in the object stream holding the page",
-            with_file(
-                "recommendation_letter",
-                letter_with_packed_page("", 512 << 20),
-                "application/pdf",
-            ),
-            Expect::Refused(422, None),
-        ),
-        case(
-            "arrays nested 100,000 deep",
-            with_file(
-                "recommendation_letter",
-                pdf_of(
-                    &[
-                        deep,
-                        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-                        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
-                    ],
-                    "",
-                ),
-                "application/pdf",
-            ),
-            Expect::Refused(422, None),
-        ),
-    ]
+        Expect::Refused(422, None),
+    ));
+    cases
 }
 
 fn text_cases() -> Vec<Case> {
@@ -555,18 +485,11 @@ fn query_cases() -> Vec<Case> {
                 Who::Requester
             }
         };
-        for (query, field, code) in [
-            ("q=%00", "q", "text_control_characters"),
-            ("q=abc%00def", "q", "text_control_characters"),
-            ("q=%E2%80%AEfdp.exe", "q", "text_control_characters"),
-            ("service=%00", "service", "service_unknown"),
-            ("subtype=%00", "subtype", "subtype_unknown"),
-            ("officer=%00", "officer", "nip_format"),
-            ("assignee=1990%0005172015031001", "assignee", "nip_format"),
-            ("unit=Sekretariat%00Jenderal", "unit", "unit_unknown"),
-            ("cursor=%00", "cursor", "required"),
-            ("cursor=eyJ4IjoxfQ", "cursor", "required"),
-        ] {
+        let filters =
+            BAD_LIST_FILTERS
+                .into_iter()
+                .chain([("cursor=eyJ4IjoxfQ", "cursor", "required")]);
+        for (query, field, code) in filters {
             cases.push(case(
                 format!("{list}?{query}"),
                 Request::Get {
