@@ -25,6 +25,7 @@ mod lifecycle;
 mod mail;
 mod mail_comments;
 mod pdf_reader;
+mod personal_data_at_rest;
 mod privacy_logs;
 mod rate_limits;
 mod tickets_read;
