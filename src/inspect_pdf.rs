@@ -10,12 +10,9 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use certdesk_domain::attachment::pdf::{ActiveContent, PdfFacts, PdfReading};
+use certdesk_domain::attachment::pdf::{ActiveContent, PdfFacts, PdfReading, REPORT_MAX_BYTES};
 use lopdf::{Document, LoadOptions, Object};
 use rlimit::Resource;
-
-/// The most a report may be: a few names and numbers.
-pub const REPORT_MAX_BYTES: u64 = 64 * 1024;
 
 /// The limits the server asks for, on the command line.
 #[derive(Debug, Clone, Copy, clap::Args)]

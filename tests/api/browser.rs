@@ -17,7 +17,8 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 struct Driver {
     child: Child,
     url: String,
-    _profile: tempfile::TempDir,
+    /// The browser's own profile, deleted with the driver.
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Driver {
@@ -46,7 +47,7 @@ async fn start_driver() -> (Driver, Client) {
     let driver = Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
-        _profile: profile,
+        profile,
     };
     let http = reqwest::Client::new();
     for _ in 0..100 {
@@ -69,7 +70,7 @@ async fn start_driver() -> (Driver, Client) {
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-quic", "--no-first-run",
-                format!("--user-data-dir={}", driver._profile.path().display()),
+                format!("--user-data-dir={}", driver.profile.path().display()),
             ],
         },
         "goog:loggingPrefs": { "browser": "ALL" },

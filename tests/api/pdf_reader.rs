@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 
 use futures_util::FutureExt;
@@ -62,10 +61,6 @@ fn the_reader_stops_itself_at_its_memory_limit() {
 
     let cramped = inspect(&letter, 32 << 20);
     assert!(!cramped.status.success(), "{cramped:?}");
-    assert!(
-        cramped.status.signal().is_some() || cramped.status.code() != Some(0),
-        "{cramped:?}"
-    );
     assert!(
         cramped.stdout.is_empty(),
         "no report from a reader that failed"

@@ -51,7 +51,7 @@ async fn a_tickets_whole_life_with_its_failures_leaves_no_personal_data_in_the_l
     let mut renewal = ticket_json("15.2");
     renewal["subtype"] = json!("renewal");
     let (number, v) = file(&app, renewal, required_files()).await;
-    let v = walk(
+    walk(
         &app,
         &number,
         v,
@@ -84,7 +84,6 @@ async fn a_tickets_whole_life_with_its_failures_leaves_no_personal_data_in_the_l
             .unwrap();
         assert_eq!(response.status(), 201);
     }
-    let _ = v;
     let current: Value = app
         .get(&format!("/api/v1/tickets/{number}"))
         .await

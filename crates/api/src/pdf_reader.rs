@@ -9,13 +9,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use certdesk_domain::attachment::pdf::{PdfInspection, PdfReading};
+use certdesk_domain::attachment::pdf::{PdfInspection, PdfReading, REPORT_MAX_BYTES};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::config::PdfSettings;
-
-/// The most a report may be; a child that writes more is not reporting.
-const REPORT_MAX_BYTES: u64 = 64 * 1024;
 
 /// A one-page letter the reader must find readable: checked at start, so that a reader
 /// that cannot run is found by whoever deploys, not by the first person with a letter.

@@ -167,8 +167,6 @@ impl Application {
     }
 }
 
-/// Deletes expired idempotency keys every few minutes, a bounded batch at a time, for
-/// as long as the server runs. Every API instance does it; their deletes do not conflict.
 /// The limiters remember every key they have seen until told to forget the quiet ones;
 /// once a minute keeps them to the clients of the last minute or so.
 fn forget_quiet_clients(limits: web::Data<RateLimits>) {
@@ -181,6 +179,8 @@ fn forget_quiet_clients(limits: web::Data<RateLimits>) {
     });
 }
 
+/// Deletes expired idempotency keys every few minutes, a bounded batch at a time, for
+/// as long as the server runs. Every API instance does it; their deletes do not conflict.
 fn forget_expired_keys(store: Store) {
     const BATCH: u64 = 500;
     tokio::spawn(async move {

@@ -42,7 +42,7 @@ pub struct LookRecord {
 }
 
 /// Which rows of the audit, oldest first, after the row `after`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditFilter {
     pub ticket: Option<TicketNumber>,
     pub actor: Option<String>,

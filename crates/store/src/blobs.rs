@@ -37,6 +37,9 @@ impl ContentAddress {
     }
 }
 
+/// A stored file's bytes as they are read, chunk by chunk.
+pub type FileStream = BoxStream<'static, Result<Bytes, StoreError>>;
+
 #[derive(Clone, Debug)]
 pub struct BlobStore {
     objects: Arc<dyn ObjectStore>,
@@ -74,10 +77,7 @@ impl BlobStore {
     }
 
     /// The bytes as a stream, so that a download never holds a whole file in memory.
-    pub async fn stream(
-        &self,
-        address: &ContentAddress,
-    ) -> Result<BoxStream<'static, Result<Bytes, StoreError>>, StoreError> {
+    pub async fn stream(&self, address: &ContentAddress) -> Result<FileStream, StoreError> {
         let result = self
             .objects
             .get(&address.location())

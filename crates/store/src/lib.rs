@@ -31,7 +31,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, Databa
 use secrecy::ExposeSecret;
 
 pub use audit::{AuditFilter, LookRecord, NewLook};
-pub use blobs::{BlobStore, ContentAddress};
+pub use blobs::{BlobStore, ContentAddress, FileStream};
 pub use directory::ImportReport;
 pub use outbox::{
     DeadLetter, Delivery, Leased, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,

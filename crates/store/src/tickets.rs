@@ -1,6 +1,5 @@
 //! Tickets: creation (files first, then one transaction) and reading back.
 
-use bytes::Bytes;
 use certdesk_domain::lifecycle::{HistoryKind, Status, TicketFacts, Visibility, filing_notices};
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::service::ChangeableField;
@@ -10,13 +9,12 @@ use certdesk_domain::{
 };
 use chrono::Utc;
 use futures_util::future;
-use futures_util::stream::BoxStream;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
     QuerySelect,
 };
 
-use crate::blobs::ContentAddress;
+use crate::blobs::{ContentAddress, FileStream};
 use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::{blobs, ticket_attachments, tickets};
 use crate::history::{HistoryEntry, write_history};
@@ -208,13 +206,7 @@ impl Store {
         &self,
         number: TicketNumber,
         kind: AttachmentKind,
-    ) -> Result<
-        Option<(
-            AttachmentRecord,
-            BoxStream<'static, Result<Bytes, StoreError>>,
-        )>,
-        StoreError,
-    > {
+    ) -> Result<Option<(AttachmentRecord, FileStream)>, StoreError> {
         let Some(row) =
             ticket_attachments::Entity::find_by_id((number.sequence(), kind.code().to_owned()))
                 .one(&self.db)

@@ -148,7 +148,7 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
 /// error) in a file; killed when dropped.
 pub struct ServerProcess {
     child: std::process::Child,
-    pub log: PathBuf,
+    log: PathBuf,
 }
 
 impl ServerProcess {

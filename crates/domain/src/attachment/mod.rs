@@ -429,7 +429,8 @@ impl AttachmentPolicy {
                 ),
             ));
         }
-        // A locked letter shows no pages until it is opened: the lock is the news.
+        // After the lock: a locked letter shows no pages until it is opened, and the lock
+        // is what its sender needs to hear of.
         if facts.pages == 0 {
             return Err(unopenable_pdf(kind));
         }

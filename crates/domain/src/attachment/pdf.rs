@@ -15,6 +15,10 @@ use crate::problem::Message;
 /// recommendation letter is a page or two.
 pub const DEFAULT_MAX_PDF_PAGES: u32 = 20;
 
+/// The most a report may be: a few names and numbers. The reader writes no more, and the
+/// server reads no more.
+pub const REPORT_MAX_BYTES: u64 = 64 * 1024;
+
 /// What the reader found, as it crosses from the child process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]

@@ -2,7 +2,8 @@
 //! birth date `DDMMYY` (day + 40 for women) and a 4-digit serial.
 //!
 //! A NIK is personal data. `Debug` and `Display` show it masked (`3174********0001`);
-//! only [`Nik::expose`] gives the digits, for storage and for its owner.
+//! only [`Nik::expose`] gives the digits, for storage and for those who may see them
+//! (`lifecycle::sees_nik_unmasked`).
 
 use std::fmt;
 

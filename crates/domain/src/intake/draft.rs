@@ -56,7 +56,7 @@ pub struct RequesterDraft {
     /// 18 digits: birth date, appointment month, gender, serial.
     pub nip: Option<String>,
     /// 16 digits; needed for 15.1 and for changes of name or NIP. Never logged; shown
-    /// masked to anyone but its owner.
+    /// in full only to its owner and to RA staff, masked to anyone else.
     pub nik: Option<String>,
     /// The name as it will appear on the certificate, without academic titles.
     pub name: Option<String>,

@@ -19,6 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Missing};
 use crate::looks::look;
 use crate::state::AppState;
+use certdesk_store::{AttachmentRecord, FileStream};
 
 /// Download an attachment.
 ///
@@ -52,29 +53,29 @@ pub async fn download(
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (number, kind) = path.into_inner();
-    let asked_for = number.parse::<TicketNumber>().ok();
-    let found = match AttachmentKind::from_code(&kind) {
-        Some(kind) => find_attachment(&state, &caller, &number, kind).await,
+    let (raw_number, raw_kind) = path.into_inner();
+    let kind = AttachmentKind::from_code(&raw_kind);
+    let found = match kind {
+        Some(kind) => find_attachment(&state, &caller, &raw_number, kind).await,
         None => Err(ApiError::NotFound(Missing::Attachment)),
     };
-    let (number, kind, record, stream) = match found {
+    let (number, record, stream) = match found {
         Ok(found) => found,
         // A refused look is recorded too: asking is part of the record.
         Err(refusal @ ApiError::NotFound(_)) => {
-            let detail = AttachmentKind::from_code(&kind).map(AttachmentKind::code);
             let look = look(
                 &request,
                 &caller,
                 LookKind::AttachmentRefused,
-                asked_for,
-                detail,
+                raw_number.parse().ok(),
+                kind.map(AttachmentKind::code),
             );
             state.store.record_look(&look, chrono::Utc::now()).await?;
             return Err(refusal);
         }
         Err(other) => return Err(other),
     };
+    let kind = record.kind;
     // Who looked at an ID-card scan is part of the ticket's history and of the audit,
     // written together before a byte is sent.
     let look = look(
@@ -109,22 +110,14 @@ async fn find_attachment(
     caller: &Caller,
     raw: &str,
     kind: AttachmentKind,
-) -> Result<
-    (
-        TicketNumber,
-        AttachmentKind,
-        certdesk_store::AttachmentRecord,
-        futures_util::stream::BoxStream<'static, Result<bytes::Bytes, certdesk_store::StoreError>>,
-    ),
-    ApiError,
-> {
+) -> Result<(TicketNumber, AttachmentRecord, FileStream), ApiError> {
     let ticket = visible_ticket(state, caller, raw).await?;
     let (record, stream) = state
         .store
         .attachment(ticket.number, kind)
         .await?
         .ok_or(ApiError::NotFound(Missing::Attachment))?;
-    Ok((ticket.number, kind, record, stream))
+    Ok((ticket.number, record, stream))
 }
 
 /// Replace an attachment.

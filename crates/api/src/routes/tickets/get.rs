@@ -46,7 +46,8 @@ pub struct TicketResponse {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RequesterResponse {
     pub nip: String,
-    /// The digits for the requester themself; masked (`3174********0001`) for anyone else.
+    /// The digits for the requester themself and for RA staff (audited); masked
+    /// (`3174********0001`) for officers and integrators.
     pub nik: Option<String>,
     pub name: String,
     pub email: String,
@@ -77,8 +78,9 @@ pub struct AttachmentResponse {
 
 /// Read a ticket.
 ///
-/// With its attachments' metadata and its version (also the `ETag`). The NIK is shown to
-/// its owner only, masked to anyone else.
+/// With its attachments' metadata and its version (also the `ETag`). The NIK is shown in
+/// full to its owner and to RA staff (each such view recorded in the audit), masked to
+/// anyone else.
 #[utoipa::path(
     get,
     path = "/api/v1/tickets/{number}",
@@ -110,7 +112,7 @@ pub(crate) async fn ticket_response(
     ticket: TicketRecord,
 ) -> Result<HttpResponse, ApiError> {
     let facts = ticket.facts();
-    let owner = caller
+    let unmasked = caller
         .person()
         .is_some_and(|actor| sees_nik_unmasked(actor, &facts));
     let audited = caller
@@ -128,11 +130,11 @@ pub(crate) async fn ticket_response(
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(ticket.version)))
-        .json(TicketResponse::new(ticket, owner)))
+        .json(TicketResponse::new(ticket, unmasked)))
 }
 
 impl TicketResponse {
-    fn new(t: TicketRecord, nik_owner: bool) -> Self {
+    fn new(t: TicketRecord, nik_unmasked: bool) -> Self {
         let base = ticket_path(t.number);
         Self {
             number: t.number.to_string(),
@@ -147,7 +149,7 @@ impl TicketResponse {
             requester: RequesterResponse {
                 nip: t.requester_nip.as_str().to_owned(),
                 nik: t.requester_nik.map(|nik| {
-                    if nik_owner {
+                    if nik_unmasked {
                         nik.expose().to_owned()
                     } else {
                         nik.masked()
