@@ -16,18 +16,6 @@ on_both_backends!(
     an_event_queued_by_an_older_version_that_no_longer_reads_back_is_skipped_with_its_reason,
 );
 
-async fn post_comment(app: &TestApp, token: &str, number: &str, body: &str, internal: bool) {
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/tickets/{number}/comments")))
-        .bearer_auth(token)
-        .json(&json!({ "body": body, "internal": internal }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{:?}", response.text().await);
-}
-
 async fn comments_are_emailed_to_whom_they_concern_and_internal_ones_to_nobody(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut server = MailServer::start();

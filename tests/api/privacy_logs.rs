@@ -74,15 +74,7 @@ async fn a_tickets_whole_life_with_its_failures_leaves_no_personal_data_in_the_l
         (&p.agent, "Mohon cek email dinas Anda."),
         (&p.requester, "Baik, terima kasih."),
     ] {
-        let response = app
-            .client
-            .post(app.url(&format!("/api/v1/tickets/{number}/comments")))
-            .bearer_auth(token)
-            .json(&json!({ "body": body, "internal": false }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
+        post_comment(&app, token, &number, body, false).await;
     }
     let current: Value = app
         .get(&format!("/api/v1/tickets/{number}"))

@@ -104,3 +104,16 @@ pub async fn file_passphrase_reset_in_english(
     let body: Value = response.json().await.unwrap();
     body["number"].as_str().unwrap().to_owned()
 }
+
+/// Comments on a ticket and expects it recorded.
+pub async fn post_comment(app: &TestApp, token: &str, number: &str, body: &str, internal: bool) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{number}/comments")))
+        .bearer_auth(token)
+        .json(&json!({ "body": body, "internal": internal }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+}
