@@ -63,7 +63,7 @@ python3 bench/intake_baseline.py "$PG/certdesk_bench_base" "$WORK/files" "$WORK/
 
 echo "== certdesk: wrk, $CLIENTS connections, ${DURATION}s"
 fresh_db certdesk_bench_intake
-export CERTDESK_DATABASE__URL="$PG/certdesk_bench_intake" CERTDESK_STORAGE__PATH="$WORK/blobs" \
+export CERTDESK_DATABASE__URL="$PG/certdesk_bench_intake" CERTDESK_STORAGE__PATH="$WORK/blobs" CERTDESK_ENCRYPTION__KEY_FILE="$WORK/master.keys" \
   CERTDESK_AUTH__LOCAL_KEY_FILE="$WORK/jwt.key" CERTDESK_LOG__FILTER=warn \
   CERTDESK_SERVER__LISTEN="127.0.0.1:$PORT" CERTDESK_DATABASE__MAX_CONNECTIONS="$CLIENTS" \
   CERTDESK_RATE_LIMITS__ENABLED=false

@@ -29,7 +29,7 @@ trap cleanup EXIT
 
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS certdesk_bench_memory" -c "CREATE DATABASE certdesk_bench_memory" >/dev/null
 export CERTDESK_DATABASE__URL="$PG/certdesk_bench_memory" CERTDESK_LOG__FILTER=warn \
-  CERTDESK_AUTH__LOCAL_KEY_FILE="$WORK/jwt.key" CERTDESK_STORAGE__PATH="$WORK/blobs" \
+  CERTDESK_AUTH__LOCAL_KEY_FILE="$WORK/jwt.key" CERTDESK_STORAGE__PATH="$WORK/blobs" CERTDESK_ENCRYPTION__KEY_FILE="$WORK/master.keys" \
   CERTDESK_SERVER__LISTEN="127.0.0.1:$PORT" CERTDESK_OUTBOX__IN_PROCESS=false \
   CERTDESK_RATE_LIMITS__ENABLED=false
 "$BIN" officers import samples/officers.csv >/dev/null

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 mod demo;
 mod inspect_pdf;
+mod keys;
 mod officers;
 mod outbox;
 mod token;
@@ -59,6 +60,11 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         command: outbox::OutboxCommand,
+    },
+    /// The master keys that seal attachments and NIKs at rest: list, rotate, retire.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
     /// Print the OpenAPI document: `certdesk openapi > openapi/openapi.json` regenerates
     /// the committed copy.
@@ -247,6 +253,7 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
             let store = open_migrated_store(store_settings).await?;
             outbox::run(store, worker_settings, command).await?
         }
+        Command::Keys { command } => keys::run(store_settings, command).await?,
         Command::Openapi => print!("{}", certdesk_api::openapi::document_json()),
         Command::Migrate => {
             let store = open_migrated_store(store_settings).await?;

@@ -11,6 +11,7 @@ mod m20261121_000004_description_search;
 mod m20261121_000005_outbox;
 mod m20261121_000006_idempotency;
 mod m20261130_000007_audit;
+mod m20261201_000008_sealed_files;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_outbox::Migration),
             Box::new(m20261121_000006_idempotency::Migration),
             Box::new(m20261130_000007_audit::Migration),
+            Box::new(m20261201_000008_sealed_files::Migration),
         ]
     }
 }

@@ -20,7 +20,12 @@ on_both_backends!(
 );
 
 async fn assert_nothing_stored(app: &TestApp) {
-    for table in ["tickets", "ticket_attachments", "blobs", "ticket_events"] {
+    for table in [
+        "tickets",
+        "ticket_attachments",
+        "stored_files",
+        "ticket_events",
+    ] {
         assert_eq!(app.count(table).await, 0, "{table} must stay empty");
     }
     assert_eq!(app.stored_files(), 0, "no attachment file is written");

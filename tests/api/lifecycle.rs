@@ -260,6 +260,16 @@ async fn information_requested_and_an_attachment_replaced(backend: Backend) {
         (Some(400), Some(250))
     );
     let v = updated["version"].as_i64().unwrap();
+    // The replaced scan is purged: its key forgotten, its file gone; four files remain.
+    assert_eq!(
+        app.count_where(
+            "stored_files",
+            "purged_at IS NOT NULL AND wrapped_key IS NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(app.stored_files(), 4);
 
     step(
         &app,

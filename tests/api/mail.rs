@@ -554,6 +554,11 @@ fn spawn_worker(app: &TestApp, smtp_port: u16, lease_secs: u64) -> Child {
             "CERTDESK_DATABASE__SCHEMA",
             app.store_settings.database.schema.clone().unwrap(),
         )
+        .env("CERTDESK_STORAGE__PATH", &app.storage)
+        .env(
+            "CERTDESK_ENCRYPTION__KEY_FILE",
+            &app.store_settings.encryption.key_file,
+        )
         .env("CERTDESK_MAIL__SMTP__HOST", "127.0.0.1")
         .env("CERTDESK_MAIL__SMTP__PORT", smtp_port.to_string())
         .env("CERTDESK_MAIL__SMTP__SECURITY", "plain")

@@ -16,6 +16,7 @@ mod auth;
 mod browser;
 mod cli;
 mod conventions;
+mod encryption;
 mod health_and_catalogue;
 mod hostile;
 mod hostile_corpus;

@@ -1,7 +1,8 @@
-//! Where a NIK rests. Until it is encrypted (issue 13 goes on), it is held in exactly one
-//! place, the ticket's own column, and nowhere else: not in the history, the outbox's
-//! payloads, the remembered idempotent responses or the audit. Every table of the
-//! database is read to check, so a new table that copies it fails this test.
+//! What rests on disk: after a ticket's whole life, every byte the desk keeps (a
+//! `pg_dump` of its schema or the SQLite files, and every file under the storage folder)
+//! is read, and neither the NIK, nor an image's signature or first bytes, nor the EXIF
+//! of an upload is found. Every table is also searched as text, so a new table or column
+//! that copies the NIK fails here too.
 
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
@@ -11,7 +12,7 @@ use certdesk_domain::lifecycle::Role;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(a_nik_rests_in_the_tickets_own_column_and_nowhere_else);
+on_both_backends!(nothing_personal_rests_in_the_clear);
 
 async fn tables_holding(app: &TestApp, needle: &str) -> Vec<(String, i64)> {
     let backend = app.db.get_database_backend();
@@ -78,7 +79,7 @@ async fn tables_holding(app: &TestApp, needle: &str) -> Vec<(String, i64)> {
     holding
 }
 
-async fn a_nik_rests_in_the_tickets_own_column_and_nowhere_else(backend: Backend) {
+async fn nothing_personal_rests_in_the_clear(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut server = crate::mail_server::MailServer::start();
     put_agent_in_directory(&app).await;
@@ -92,7 +93,7 @@ async fn a_nik_rests_in_the_tickets_own_column_and_nowhere_else(backend: Backend
         .post(app.url("/api/v1/tickets"))
         .bearer_auth(app.requester_token())
         .header("Idempotency-Key", "a7c1e2d4-0000-4000-8000-000000000001")
-        .multipart(form(&ticket_json("15.1"), all_files()))
+        .multipart(form(&ticket_json("15.1"), files_with_exif()))
         .send()
         .await
         .unwrap();
@@ -135,14 +136,20 @@ async fn a_nik_rests_in_the_tickets_own_column_and_nowhere_else(backend: Backend
             .status(),
         200
     );
-    assert_eq!(
-        app.get_as(
-            &p.agent,
-            &format!("/api/v1/tickets/{number}/attachments/ktp_scan")
-        )
-        .await
-        .status(),
-        200
+    let mut served = Vec::new();
+    for kind in ["ktp_scan", "signature_scan", "recommendation_letter"] {
+        let response = app
+            .get_as(
+                &p.agent,
+                &format!("/api/v1/tickets/{number}/attachments/{kind}"),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        served.push(response.bytes().await.unwrap().to_vec());
+    }
+    assert!(
+        served[0].starts_with(b"\xFF\xD8\xFF"),
+        "the KTP scan is a JPEG"
     );
     worker(&app, &worker_settings(server.port))
         .await
@@ -151,9 +158,113 @@ async fn a_nik_rests_in_the_tickets_own_column_and_nowhere_else(backend: Backend
         .unwrap();
     assert!(server.count() > 0, "emails were sent");
 
-    let holding = tables_holding(&app, REQUESTER_NIK).await;
-    assert_eq!(holding, [("tickets".to_owned(), 1)]);
-    // Staff saw it four times (the two actions' answers, the read, and the scan), and the
-    // audit says so without repeating it.
-    assert_eq!(app.count("audit_log").await, 4);
+    // The desk still knows the NIK: staff see it, opened from its sealed form.
+    let shown: serde_json::Value = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["requester"]["nik"], REQUESTER_NIK);
+
+    assert_eq!(tables_holding(&app, REQUESTER_NIK).await, []);
+    // Staff saw the NIK four times (two actions' answers, two reads) and downloaded three
+    // files, and the audit says so without repeating the NIK.
+    assert_eq!(app.count("audit_log").await, 7);
+
+    let mut needles: Vec<(&str, Vec<u8>)> = vec![
+        ("the NIK", REQUESTER_NIK.as_bytes().to_vec()),
+        ("a PNG signature", b"\x89PNG\r\n\x1a\n".to_vec()),
+        ("a JFIF header", b"JFIF\0".to_vec()),
+        ("an EXIF header", b"Exif\0\0".to_vec()),
+        ("the camera in the EXIF", CAMERA.as_bytes().to_vec()),
+        ("a PDF header", b"%PDF-".to_vec()),
+    ];
+    for (what, file) in [
+        ("the KTP scan", &served[0]),
+        ("the signature", &served[1]),
+        ("the letter", &served[2]),
+    ] {
+        needles.push((what, file[..24].to_vec()));
+    }
+    // A dump shows binary columns as hex: look for that spelling too.
+    let hex_needles: Vec<(String, Vec<u8>)> = needles
+        .iter()
+        .map(|(what, bytes)| (format!("{what} (as hex)"), hex::encode(bytes).into_bytes()))
+        .collect();
+
+    let mut haystacks: Vec<(String, Vec<u8>)> = Vec::new();
+    match backend {
+        Backend::Postgres => {
+            let schema = app.store_settings.database.schema.clone().unwrap();
+            let dump = std::process::Command::new("pg_dump")
+                .args(["-h", "127.0.0.1", "-U", "postgres", "-n", &schema, "test"])
+                .output()
+                .expect("pg_dump runs");
+            assert!(
+                dump.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
+            assert!(dump.stdout.len() > 10_000, "a dump with the data in it");
+            haystacks.push(("pg_dump".into(), dump.stdout));
+        }
+        Backend::Sqlite => {
+            let dir = app.storage.parent().unwrap();
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.contains(".db") {
+                    haystacks.push((name, std::fs::read(entry.path()).unwrap()));
+                }
+            }
+            assert!(!haystacks.is_empty(), "the SQLite files are found");
+        }
+    }
+    fn collect(dir: &std::path::Path, into: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            if entry.path().is_dir() {
+                collect(&entry.path(), into);
+            } else {
+                into.push((
+                    entry.path().display().to_string(),
+                    std::fs::read(entry.path()).unwrap(),
+                ));
+            }
+        }
+    }
+    let before = haystacks.len();
+    collect(&app.storage, &mut haystacks);
+    assert_eq!(haystacks.len() - before, 5, "the five attachment files");
+
+    for (place, bytes) in &haystacks {
+        for (what, needle) in needles
+            .iter()
+            .map(|(w, n)| (w.to_string(), n))
+            .chain(hex_needles.iter().map(|(w, n)| (w.clone(), n)))
+        {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_slice()),
+                "{what} is in {place}"
+            );
+        }
+    }
+}
+
+const CAMERA: &str = "SyntheticCam KTP-9";
+
+/// Every attachment, with a KTP scan that is a JPEG carrying an EXIF segment (a camera
+/// and a position), as a phone would send it.
+fn files_with_exif() -> Vec<(&'static str, reqwest::multipart::Part)> {
+    let plain = jpeg(448, 290);
+    let mut exif = b"Exif\0\0MM\0*".to_vec();
+    exif.extend_from_slice(CAMERA.as_bytes());
+    exif.extend_from_slice(b" GPS 6.1754 S 106.8272 E");
+    let mut scan = plain[..2].to_vec();
+    scan.extend_from_slice(&[0xFF, 0xE1]);
+    scan.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    scan.extend_from_slice(&exif);
+    scan.extend_from_slice(&plain[2..]);
+    let mut files = all_files();
+    files[0] = ("ktp_scan", file_part(scan, "ktp.jpg", "image/jpeg"));
+    files
 }

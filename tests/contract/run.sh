@@ -44,6 +44,7 @@ export CERTDESK_SERVER__LISTEN="127.0.0.1:$port"
 export CERTDESK_SERVER__WORKERS=2
 export CERTDESK_DATABASE__URL="sqlite://$work/certdesk.db?mode=rwc"
 export CERTDESK_STORAGE__PATH="$work/blobs"
+export CERTDESK_ENCRYPTION__KEY_FILE="$work/master.keys"
 export CERTDESK_AUTH__LOCAL_KEY_FILE="$work/jwt.key"
 # No mail leaves: the outbox is left for a worker that is not started.
 export CERTDESK_OUTBOX__IN_PROCESS=false

@@ -1,5 +1,6 @@
-//! Attachment bytes, content-addressed by SHA-256 behind `object_store`, so that moving
-//! from the local file system to an S3-compatible store is a configuration change.
+//! Attachment files behind `object_store`, so that moving from the local file system to
+//! an S3-compatible store is a configuration change. What is written here is already
+//! sealed (`sealing`), under a random name that says nothing about the content.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,7 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::StoreError;
 
-/// A SHA-256 content address, as 64 lower-case hex digits.
+/// A SHA-256 digest of an attachment's content, as 64 lower-case hex digits: shown to
+/// those who may see the ticket, so they can check a download; stored only sealed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ContentAddress(String);
 
@@ -27,13 +29,28 @@ impl ContentAddress {
         &self.0
     }
 
-    /// `sha256/ab/abcdef…`: a two-level fan-out keeps directories small.
-    fn location(&self) -> ObjectPath {
-        ObjectPath::from(format!("sha256/{}/{}", &self.0[..2], self.0))
-    }
-
     pub(crate) fn from_stored(hex: String) -> Self {
         Self(hex)
+    }
+}
+
+/// Where a file is: a random id for a sealed file (`files/ab/<uuid>`), or, for a file
+/// stored before encryption at rest and not sealed yet, its old digest name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FileName<'a> {
+    Sealed(&'a str),
+    Legacy(&'a str),
+}
+
+impl FileName<'_> {
+    /// A two-level fan-out keeps directories small.
+    fn location(&self) -> ObjectPath {
+        match self {
+            Self::Sealed(id) => ObjectPath::from(format!("files/{}/{id}", &id[..2.min(id.len())])),
+            Self::Legacy(sha) => {
+                ObjectPath::from(format!("sha256/{}/{sha}", &sha[..2.min(sha.len())]))
+            }
+        }
     }
 }
 
@@ -61,32 +78,45 @@ impl BlobStore {
         })
     }
 
-    /// Stores `content` unless a file with the same address is already there.
-    pub async fn put(&self, address: &ContentAddress, content: Bytes) -> Result<(), StoreError> {
-        let location = address.location();
-        match self.objects.head(&location).await {
-            Ok(meta) if meta.size == content.len() as u64 => return Ok(()),
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => return Err(StoreError::Blob(e.to_string())),
-        }
+    /// Writes a file, fsynced.
+    pub(crate) async fn put(&self, name: FileName<'_>, content: Bytes) -> Result<(), StoreError> {
         self.objects
-            .put(&location, PutPayload::from_bytes(content))
+            .put(&name.location(), PutPayload::from_bytes(content))
             .await
             .map_err(|e| StoreError::Blob(e.to_string()))?;
         Ok(())
     }
 
     /// The bytes as a stream, so that a download never holds a whole file in memory.
-    pub async fn stream(&self, address: &ContentAddress) -> Result<FileStream, StoreError> {
+    pub(crate) async fn stream(&self, name: FileName<'_>) -> Result<FileStream, StoreError> {
         let result = self
             .objects
-            .get(&address.location())
+            .get(&name.location())
             .await
             .map_err(|e| StoreError::Blob(e.to_string()))?;
         Ok(result
             .into_stream()
             .map(|chunk| chunk.map_err(|e| StoreError::Blob(e.to_string())))
             .boxed())
+    }
+
+    /// The whole file, for sealing a legacy one.
+    pub(crate) async fn read(&self, name: FileName<'_>) -> Result<Bytes, StoreError> {
+        self.objects
+            .get(&name.location())
+            .await
+            .map_err(|e| StoreError::Blob(e.to_string()))?
+            .bytes()
+            .await
+            .map_err(|e| StoreError::Blob(e.to_string()))
+    }
+
+    /// Removes a file; one already gone is not an error.
+    pub(crate) async fn delete(&self, name: FileName<'_>) -> Result<(), StoreError> {
+        match self.objects.delete(&name.location()).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(StoreError::Blob(e.to_string())),
+        }
     }
 }
 
@@ -95,19 +125,25 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn same_content_same_address_and_readable_back() {
+    async fn a_file_reads_back_and_deletes_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::local(dir.path()).unwrap();
-        let content = Bytes::from_static(b"%PDF-1.4 synthetic");
-        let address = ContentAddress::of(&content);
-        assert_eq!(address, ContentAddress::of(b"%PDF-1.4 synthetic"));
-        store.put(&address, content.clone()).await.unwrap();
-        store.put(&address, content.clone()).await.unwrap();
-        let mut stream = store.stream(&address).await.unwrap();
+        let content = Bytes::from_static(b"sealed bytes");
+        let name = FileName::Sealed("0f9e8d7c-0000-4000-8000-000000000001");
+        store.put(name.clone(), content.clone()).await.unwrap();
+        assert!(
+            dir.path()
+                .join("files/0f/0f9e8d7c-0000-4000-8000-000000000001")
+                .exists()
+        );
+        let mut stream = store.stream(name.clone()).await.unwrap();
         let mut read = Vec::new();
         while let Some(chunk) = stream.next().await {
             read.extend_from_slice(&chunk.unwrap());
         }
         assert_eq!(read, content);
+        store.delete(name.clone()).await.unwrap();
+        store.delete(name.clone()).await.unwrap();
+        assert!(store.stream(name).await.is_err());
     }
 }

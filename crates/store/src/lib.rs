@@ -12,6 +12,7 @@ mod blobs;
 mod decode;
 mod directory;
 mod entities;
+mod files;
 mod history;
 mod idempotency;
 mod lifecycle;
@@ -19,6 +20,7 @@ mod lists;
 mod outbox;
 pub mod records;
 mod routing;
+pub mod sealing;
 mod settings;
 mod tickets;
 mod tokens;
@@ -41,7 +43,9 @@ pub use records::{
     NewTicket, PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
 };
 pub use routing::StoredRule;
-pub use settings::{DatabaseSettings, StorageSettings, StoreSettings, redact_url};
+pub use settings::{
+    DatabaseSettings, EncryptionSettings, StorageSettings, StoreSettings, redact_url,
+};
 pub use tokens::{ApiTokenRecord, NewApiToken};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,15 @@ pub enum StoreError {
     Busy(String),
     #[error("blob storage: {0}")]
     Blob(String),
+    /// The keys are missing, malformed, or not the ones that sealed the stored data.
+    #[error("keys: {0}")]
+    Keys(String),
+    /// Stored data names a master key the configured keys do not hold.
+    #[error("keys: the master key {0} is not in the configured keys")]
+    UnknownKey(String),
+    /// A sealed file or value does not open: changed on disk or in the database.
+    #[error(transparent)]
+    Integrity(#[from] sealing::IntegrityError),
     /// A stored row no longer reads back as a valid domain value.
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
@@ -65,6 +78,9 @@ pub enum StoreError {
     Stale { current: i32 },
     #[error("no such ticket")]
     TicketNotFound,
+    /// The attachment's file was deleted by the retention rules; its description stays.
+    #[error("the file was purged")]
+    Purged,
     /// Another request under the same idempotency key got there first.
     #[error("the idempotency key is taken")]
     IdempotencyKeyTaken,
@@ -83,6 +99,7 @@ impl From<sea_orm::DbErr> for StoreError {
 pub struct Store {
     db: DatabaseConnection,
     blobs: BlobStore,
+    keys: std::sync::Arc<sealing::KeyHolder>,
 }
 
 impl Store {
@@ -90,10 +107,15 @@ impl Store {
     /// schema is not touched: call [`Store::migrate`] where the program owns it.
     pub async fn open(settings: &StoreSettings) -> Result<Self, StoreError> {
         let blobs = BlobStore::local(&settings.storage.path)?;
-        Self::connect(&settings.database, blobs).await
+        let keys = std::sync::Arc::new(sealing::KeyHolder::load(&settings.encryption)?);
+        Self::connect(&settings.database, blobs, keys).await
     }
 
-    async fn connect(settings: &DatabaseSettings, blobs: BlobStore) -> Result<Self, StoreError> {
+    async fn connect(
+        settings: &DatabaseSettings,
+        blobs: BlobStore,
+        keys: std::sync::Arc<sealing::KeyHolder>,
+    ) -> Result<Self, StoreError> {
         let url = settings.url.expose_secret();
         // SQLite creates the file but not its folder (`./data` on a fresh checkout).
         if let Some(dir) = sqlite_file(url)
@@ -126,13 +148,21 @@ impl Store {
             options.set_schema_search_path(schema.clone());
         }
         let db = Database::connect(options).await?;
-        Ok(Self { db, blobs })
+        Ok(Self { db, blobs, keys })
     }
 
     /// Brings the schema up to date; safe to run on every start.
+    /// Also seals what an older version stored in the clear, and refuses to go on when
+    /// stored data names a master key that is not configured (a lost or wrong key file).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         Migrator::up(&self.db, None).await?;
-        Ok(())
+        self.seal_legacy().await?;
+        self.check_keys().await
+    }
+
+    /// The keys this store seals with.
+    pub fn keyring(&self) -> std::sync::Arc<sealing::Keyring> {
+        self.keys.get()
     }
 
     /// For readiness checks: the database answers a trivial query.

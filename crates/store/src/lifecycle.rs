@@ -6,11 +6,12 @@ use certdesk_domain::lifecycle::{CommentDecision, HistoryKind, Status, Transitio
 use certdesk_domain::{AttachmentKind, ChangeKind, Service, TicketNumber};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::audit::{NewLook, write_look};
 use crate::decode::{decode, decode_opt};
-use crate::entities::{blobs, ticket_attachments, tickets};
+use crate::entities::{stored_files, ticket_attachments, tickets};
+use crate::files::mark_purged;
 use crate::history::{HistoryEntry, write_history};
 use crate::outbox::enqueue;
 use crate::records::{HistoryActor, NewAttachment, TicketRecord};
@@ -199,9 +200,13 @@ impl Store {
         actor: &HistoryActor,
         now: DateTime<Utc>,
     ) -> Result<TicketRecord, StoreError> {
-        self.blobs
-            .put(&attachment.address, attachment.content.clone())
+        let sealed = self
+            .write_sealed(vec![(
+                attachment.content.clone(),
+                attachment.address.clone(),
+            )])
             .await?;
+        let file = &sealed[0];
         let txn = self.begin_write().await?;
         let updated = tickets::Entity::update_many()
             .col_expr(
@@ -217,18 +222,20 @@ impl Store {
             drop(txn);
             return Err(self.why_not_updated(number).await);
         }
-        insert_blob(&txn, &attachment, now).await?;
+        stored_files::Entity::insert(file.row(&attachment.inspected, now))
+            .exec_without_returning(&txn)
+            .await?;
         let previous = ticket_attachments::Entity::find_by_id((
             number.sequence(),
             attachment.kind.code().to_owned(),
         ))
         .one(&txn)
         .await?
-        .map(|row| row.blob_sha256);
+        .map(|row| row.file_id);
         ticket_attachments::Entity::insert(ticket_attachments::ActiveModel {
             ticket_id: sea_orm::ActiveValue::Set(number.sequence()),
             kind: sea_orm::ActiveValue::Set(attachment.kind.code().to_owned()),
-            blob_sha256: sea_orm::ActiveValue::Set(attachment.address.as_str().to_owned()),
+            file_id: sea_orm::ActiveValue::Set(file.id.clone()),
             created_at: sea_orm::ActiveValue::Set(now),
         })
         .on_conflict(
@@ -237,7 +244,7 @@ impl Store {
                 ticket_attachments::Column::Kind,
             ])
             .update_columns([
-                ticket_attachments::Column::BlobSha256,
+                ticket_attachments::Column::FileId,
                 ticket_attachments::Column::CreatedAt,
             ])
             .to_owned(),
@@ -256,14 +263,22 @@ impl Store {
                 visibility: Visibility::Public,
                 detail: Some(serde_json::json!({
                     "attachment": attachment.kind.code(),
-                    "previous_sha256": previous,
-                    "sha256": attachment.address.as_str(),
+                    // No digest: the history is append-only and must not hold a
+                    // fingerprint of a scan.
                 })),
             },
             now,
         )
         .await?;
+        // The replaced scan is no longer the ticket's and serves no purpose: it is
+        // purged with the replacement (its description stays, marked purged).
+        if let Some(previous) = &previous {
+            mark_purged(&txn, previous, now).await?;
+        }
         txn.commit().await?;
+        if let Some(previous) = &previous {
+            self.delete_file(previous).await;
+        }
         self.ticket(number).await?.ok_or(StoreError::TicketNotFound)
     }
 
@@ -280,24 +295,4 @@ impl Store {
             Err(e) => e.into(),
         }
     }
-}
-
-pub(crate) async fn insert_blob(
-    txn: &DatabaseTransaction,
-    attachment: &NewAttachment,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    use sea_orm::ActiveValue::Set;
-    blobs::Entity::insert(blobs::ActiveModel {
-        sha256: Set(attachment.address.as_str().to_owned()),
-        content_type: Set(attachment.inspected.file_type.content_type().to_owned()),
-        byte_size: Set(attachment.inspected.byte_size as i64),
-        width: Set(attachment.inspected.pixels.map(|(w, _)| w as i32)),
-        height: Set(attachment.inspected.pixels.map(|(_, h)| h as i32)),
-        created_at: Set(now),
-    })
-    .on_conflict_do_nothing_on([blobs::Column::Sha256])
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
 }

@@ -161,6 +161,8 @@ pub struct TicketRecord {
     pub requester_nip: Nip,
     /// Masked by `Debug`/`Display`; see [`Nik::expose`].
     pub requester_nik: Option<Nik>,
+    /// The NIK masked: kept when the NIK itself is erased.
+    pub requester_nik_masked: Option<String>,
     pub requester_name: String,
     pub requester_email: String,
     pub requester_unit: String,
@@ -208,6 +210,9 @@ pub struct AttachmentRecord {
     pub file_type: FileType,
     pub byte_size: u64,
     pub pixels: Option<(u32, u32)>,
-    pub sha256: ContentAddress,
+    /// The content's digest; none once the file is purged.
+    pub sha256: Option<ContentAddress>,
     pub created_at: DateTime<Utc>,
+    /// When the retention rules deleted the file; its description stays.
+    pub purged_at: Option<DateTime<Utc>>,
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 pub struct StoreSettings {
     pub database: DatabaseSettings,
     pub storage: StorageSettings,
+    pub encryption: EncryptionSettings,
 }
 
 /// How to reach the database. The backend follows from the URL's scheme.
@@ -38,11 +39,42 @@ pub struct StorageSettings {
     pub path: PathBuf,
 }
 
+/// The keys that seal attachments and NIKs at rest (see `sealing`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EncryptionSettings {
+    /// The key file, mode 0600; created with fresh keys when it does not exist.
+    pub key_file: PathBuf,
+    /// The key file's text itself (lines separated by newlines or `;`), for a secret
+    /// store that hands it over as `CERTDESK_ENCRYPTION__KEYS`; `key_file` is then not
+    /// read. Never shown.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "redacted"
+    )]
+    pub keys: Option<SecretString>,
+}
+
+fn redacted<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("***")
+}
+
+impl EncryptionSettings {
+    pub fn keyring(&self) -> Result<crate::sealing::Keyring, crate::StoreError> {
+        use secrecy::ExposeSecret;
+        crate::sealing::Keyring::load(
+            &self.key_file,
+            self.keys.as_ref().map(|k| k.expose_secret()),
+        )
+    }
+}
+
 /// The embedded setup: SQLite and files under `./data`, runnable with no configuration.
 #[derive(Serialize)]
 struct Defaults {
     database: DefaultDatabase,
     storage: StorageSettings,
+    encryption: EncryptionSettings,
 }
 
 #[derive(Serialize)]
@@ -63,6 +95,10 @@ impl StoreSettings {
             },
             storage: StorageSettings {
                 path: PathBuf::from("./data/blobs"),
+            },
+            encryption: EncryptionSettings {
+                key_file: PathBuf::from("./data/master.keys"),
+                keys: None,
             },
         }))
         .merge(layers.clone())

@@ -8,15 +8,15 @@ use certdesk_domain::{
     Service, TicketNumber,
 };
 use chrono::Utc;
-use futures_util::future;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
     QuerySelect,
 };
 
-use crate::blobs::{ContentAddress, FileStream};
+use crate::blobs::FileStream;
 use crate::decode::{decode, decode_opt, nip, nip_opt};
-use crate::entities::{blobs, ticket_attachments, tickets};
+use crate::entities::{stored_files, ticket_attachments, tickets};
+use crate::files::{nik_context, seal_nik};
 use crate::history::{HistoryEntry, write_history};
 use crate::outbox::enqueue;
 use crate::records::{AttachmentRecord, ChangeRecord, CreatedTicket, NewTicket, TicketRecord};
@@ -27,12 +27,15 @@ impl Store {
     pub async fn create_ticket(&self, new: NewTicket<'_>) -> Result<CreatedTicket, StoreError> {
         // Files first, in parallel and fsynced: if the transaction below fails they are
         // merely unreferenced; the reverse order could commit a ticket without its files.
-        future::try_join_all(
-            new.attachments
-                .iter()
-                .map(|a| self.blobs.put(&a.address, a.content.clone())),
-        )
-        .await?;
+        // Each file is sealed under a key of its own and a random name.
+        let sealed = self
+            .write_sealed(
+                new.attachments
+                    .iter()
+                    .map(|a| (a.content.clone(), a.address.clone()))
+                    .collect(),
+            )
+            .await?;
 
         let submission = new.submission;
         let requester = &submission.requester;
@@ -56,6 +59,11 @@ impl Store {
             return Err(StoreError::OpenTicketExists(existing));
         }
 
+        let nik = requester
+            .nik
+            .as_ref()
+            .map(|nik| seal_nik(&self.keys.get(), nik.expose(), requester.nip.as_str()))
+            .transpose()?;
         let txn = self.begin_write().await?;
         // The key first: a concurrent request under the same key waits here for this
         // transaction, then fails, and is answered with this one's response.
@@ -71,7 +79,11 @@ impl Store {
             reason_detail: Set(request.revocation_detail().map(|d| d.as_str().to_owned())),
             status: Set(new.status.code().to_owned()),
             requester_nip: Set(requester.nip.as_str().to_owned()),
-            requester_nik: Set(requester.nik.as_ref().map(|n| n.expose().to_owned())),
+            requester_nik: Set(None),
+            nik_sealed: Set(nik.as_ref().map(|n| n.sealed.clone())),
+            nik_key_id: Set(nik.as_ref().map(|n| n.key_id.clone())),
+            nik_index: Set(nik.as_ref().map(|n| n.index.clone())),
+            nik_masked: Set(nik.as_ref().map(|n| n.masked.clone())),
             requester_name: Set(requester.name.as_str().to_owned()),
             requester_email: Set(requester.email.as_str().to_owned()),
             requester_unit: Set(requester.unit.as_str().to_owned()),
@@ -113,26 +125,22 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
         if !new.attachments.is_empty() {
-            blobs::Entity::insert_many(new.attachments.iter().map(|a| blobs::ActiveModel {
-                sha256: Set(a.address.as_str().to_owned()),
-                content_type: Set(a.inspected.file_type.content_type().to_owned()),
-                byte_size: Set(a.inspected.byte_size as i64),
-                width: Set(a.inspected.pixels.map(|(w, _)| w as i32)),
-                height: Set(a.inspected.pixels.map(|(_, h)| h as i32)),
-                created_at: Set(now),
-            }))
-            // The same file on another ticket (or twice on this one) is stored once.
-            .on_conflict_do_nothing_on([blobs::Column::Sha256])
+            stored_files::Entity::insert_many(
+                new.attachments
+                    .iter()
+                    .zip(&sealed)
+                    .map(|(a, file)| file.row(&a.inspected, now)),
+            )
             .exec_without_returning(&txn)
             .await?;
-            ticket_attachments::Entity::insert_many(new.attachments.iter().map(|a| {
-                ticket_attachments::ActiveModel {
+            ticket_attachments::Entity::insert_many(new.attachments.iter().zip(&sealed).map(
+                |(a, file)| ticket_attachments::ActiveModel {
                     ticket_id: Set(ticket.id),
                     kind: Set(a.kind.code().to_owned()),
-                    blob_sha256: Set(a.address.as_str().to_owned()),
+                    file_id: Set(file.id.clone()),
                     created_at: Set(now),
-                }
-            }))
+                },
+            ))
             .exec_without_returning(&txn)
             .await?;
         }
@@ -198,7 +206,8 @@ impl Store {
             return Ok(None);
         };
         let attachments = self.attachment_records(ticket.id).await?;
-        Ok(Some(ticket_record(number, ticket, attachments)?))
+        let nik = self.nik_of(&ticket)?;
+        Ok(Some(ticket_record(number, ticket, nik, attachments)?))
     }
 
     /// The stored file of one kind on a ticket, with its bytes as a stream.
@@ -214,16 +223,16 @@ impl Store {
         else {
             return Ok(None);
         };
-        let Some(blob) = blobs::Entity::find_by_id(row.blob_sha256.clone())
+        let Some(file) = stored_files::Entity::find_by_id(row.file_id.clone())
             .one(&self.db)
             .await?
         else {
             return Err(StoreError::Corrupt(format!(
-                "attachment of {number} refers to a missing blob"
+                "attachment of {number} refers to a missing file"
             )));
         };
-        let record = attachment_record(row, &blob)?;
-        let stream = self.blobs.stream(&record.sha256).await?;
+        let record = self.attachment_record(row, &file)?;
+        let stream = self.open_file(&file).await?;
         Ok(Some((record, stream)))
     }
 
@@ -236,21 +245,18 @@ impl Store {
             .filter(ticket_attachments::Column::TicketId.eq(ticket_id))
             .all(&self.db)
             .await?;
-        let addresses: Vec<String> = rows.iter().map(|r| r.blob_sha256.clone()).collect();
-        let blobs = blobs::Entity::find()
-            .filter(blobs::Column::Sha256.is_in(addresses))
+        let ids: Vec<String> = rows.iter().map(|r| r.file_id.clone()).collect();
+        let files = stored_files::Entity::find()
+            .filter(stored_files::Column::Id.is_in(ids))
             .all(&self.db)
             .await?;
         let mut records = rows
             .into_iter()
             .map(|row| {
-                let blob = blobs
-                    .iter()
-                    .find(|b| b.sha256 == row.blob_sha256)
-                    .ok_or_else(|| {
-                        StoreError::Corrupt("attachment refers to a missing blob".into())
-                    })?;
-                attachment_record(row, blob)
+                let file = files.iter().find(|f| f.id == row.file_id).ok_or_else(|| {
+                    StoreError::Corrupt("attachment refers to a missing file".into())
+                })?;
+                self.attachment_record(row, file)
             })
             .collect::<Result<Vec<_>, _>>()?;
         records.sort_by_key(|r| r.kind);
@@ -271,39 +277,57 @@ pub(crate) fn open_slot(
     )
 }
 
-pub(crate) fn attachment_record(
-    row: ticket_attachments::Model,
-    blob: &blobs::Model,
-) -> Result<AttachmentRecord, StoreError> {
-    let kind = AttachmentKind::from_code(&row.kind)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown attachment kind {:?}", row.kind)))?;
-    let file_type = FileType::from_content_type(&blob.content_type).ok_or_else(|| {
-        StoreError::Corrupt(format!("unknown content type {:?}", blob.content_type))
-    })?;
-    Ok(AttachmentRecord {
-        kind,
-        file_type,
-        byte_size: blob.byte_size as u64,
-        pixels: blob
-            .width
-            .zip(blob.height)
-            .map(|(w, h)| (w as u32, h as u32)),
-        sha256: ContentAddress::from_stored(blob.sha256.clone()),
-        created_at: row.created_at,
-    })
+impl Store {
+    pub(crate) fn attachment_record(
+        &self,
+        row: ticket_attachments::Model,
+        file: &stored_files::Model,
+    ) -> Result<AttachmentRecord, StoreError> {
+        let kind = AttachmentKind::from_code(&row.kind).ok_or_else(|| {
+            StoreError::Corrupt(format!("unknown attachment kind {:?}", row.kind))
+        })?;
+        let file_type = FileType::from_content_type(&file.content_type).ok_or_else(|| {
+            StoreError::Corrupt(format!("unknown content type {:?}", file.content_type))
+        })?;
+        Ok(AttachmentRecord {
+            kind,
+            file_type,
+            byte_size: file.byte_size as u64,
+            pixels: file
+                .width
+                .zip(file.height)
+                .map(|(w, h)| (w as u32, h as u32)),
+            sha256: self.digest_of(file)?,
+            created_at: row.created_at,
+            purged_at: file.purged_at,
+        })
+    }
+
+    /// The requester's NIK, opened: `None` when the ticket has none or it was erased.
+    pub(crate) fn nik_of(&self, t: &tickets::Model) -> Result<Option<Nik>, StoreError> {
+        let sealed = match (&t.nik_key_id, &t.nik_sealed, &t.requester_nik) {
+            (Some(key_id), Some(sealed), _) => {
+                let context = nik_context(&t.requester_nip);
+                self.keys.with(|k| k.open(key_id, &context, sealed))?
+            }
+            // Not sealed yet: stored by a version before encryption at rest.
+            (_, _, Some(clear)) => clear.as_bytes().to_vec(),
+            _ => return Ok(None),
+        };
+        let text = String::from_utf8(sealed)
+            .map_err(|_| StoreError::Corrupt("a sealed NIK is not text".into()))?;
+        Nik::parse(&text)
+            .map(Some)
+            .map_err(|_| StoreError::Corrupt("a stored NIK is not a valid NIK".into()))
+    }
 }
 
 pub(crate) fn ticket_record(
     number: TicketNumber,
     t: tickets::Model,
+    requester_nik: Option<Nik>,
     attachments: Vec<AttachmentRecord>,
 ) -> Result<TicketRecord, StoreError> {
-    let requester_nik = t
-        .requester_nik
-        .as_deref()
-        .map(Nik::parse)
-        .transpose()
-        .map_err(|_| StoreError::Corrupt(format!("stored NIK of {number} is not a valid NIK")))?;
     let changes = match t.changes {
         Some(value) => serde_json::from_value::<Vec<StoredChange>>(value)
             .map_err(|_| StoreError::Corrupt(format!("the changes of {number} do not read back")))?
@@ -330,6 +354,7 @@ pub(crate) fn ticket_record(
         status: decode("status", &t.status, Status::from_code)?,
         requester_nip: nip("requester NIP", &t.requester_nip)?,
         requester_nik,
+        requester_nik_masked: t.nik_masked,
         requester_name: t.requester_name,
         requester_email: t.requester_email,
         requester_unit: t.requester_unit,

@@ -190,6 +190,10 @@ pub async fn spawn_binary(backend: Backend, env: &[(&str, &str)]) -> (TestApp, S
         )
         .env("CERTDESK_STORAGE__PATH", &fresh.store_settings.storage.path)
         .env(
+            "CERTDESK_ENCRYPTION__KEY_FILE",
+            &fresh.store_settings.encryption.key_file,
+        )
+        .env(
             "CERTDESK_AUTH__LOCAL_KEY_FILE",
             fresh.dir.path().join("jwt.key"),
         )
@@ -243,6 +247,7 @@ async fn fresh_desk(backend: Backend) -> FreshDesk {
     settings.server.listen = "127.0.0.1:0".parse().unwrap();
     settings.server.workers = 1;
     store_settings.storage.path = dir.path().join("blobs");
+    store_settings.encryption.key_file = dir.path().join("master.keys");
     settings.auth.local_key_file = Some(dir.path().join("jwt.key"));
     // Most tests file and fail to authenticate far faster than anyone would; the rate
     // limits have their own tests, which switch them back on.
@@ -500,6 +505,38 @@ impl TestApp {
     }
 
     /// Files under the attachment storage.
+    /// Every file under the storage folder.
+    pub fn stored_file_paths(&self) -> Vec<PathBuf> {
+        fn walk(dir: &std::path::Path, paths: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if entry.path().is_dir() {
+                    walk(&entry.path(), paths);
+                } else {
+                    paths.push(entry.path());
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        walk(&self.storage, &mut paths);
+        paths
+    }
+
+    /// The names of the files under the storage folder.
+    pub fn stored_file_names(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, names: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if entry.path().is_dir() {
+                    walk(&entry.path(), names);
+                } else {
+                    names.push(entry.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+        let mut names = Vec::new();
+        walk(&self.storage, &mut names);
+        names
+    }
+
     pub fn stored_files(&self) -> usize {
         fn walk(dir: &std::path::Path) -> usize {
             std::fs::read_dir(dir)
@@ -523,16 +560,24 @@ impl TestApp {
 
 /// Runs `certdesk token …` against the test app's database.
 pub fn certdesk_token(app: &TestApp, args: &[&str]) -> std::process::Output {
+    certdesk_cli(app, &[&["token"], args].concat())
+}
+
+/// Runs `certdesk …` against the test app's database, storage and keys.
+pub fn certdesk_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
     use secrecy::ExposeSecret;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
     command
-        .arg("token")
         .args(args)
         .env(
             "CERTDESK_DATABASE__URL",
             app.store_settings.database.url.expose_secret(),
         )
         .env("CERTDESK_STORAGE__PATH", &app.storage)
+        .env(
+            "CERTDESK_ENCRYPTION__KEY_FILE",
+            &app.store_settings.encryption.key_file,
+        )
         .env("CERTDESK_LOG__FILTER", "warn");
     if let Some(schema) = &app.store_settings.database.schema {
         command.env("CERTDESK_DATABASE__SCHEMA", schema);

@@ -35,6 +35,7 @@ error_codes! {
     RouteNotFound => "route_not_found",
     TicketNotFound => "ticket_not_found",
     AttachmentNotFound => "attachment_not_found",
+    AttachmentPurged => "attachment_purged",
     DeadLetterNotFound => "dead_letter_not_found",
     MethodNotAllowed => "method_not_allowed",
     NotAcceptable => "not_acceptable",

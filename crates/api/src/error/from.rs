@@ -36,6 +36,13 @@ impl From<StoreError> for ApiError {
             },
             StoreError::Stale { current } => Self::PreconditionFailed { current },
             StoreError::TicketNotFound => Self::NotFound(Missing::Ticket),
+            StoreError::Purged => Self::Purged,
+            // Sealed bytes that do not open were changed where they rest: refused whole,
+            // named for the operator, never sent half-read.
+            StoreError::Integrity(failure) => {
+                tracing::error!(%failure, "integrity failure: stored data did not open, refused");
+                Self::Internal(anyhow::Error::new(failure))
+            }
             other => Self::Internal(anyhow::Error::new(other)),
         }
     }

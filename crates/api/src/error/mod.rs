@@ -37,6 +37,9 @@ pub enum ApiError {
     Malformed(String),
     #[error("{0} not found")]
     NotFound(Missing),
+    /// The attachment's file was deleted by the retention rules.
+    #[error("attachment purged")]
+    Purged,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("not authenticated")]
@@ -151,6 +154,7 @@ impl ApiError {
             Self::NotFound(Missing::Ticket) => ErrorCode::TicketNotFound,
             Self::NotFound(Missing::Attachment) => ErrorCode::AttachmentNotFound,
             Self::NotFound(Missing::DeadLetter) => ErrorCode::DeadLetterNotFound,
+            Self::Purged => ErrorCode::AttachmentPurged,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Unauthenticated => ErrorCode::Unauthenticated,
             Self::Forbidden { code, .. } | Self::Conflict { code, .. } => *code,
@@ -175,6 +179,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::Malformed(_) => "The request could not be read",
             Self::NotFound(_) => "Not found",
+            Self::Purged => "Attachment purged",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Unauthenticated => "Authentication required",
             Self::Forbidden { .. } => "Forbidden",
@@ -236,6 +241,10 @@ impl ApiError {
             Self::NotFound(Missing::Route) => {
                 Message::new("Alamat tidak ditemukan.", "No such address.")
             }
+            Self::Purged => Message::new(
+                "Berkas lampiran ini sudah dihapus sesuai masa retensi data pribadi; keterangannya tetap tercatat pada tiket.",
+                "This attachment's file was deleted when its personal-data retention period ended; its description stays on the ticket.",
+            ),
             Self::MethodNotAllowed => Message::new(
                 "Metode HTTP ini tidak didukung untuk alamat ini.",
                 "This HTTP method is not supported at this address.",
@@ -328,6 +337,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Purged => StatusCode::GONE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,

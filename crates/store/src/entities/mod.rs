@@ -4,10 +4,10 @@
 
 pub mod api_tokens;
 pub mod audit_log;
-pub mod blobs;
 pub mod idempotency_keys;
 pub mod officers;
 pub mod routing_rules;
+pub mod stored_files;
 pub mod ticket_attachments;
 pub mod ticket_events;
 pub mod ticket_history;

@@ -7,7 +7,7 @@ pub struct Model {
     pub ticket_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub kind: String,
-    pub blob_sha256: String,
+    pub file_id: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -30,6 +30,13 @@ pub struct Model {
     pub resolved_at: Option<DateTimeUtc>,
     /// `id` or `en`: the language of the requester's emails; unset means the desk's default.
     pub language: Option<String>,
+    /// The NIK sealed under master key `nik_key_id`, bound to the requester's NIP.
+    pub nik_sealed: Option<Vec<u8>>,
+    pub nik_key_id: Option<String>,
+    /// HMAC of the NIK under the index key: finds a person's tickets.
+    pub nik_index: Option<String>,
+    /// The NIK as anyone may see it (`3174********0001`); kept after erasure.
+    pub nik_masked: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -78,6 +85,10 @@ mod tests {
             updated_at: at,
             queue: "general".into(),
             assignee_nip: None,
+            nik_sealed: None,
+            nik_key_id: None,
+            nik_index: None,
+            nik_masked: None,
             version: 1,
             open_slot: None,
             resolved_at: None,

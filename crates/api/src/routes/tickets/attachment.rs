@@ -45,6 +45,8 @@ use certdesk_store::{AttachmentRecord, FileStream};
             )),
         (status = 404, description = "No such ticket (or not visible to the caller), or no such attachment on it: `ticket_not_found`, `attachment_not_found`.",
             body = crate::error::ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "The file was deleted when its retention period ended (`attachment_purged`); the ticket still describes it.",
+            body = crate::error::ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn download(
@@ -62,7 +64,7 @@ pub async fn download(
     let (number, record, stream) = match found {
         Ok(found) => found,
         // A refused look is recorded too: asking is part of the record.
-        Err(refusal @ ApiError::NotFound(_)) => {
+        Err(refusal @ (ApiError::NotFound(_) | ApiError::Purged)) => {
             let look = look(
                 &request,
                 &caller,

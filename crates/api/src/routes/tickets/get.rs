@@ -72,7 +72,11 @@ pub struct AttachmentResponse {
     pub byte_size: u64,
     pub width: Option<u32>,
     pub height: Option<u32>,
-    pub sha256: String,
+    /// SHA-256 of the file as stored, to check a download; `null` once purged.
+    pub sha256: Option<String>,
+    /// When the file was deleted under the retention rules (`retention.*`); its
+    /// description stays, and downloading it answers 410 `attachment_purged`.
+    pub purged_at: Option<chrono::DateTime<chrono::Utc>>,
     pub href: String,
 }
 
@@ -148,13 +152,17 @@ impl TicketResponse {
             version: t.version,
             requester: RequesterResponse {
                 nip: t.requester_nip.as_str().to_owned(),
-                nik: t.requester_nik.map(|nik| {
-                    if nik_unmasked {
-                        nik.expose().to_owned()
-                    } else {
-                        nik.masked()
-                    }
-                }),
+                nik: t
+                    .requester_nik
+                    .map(|nik| {
+                        if nik_unmasked {
+                            nik.expose().to_owned()
+                        } else {
+                            nik.masked()
+                        }
+                    })
+                    // Erased after its retention period: the masked form stays.
+                    .or(t.requester_nik_masked),
                 name: t.requester_name,
                 email: t.requester_email,
                 unit: t.requester_unit,
@@ -189,7 +197,8 @@ fn attachment_response(base: &str, a: AttachmentRecord) -> AttachmentResponse {
         byte_size: a.byte_size,
         width: a.pixels.map(|(w, _)| w),
         height: a.pixels.map(|(_, h)| h),
-        sha256: a.sha256.as_str().to_owned(),
+        sha256: a.sha256.map(|d| d.as_str().to_owned()),
+        purged_at: a.purged_at,
         href: format!("{base}/attachments/{}", a.kind.code()),
     }
 }
