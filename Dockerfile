@@ -48,6 +48,7 @@ ENV CERTDESK_SERVER__LISTEN=0.0.0.0:8080 \
     CERTDESK_DATABASE__URL=sqlite:///var/lib/certdesk/data/certdesk.db?mode=rwc \
     CERTDESK_STORAGE__PATH=/var/lib/certdesk/blobs \
     CERTDESK_AUTH__LOCAL_KEY_FILE=/var/lib/certdesk/keys/jwt-signing.key \
+    CERTDESK_ENCRYPTION__KEY_FILE=/var/lib/certdesk/keys/master.keys \
     CERTDESK_MAIL__OUTBOX_DIR=/var/lib/certdesk/outbox \
     CERTDESK_LOG__FORMAT=json
 VOLUME ["/var/lib/certdesk/data", "/var/lib/certdesk/blobs", "/var/lib/certdesk/keys"]
