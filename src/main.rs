@@ -18,6 +18,7 @@ mod inspect_pdf;
 mod keys;
 mod officers;
 mod outbox;
+mod retention;
 mod token;
 
 use officers::OfficersCommand;
@@ -60,6 +61,11 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         command: outbox::OutboxCommand,
+    },
+    /// Personal data of ended tickets past its retention period: purge it now.
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
     },
     /// The master keys that seal attachments and NIKs at rest: list, rotate, retire.
     Keys {
@@ -254,6 +260,9 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
             outbox::run(store, worker_settings, command).await?
         }
         Command::Keys { command } => keys::run(store_settings, command).await?,
+        Command::Retention { command } => {
+            retention::run(store_settings, worker_settings, command).await?
+        }
         Command::Openapi => print!("{}", certdesk_api::openapi::document_json()),
         Command::Migrate => {
             let store = open_migrated_store(store_settings).await?;

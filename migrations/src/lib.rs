@@ -12,6 +12,7 @@ mod m20261121_000005_outbox;
 mod m20261121_000006_idempotency;
 mod m20261130_000007_audit;
 mod m20261201_000008_sealed_files;
+mod m20261201_000009_retention;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_idempotency::Migration),
             Box::new(m20261130_000007_audit::Migration),
             Box::new(m20261201_000008_sealed_files::Migration),
+            Box::new(m20261201_000009_retention::Migration),
         ]
     }
 }

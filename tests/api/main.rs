@@ -29,4 +29,5 @@ mod pdf_reader;
 mod personal_data_at_rest;
 mod privacy_logs;
 mod rate_limits;
+mod retention;
 mod tickets_read;

@@ -109,6 +109,32 @@ async fn a_tickets_whole_life_with_its_failures_leaves_no_personal_data_in_the_l
         .await;
     assert_eq!(own.status(), 200);
 
+    // A month on, the retention pass purges the scans: a download is then refused (410).
+    {
+        use sea_orm::ConnectionTrait;
+        let month_ago = chrono::Utc::now() - chrono::Duration::days(31);
+        app.db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                app.db.get_database_backend(),
+                "UPDATE tickets SET ended_at = $1 WHERE ended_at IS NOT NULL",
+                [month_ago.into()],
+            ))
+            .await
+            .unwrap();
+    }
+    let pass = certdesk_cli(&app, &["retention", "run"]);
+    assert!(pass.status.success());
+    let pass_said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&pass.stdout),
+        String::from_utf8_lossy(&pass.stderr)
+    );
+    assert!(!pass_said.contains(REQUESTER_NIK), "{pass_said}");
+    let purged = app
+        .get(&format!("/api/v1/tickets/{number}/attachments/ktp_scan"))
+        .await;
+    assert_eq!(purged.status(), 410);
+
     // The worker settles everything: the requester's mail bounces (550, quoting the
     // address), the agent's and the officer's arrive.
     let mut settled = false;

@@ -22,6 +22,7 @@ pub mod officer;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod problem;
+pub mod retention;
 pub mod routing;
 pub mod secret;
 pub mod service;

@@ -381,13 +381,14 @@ impl SealedFile {
 }
 
 /// Marks a file purged and forgets its data key and digest, in the caller's transaction:
-/// from the commit on, the file cannot be opened even if deleting it fails.
+/// from the commit on, the file cannot be opened even if deleting it fails. False if it
+/// was purged already.
 pub(crate) async fn mark_purged(
     txn: &sea_orm::DatabaseTransaction,
     file_id: &str,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    stored_files::Entity::update_many()
+) -> Result<bool, StoreError> {
+    let updated = stored_files::Entity::update_many()
         .col_expr(stored_files::Column::PurgedAt, Expr::value(now))
         .col_expr(
             stored_files::Column::WrappedKey,
@@ -402,9 +403,10 @@ pub(crate) async fn mark_purged(
             Expr::value(Option::<String>::None),
         )
         .filter(stored_files::Column::Id.eq(file_id))
+        .filter(stored_files::Column::PurgedAt.is_null())
         .exec(txn)
         .await?;
-    Ok(())
+    Ok(updated.rows_affected == 1)
 }
 
 impl Store {

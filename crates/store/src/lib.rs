@@ -19,6 +19,7 @@ mod lifecycle;
 mod lists;
 mod outbox;
 pub mod records;
+mod retention;
 mod routing;
 pub mod sealing;
 mod settings;
@@ -35,6 +36,7 @@ use secrecy::ExposeSecret;
 pub use audit::{AuditFilter, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress, FileStream};
 pub use directory::ImportReport;
+pub use files::KeyUse;
 pub use outbox::{
     DeadLetter, Delivery, Leased, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
 };
@@ -42,6 +44,7 @@ pub use records::{
     AttachmentRecord, CreatedTicket, HistoryActor, HistoryRecord, Idempotency, NewAttachment,
     NewTicket, PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
 };
+pub use retention::PurgeReport;
 pub use routing::StoredRule;
 pub use settings::{
     DatabaseSettings, EncryptionSettings, StorageSettings, StoreSettings, redact_url,

@@ -3,6 +3,7 @@
 //! transaction with its history entry and its outbox events.
 
 use certdesk_domain::lifecycle::{CommentDecision, HistoryKind, Status, Transition, Visibility};
+use certdesk_domain::retention::ends_ticket;
 use certdesk_domain::{AttachmentKind, ChangeKind, Service, TicketNumber};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -76,6 +77,9 @@ impl Store {
             .filter(tickets::Column::Version.eq(expected_version));
         if transition.to == Status::Resolved {
             update = update.col_expr(tickets::Column::ResolvedAt, Expr::value(Some(now)));
+        }
+        if ends_ticket(transition.to) {
+            update = update.col_expr(tickets::Column::EndedAt, Expr::value(Some(now)));
         }
         let updated = match update.exec(&txn).await {
             Ok(updated) => updated,

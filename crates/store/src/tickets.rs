@@ -84,6 +84,8 @@ impl Store {
             nik_key_id: Set(nik.as_ref().map(|n| n.key_id.clone())),
             nik_index: Set(nik.as_ref().map(|n| n.index.clone())),
             nik_masked: Set(nik.as_ref().map(|n| n.masked.clone())),
+            ended_at: Set(None),
+            nik_erased_at: Set(None),
             requester_name: Set(requester.name.as_str().to_owned()),
             requester_email: Set(requester.email.as_str().to_owned()),
             requester_unit: Set(requester.unit.as_str().to_owned()),

@@ -1,11 +1,13 @@
-//! The worker's settings: `[mail]` (what the emails look like and how they leave) and
-//! `[outbox]` (how deliveries are leased and retried). Read from the same layered
+//! The worker's settings: `[mail]` (what the emails look like and how they leave),
+//! `[outbox]` (how deliveries are leased and retried) and `[retention]` (how long
+//! personal data of ended tickets is kept). Read from the same layered
 //! configuration as the API's (defaults, TOML file, `CERTDESK_*` variables).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use certdesk_domain::Language;
+use certdesk_domain::retention::RetentionPolicy;
 use figment::Figment;
 use figment::providers::Serialized;
 use secrecy::SecretString;
@@ -15,6 +17,49 @@ use serde::{Deserialize, Serialize};
 pub struct WorkerSettings {
     pub mail: MailSettings,
     pub outbox: OutboxSettings,
+    pub retention: RetentionSettings,
+}
+
+/// `[retention]`: how long personal data of ended tickets is kept, and how often the
+/// worker looks for what is due.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RetentionSettings {
+    /// KTP and signature scans and screenshots, days after the ticket ended.
+    pub scan_days: u32,
+    /// Recommendation letters, days after the ticket ended.
+    pub letter_days: u32,
+    /// The NIK, days after the ticket ended; its masked form and keyed hash stay.
+    pub nik_days: u32,
+    /// Minutes between two passes of each worker; 0 switches the scheduled pass off
+    /// (`certdesk retention run` still works).
+    pub interval_minutes: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        let policy = RetentionPolicy::default();
+        Self {
+            scan_days: policy.scan_days,
+            letter_days: policy.letter_days,
+            nik_days: policy.nik_days,
+            interval_minutes: 60,
+        }
+    }
+}
+
+impl RetentionSettings {
+    pub fn policy(&self) -> RetentionPolicy {
+        RetentionPolicy {
+            scan_days: self.scan_days,
+            letter_days: self.letter_days,
+            nik_days: self.nik_days,
+        }
+    }
+
+    /// `None` when the scheduled pass is off.
+    pub fn interval(&self) -> Option<Duration> {
+        (self.interval_minutes > 0).then(|| Duration::from_secs(self.interval_minutes * 60))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -148,6 +193,7 @@ impl Default for OutboxSettings {
 struct Defaults {
     mail: MailSettings,
     outbox: OutboxSettings,
+    retention: RetentionSettings,
 }
 
 impl WorkerSettings {
@@ -156,6 +202,7 @@ impl WorkerSettings {
         Figment::from(Serialized::defaults(Defaults {
             mail: MailSettings::default(),
             outbox: OutboxSettings::default(),
+            retention: RetentionSettings::default(),
         }))
         .merge(layers.clone())
         .extract()

@@ -1,4 +1,5 @@
-//! certdesk-worker: turns ticket events into status emails, and never loses one.
+//! certdesk-worker: turns ticket events into status emails, and never loses one; and
+//! runs the desk's timers (the retention pass, `[retention]`).
 //!
 //! Every change that concerns a person writes a `ticket_events` row in the transaction
 //! of the change (the outbox). A worker leases due rows, commits, sends each message
@@ -30,7 +31,9 @@ use uuid::Uuid;
 use streak::{FailureStreak, Report};
 
 pub use compose::{Composer, Rendered};
-pub use config::{MailSettings, OutboxSettings, SmtpSecurity, SmtpSettings, WorkerSettings};
+pub use config::{
+    MailSettings, OutboxSettings, RetentionSettings, SmtpSecurity, SmtpSettings, WorkerSettings,
+};
 pub use mailer::Mailer;
 pub use policy::{RetryPolicy, Settlement};
 pub use smtp::Handover;
@@ -50,6 +53,7 @@ pub struct Worker {
     mailer: Mailer,
     outbox: OutboxSettings,
     policy: RetryPolicy,
+    retention: RetentionSettings,
     totals: Totals,
 }
 
@@ -86,6 +90,7 @@ impl Worker {
                 max: Duration::from_secs(outbox.backoff_max_secs),
             },
             outbox,
+            retention: settings.retention.clone(),
             totals: Totals::default(),
         })
     }
@@ -109,7 +114,19 @@ impl Worker {
         let mut listener = None;
         let mut next_rescue = Instant::now();
         let mut next_summary = Instant::now() + Duration::from_secs(60);
+        // The first retention pass shortly after start, not at once: a fleet restarted
+        // together does not race through the same backlog.
+        let mut next_retention = self
+            .retention
+            .interval()
+            .map(|every| Instant::now() + every.min(Duration::from_secs(60)));
         while !stop.is_cancelled() {
+            if let (Some(due), Some(every)) = (next_retention, self.retention.interval())
+                && Instant::now() >= due
+            {
+                self.retention_pass().await;
+                next_retention = Some(Instant::now() + every);
+            }
             if Instant::now() >= next_rescue {
                 self.rescue().await;
                 if listener.is_none() {
@@ -159,6 +176,22 @@ impl Worker {
                 return Ok(total);
             }
             total += settled as u64;
+        }
+    }
+
+    /// Purges what the retention rules say is due; a failure is logged and the next pass
+    /// tries again.
+    pub async fn retention_pass(&self) -> Option<certdesk_store::PurgeReport> {
+        match self
+            .store
+            .purge_due(&self.retention.policy(), Utc::now())
+            .await
+        {
+            Ok(report) => Some(report),
+            Err(error) => {
+                tracing::error!(%error, "retention pass failed; the next one tries again");
+                None
+            }
         }
     }
 

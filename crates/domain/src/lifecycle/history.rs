@@ -36,15 +36,21 @@ pub enum HistoryKind {
     Comment,
     Download,
     AttachmentReplaced,
+    /// The retention rules deleted an attachment's file.
+    AttachmentPurged,
+    /// The retention rules erased the requester's NIK.
+    NikErased,
 }
 
 impl HistoryKind {
-    pub const ALL: [HistoryKind; 5] = [
+    pub const ALL: [HistoryKind; 7] = [
         Self::Created,
         Self::Transition,
         Self::Comment,
         Self::Download,
         Self::AttachmentReplaced,
+        Self::AttachmentPurged,
+        Self::NikErased,
     ];
 
     pub fn code(self) -> &'static str {
@@ -54,6 +60,8 @@ impl HistoryKind {
             Self::Comment => "comment",
             Self::Download => "download",
             Self::AttachmentReplaced => "attachment_replaced",
+            Self::AttachmentPurged => "attachment_purged",
+            Self::NikErased => "nik_erased",
         }
     }
 

@@ -103,16 +103,19 @@ pub enum Capacity {
     Integrator,
     /// Someone other than RA staff who looked at an attachment.
     Viewer,
+    /// The desk itself, applying its own rules (retention).
+    Desk,
 }
 
 impl Capacity {
-    pub const ALL: [Capacity; 6] = [
+    pub const ALL: [Capacity; 7] = [
         Self::Requester,
         Self::Officer,
         Self::Agent,
         Self::Supervisor,
         Self::Integrator,
         Self::Viewer,
+        Self::Desk,
     ];
 
     pub fn code(self) -> &'static str {
@@ -123,6 +126,7 @@ impl Capacity {
             Self::Supervisor => "supervisor",
             Self::Integrator => "integrator",
             Self::Viewer => "viewer",
+            Self::Desk => "desk",
         }
     }
 

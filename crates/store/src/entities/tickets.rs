@@ -37,6 +37,9 @@ pub struct Model {
     pub nik_index: Option<String>,
     /// The NIK as anyone may see it (`3174********0001`); kept after erasure.
     pub nik_masked: Option<String>,
+    /// When the ticket was closed, rejected or cancelled: retention counts from here.
+    pub ended_at: Option<DateTimeUtc>,
+    pub nik_erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -89,6 +92,8 @@ mod tests {
             nik_key_id: None,
             nik_index: None,
             nik_masked: None,
+            ended_at: None,
+            nik_erased_at: None,
             version: 1,
             open_slot: None,
             resolved_at: None,

@@ -14,7 +14,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
-    /// A NIP, or `token:<name>` for an integrator.
+    /// A NIP, `token:<name>` for an integrator, or `desk` for the desk's own rules
+    /// (retention: `attachment_purged`, `nik_erased`).
     pub actor: String,
     /// The capacity they acted in.
     pub actor_role: Capacity,
