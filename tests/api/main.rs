@@ -16,6 +16,7 @@ mod auth;
 mod browser;
 mod cli;
 mod conventions;
+mod data_subjects;
 mod encryption;
 mod health_and_catalogue;
 mod hostile;

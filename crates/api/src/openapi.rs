@@ -25,7 +25,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ErrorCode, ProblemDetails};
 use crate::responses::*;
 use crate::routes::tickets::forms::{AttachmentForm, TicketForm};
-use crate::routes::{audit, health, lists, officers, outbox, routing_rules, services, tickets};
+use crate::routes::{
+    audit, data_subjects, health, lists, officers, outbox, routing_rules, services, tickets,
+};
 
 /// Serves the document at `/openapi.json` (generated once; every worker serves the same
 /// bytes) and Swagger UI over it at `/docs/`, compiled in: nothing is fetched from a CDN.
@@ -92,6 +94,8 @@ pub const API_TOKEN: &str = "api_token";
         outbox::requeue,
         outbox::requeue_all,
         audit::list,
+        data_subjects::export,
+        data_subjects::anonymise,
         health::live,
         health::ready,
         outbox::metrics,

@@ -12,13 +12,19 @@ pub enum LookKind {
     /// A NIK was shown in full to someone other than its owner (RA staff, who compare
     /// it with the scan and with the authority's records).
     NikShown,
+    /// A supervisor exported everything held about a person (one row per ticket).
+    DataSubjectExported,
+    /// A supervisor anonymised a person (one row per ticket).
+    DataSubjectAnonymised,
 }
 
 impl LookKind {
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 5] = [
         Self::AttachmentDownloaded,
         Self::AttachmentRefused,
         Self::NikShown,
+        Self::DataSubjectExported,
+        Self::DataSubjectAnonymised,
     ];
 
     pub fn code(self) -> &'static str {
@@ -26,6 +32,8 @@ impl LookKind {
             Self::AttachmentDownloaded => "attachment_downloaded",
             Self::AttachmentRefused => "attachment_refused",
             Self::NikShown => "nik_shown",
+            Self::DataSubjectExported => "data_subject_exported",
+            Self::DataSubjectAnonymised => "data_subject_anonymised",
         }
     }
 

@@ -23,6 +23,7 @@ mod retention;
 mod routing;
 pub mod sealing;
 mod settings;
+mod subjects;
 mod tickets;
 mod tokens;
 
@@ -48,6 +49,9 @@ pub use retention::PurgeReport;
 pub use routing::StoredRule;
 pub use settings::{
     DatabaseSettings, EncryptionSettings, StorageSettings, StoreSettings, redact_url,
+};
+pub use subjects::{
+    ANONYMISED_EMAIL, ANONYMISED_NAME, ANONYMISED_NIK, Anonymised, EmailRecord, SubjectTicket,
 };
 pub use tokens::{ApiTokenRecord, NewApiToken};
 
@@ -81,6 +85,9 @@ pub enum StoreError {
     Stale { current: i32 },
     #[error("no such ticket")]
     TicketNotFound,
+    /// The person still has tickets that have not ended.
+    #[error("the data subject has open tickets")]
+    SubjectHasOpenTickets(Vec<certdesk_domain::TicketNumber>),
     /// The attachment's file was deleted by the retention rules; its description stays.
     #[error("the file was purged")]
     Purged,

@@ -118,7 +118,7 @@ impl Store {
             .collect()
     }
 
-    async fn purge_file(
+    pub(crate) async fn purge_file(
         &self,
         ticket_id: i64,
         kind: AttachmentKind,

@@ -37,6 +37,24 @@ impl From<StoreError> for ApiError {
             StoreError::Stale { current } => Self::PreconditionFailed { current },
             StoreError::TicketNotFound => Self::NotFound(Missing::Ticket),
             StoreError::Purged => Self::Purged,
+            StoreError::SubjectHasOpenTickets(open) => {
+                let numbers = open
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Self::Conflict {
+                    code: ErrorCode::DataSubjectHasOpenTickets,
+                    message: Message::new(
+                        format!(
+                            "Tiket orang ini belum semuanya selesai ({numbers}); anonimisasi menunggu sampai tiket itu ditutup, ditolak atau dibatalkan."
+                        ),
+                        format!(
+                            "Not all of this person's tickets have ended ({numbers}); anonymisation waits until they are closed, rejected or cancelled."
+                        ),
+                    ),
+                }
+            }
             // Sealed bytes that do not open were changed where they rest: refused whole,
             // named for the operator, never sent half-read.
             StoreError::Integrity(failure) => {

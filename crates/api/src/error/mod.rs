@@ -83,6 +83,7 @@ pub enum Missing {
     Ticket,
     Attachment,
     DeadLetter,
+    DataSubject,
 }
 
 impl std::fmt::Display for Missing {
@@ -92,6 +93,7 @@ impl std::fmt::Display for Missing {
             Self::Ticket => "ticket",
             Self::Attachment => "attachment",
             Self::DeadLetter => "dead letter",
+            Self::DataSubject => "data subject",
         })
     }
 }
@@ -154,6 +156,7 @@ impl ApiError {
             Self::NotFound(Missing::Ticket) => ErrorCode::TicketNotFound,
             Self::NotFound(Missing::Attachment) => ErrorCode::AttachmentNotFound,
             Self::NotFound(Missing::DeadLetter) => ErrorCode::DeadLetterNotFound,
+            Self::NotFound(Missing::DataSubject) => ErrorCode::DataSubjectNotFound,
             Self::Purged => ErrorCode::AttachmentPurged,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Unauthenticated => ErrorCode::Unauthenticated,
@@ -237,6 +240,10 @@ impl ApiError {
             Self::NotFound(Missing::DeadLetter) => Message::new(
                 "Tidak ada surat gagal kirim dengan id ini (mungkin sudah diantrekan ulang).",
                 "No dead letter with this id (it may have been requeued already).",
+            ),
+            Self::NotFound(Missing::DataSubject) => Message::new(
+                "Tidak ada tiket yang tersimpan untuk NIK ini.",
+                "No ticket is held for this NIK.",
             ),
             Self::NotFound(Missing::Route) => {
                 Message::new("Alamat tidak ditemukan.", "No such address.")

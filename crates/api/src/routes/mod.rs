@@ -1,6 +1,7 @@
 //! Routes by resource; files by verb.
 
 pub mod audit;
+pub mod data_subjects;
 pub mod health;
 pub mod lists;
 pub mod officers;
@@ -54,6 +55,8 @@ api_routes! {
     "/outbox/dead-letters/{event_id}/requeue" => { post: outbox::requeue },
     "/routing-rules" => { get: routing_rules::get, put: routing_rules::put },
     "/audit" => { get: audit::list },
+    "/data-subjects/export" => { post: data_subjects::export },
+    "/data-subjects/anonymise" => { post: data_subjects::anonymise },
 }
 
 /// The API, the health checks and the metrics. (The OpenAPI document and its UI are

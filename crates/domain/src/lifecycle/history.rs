@@ -40,10 +40,12 @@ pub enum HistoryKind {
     AttachmentPurged,
     /// The retention rules erased the requester's NIK.
     NikErased,
+    /// A supervisor anonymised the requester at their request.
+    Anonymised,
 }
 
 impl HistoryKind {
-    pub const ALL: [HistoryKind; 7] = [
+    pub const ALL: [HistoryKind; 8] = [
         Self::Created,
         Self::Transition,
         Self::Comment,
@@ -51,6 +53,7 @@ impl HistoryKind {
         Self::AttachmentReplaced,
         Self::AttachmentPurged,
         Self::NikErased,
+        Self::Anonymised,
     ];
 
     pub fn code(self) -> &'static str {
@@ -62,6 +65,7 @@ impl HistoryKind {
             Self::AttachmentReplaced => "attachment_replaced",
             Self::AttachmentPurged => "attachment_purged",
             Self::NikErased => "nik_erased",
+            Self::Anonymised => "anonymised",
         }
     }
 

@@ -138,7 +138,7 @@ pub(crate) async fn ticket_response(
 }
 
 impl TicketResponse {
-    fn new(t: TicketRecord, nik_unmasked: bool) -> Self {
+    pub(crate) fn new(t: TicketRecord, nik_unmasked: bool) -> Self {
         let base = ticket_path(t.number);
         Self {
             number: t.number.to_string(),

@@ -57,7 +57,14 @@ pub async fn list(
         .history(ticket.number, internal)
         .await?
         .into_iter()
-        .map(|h| HistoryEntry {
+        .map(HistoryEntry::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+impl From<certdesk_store::HistoryRecord> for HistoryEntry {
+    fn from(h: certdesk_store::HistoryRecord) -> Self {
+        Self {
             at: h.at,
             actor: h.actor,
             actor_role: h.capacity,
@@ -67,7 +74,6 @@ pub async fn list(
             reason: h.reason,
             visibility: h.visibility,
             detail: h.detail,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(entries))
+        }
+    }
 }
