@@ -17,6 +17,7 @@ mod browser;
 mod cli;
 mod conventions;
 mod data_subjects;
+mod database_roles;
 mod encryption;
 mod health_and_catalogue;
 mod hostile;

@@ -18,6 +18,7 @@ mod idempotency;
 mod lifecycle;
 mod lists;
 mod outbox;
+mod privileges;
 pub mod records;
 mod retention;
 mod routing;
@@ -30,7 +31,6 @@ mod tokens;
 use std::path::Path;
 use std::time::Duration;
 
-use certdesk_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 use secrecy::ExposeSecret;
 
@@ -108,6 +108,7 @@ impl From<sea_orm::DbErr> for StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    database: DatabaseSettings,
     blobs: BlobStore,
     keys: std::sync::Arc<sealing::KeyHolder>,
 }
@@ -158,14 +159,19 @@ impl Store {
             options.set_schema_search_path(schema.clone());
         }
         let db = Database::connect(options).await?;
-        Ok(Self { db, blobs, keys })
+        Ok(Self {
+            db,
+            database: settings.clone(),
+            blobs,
+            keys,
+        })
     }
 
     /// Brings the schema up to date; safe to run on every start.
     /// Also seals what an older version stored in the clear, and refuses to go on when
     /// stored data names a master key that is not configured (a lost or wrong key file).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::up(&self.db, None).await?;
+        self.run_migrations(&self.database).await?;
         self.seal_legacy().await?;
         self.check_keys().await
     }

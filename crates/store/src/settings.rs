@@ -31,6 +31,16 @@ pub struct DatabaseSettings {
     /// PostgreSQL only: work in this schema instead of the user's default (tests use one
     /// per test).
     pub schema: Option<String>,
+    /// PostgreSQL only: the role that owns the schema and runs the migrations. Set, the
+    /// desk connects with `url` as a role of its own, granted after each migration what
+    /// it needs and no more: it may not update or delete the audit or the history, nor
+    /// lift their triggers. Shown with its password replaced.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "optional_url_without_password"
+    )]
+    pub migration_url: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,6 +155,17 @@ pub fn redact_url(url: &str) -> String {
 fn url_without_password<S: serde::Serializer>(url: &SecretString, s: S) -> Result<S::Ok, S::Error> {
     use secrecy::ExposeSecret;
     s.serialize_str(&redact_url(url.expose_secret()))
+}
+
+fn optional_url_without_password<S: serde::Serializer>(
+    url: &Option<SecretString>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use secrecy::ExposeSecret;
+    match url {
+        Some(url) => s.serialize_str(&redact_url(url.expose_secret())),
+        None => s.serialize_none(),
+    }
 }
 
 impl DatabaseSettings {
