@@ -26,22 +26,7 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 python3 -c 'import psycopg' 2>/dev/null || pip install -q 'psycopg[binary]'
 cargo build --release --quiet
 
-# Four attachments of realistic size: noise does not compress, like real scans.
-python3 - "$WORK/files" <<'PY'
-import os, struct, sys, zlib
-sys.path.insert(0, "bench")
-from letter import pdf
-out = sys.argv[1]; os.makedirs(out)
-def png(name, w, h):
-    raw = b"".join(b"\x00" + os.urandom(w) for _ in range(h))
-    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
-    open(os.path.join(out, name), "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
-png("ktp_scan", 448, 290)
-png("signature_scan", 448, 290)
-png("hris_status_screenshot", 640, 360)
-open(os.path.join(out, "recommendation_letter"), "wb").write(pdf(os.urandom(150_000)))
-PY
+python3 bench/files.py "$WORK/files"
 echo "files per ticket: $(du -cb "$WORK"/files/* | tail -1 | cut -f1) bytes"
 
 fresh_db() {
