@@ -5,6 +5,7 @@
 #
 #   bash bench/encryption.sh                      # 3 rounds, 16 clients, 15 s each
 #   ROUNDS=5 CLIENTS=32 DURATION=20 bash bench/encryption.sh
+#   SEALED_BIN=/path/to/certdesk bash bench/encryption.sh   # a build made earlier
 #
 # Each round starts both builds on fresh databases in turn: wrk files 15.2 renewal
 # tickets with four attachments (bench/files.py, ~0.6 MB of noise) for DURATION seconds,
@@ -26,8 +27,12 @@ WORK=$(mktemp -d)
 BASE_TREE=target/bench-base/tree
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet
-SEALED=target/release/certdesk
+if [ -n "${SEALED_BIN:-}" ]; then
+  SEALED=$SEALED_BIN
+else
+  cargo build --release --quiet
+  SEALED=target/release/certdesk
+fi
 if [ ! -d "$BASE_TREE" ]; then
   git worktree add --detach "$BASE_TREE" "$BASE_REV" >/dev/null
 fi

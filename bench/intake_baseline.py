@@ -2,10 +2,12 @@
 PostgreSQL and the same files, fsynced, directly, with the same concurrency, and no
 HTTP, parsing or checking at all.
 
-Each ticket: four files written and fsynced (and their directory), then one transaction
-inserting the ticket, four blob rows, four attachment rows, a history row and an event.
+Each ticket: four files written under random names and fsynced (and their directory),
+then one transaction inserting the ticket, four stored-file rows, four attachment rows, a
+history row and an event. The files are written as they come: the baseline is what the
+disk allows, so it neither checks nor seals them.
 """
-import hashlib, os, statistics, sys, threading, time, uuid
+import os, statistics, sys, threading, time, uuid
 
 import psycopg
 
@@ -25,17 +27,17 @@ def worker(worker_id):
         blobs = []
         for kind in kinds:
             data = contents[kind] + f"\n%{worker_id}-{n}".encode()
-            digest = hashlib.sha256(data).hexdigest()
-            folder = os.path.join(out_dir, digest[:2])
+            name = str(uuid.uuid4())
+            folder = os.path.join(out_dir, name[:2])
             os.makedirs(folder, exist_ok=True)
-            fd = os.open(os.path.join(folder, digest), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.write(fd, data)
             os.fsync(fd)
             os.close(fd)
             dfd = os.open(folder, os.O_RDONLY)
             os.fsync(dfd)
             os.close(dfd)
-            blobs.append((kind, digest, len(data)))
+            blobs.append((kind, name, len(data)))
         with conn.cursor() as cur:
             cur.execute(
                 "INSERT INTO tickets (service, subtype, status, requester_nip, requester_name, requester_email,"
@@ -46,15 +48,15 @@ def worker(worker_id):
                 ("199005172015031001", f"baseline {worker_id}-{n}", f"baseline/{worker_id}/{n}"),
             )
             ticket_id = cur.fetchone()[0]
-            for kind, digest, size in blobs:
+            for kind, name, size in blobs:
                 cur.execute(
-                    "INSERT INTO blobs (sha256, content_type, byte_size, width, height, created_at)"
-                    " VALUES (%s, 'image/png', %s, 448, 290, now()) ON CONFLICT DO NOTHING",
-                    (digest, size),
+                    "INSERT INTO stored_files (id, content_type, byte_size, width, height, created_at)"
+                    " VALUES (%s, 'image/png', %s, 448, 290, now())",
+                    (name, size),
                 )
                 cur.execute(
-                    "INSERT INTO ticket_attachments (ticket_id, kind, blob_sha256, created_at) VALUES (%s, %s, %s, now())",
-                    (ticket_id, kind, digest),
+                    "INSERT INTO ticket_attachments (ticket_id, kind, file_id, created_at) VALUES (%s, %s, %s, now())",
+                    (ticket_id, kind, name),
                 )
             cur.execute(
                 "INSERT INTO ticket_history (ticket_id, at, actor_nip, actor_role, kind, to_status, visibility)"
