@@ -13,6 +13,7 @@ mod m20261121_000006_idempotency;
 mod m20261130_000007_audit;
 mod m20261201_000008_sealed_files;
 mod m20261201_000009_retention;
+mod m20261201_000010_authority;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_audit::Migration),
             Box::new(m20261201_000008_sealed_files::Migration),
             Box::new(m20261201_000009_retention::Migration),
+            Box::new(m20261201_000010_authority::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ mod mail_server;
 
 mod audit;
 mod auth;
+mod authority;
 mod browser;
 mod cli;
 mod conventions;

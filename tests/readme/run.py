@@ -99,7 +99,13 @@ def check(name, out, work, state):
     elif name == "life":
         steps = json_lines(out)
         statuses = [s["status"] for s in steps if isinstance(s, dict) and "status" in s]
-        expect(statuses == ["submitted", "in_review", "awaiting_requester", "awaiting_requester", "in_review", "waiting_on_authority", "resolved", "closed"], f"every step, got {statuses}")
+        expect(statuses == ["submitted", "in_review", "awaiting_requester", "awaiting_requester", "in_review", "in_review",
+                            "awaiting_requester_at_authority", "in_review", "waiting_on_authority", "resolved", "closed"],
+               f"every step, got {statuses}")
+        tickets = [s for s in steps if isinstance(s, dict) and "status" in s and "number" in s]
+        expect(tickets[5]["authority_status"]["certificate_status"] == "New", "the finding recorded")
+        expect(tickets[6]["authority_link"]["step"] == "set_passphrase", "the link and its deadline")
+        expect(tickets[-1]["authority_status"]["certificate_status"] == "Issue", "resolve records the finding")
         history = steps[-1]
         expect(isinstance(history, list) and len(history) >= 10, "the history")
     elif name == "outbox":

@@ -135,6 +135,8 @@ pub struct LifecycleSettings {
     pub endorsement_services: Vec<String>,
     /// How long after resolution a ticket may be reopened, in hours.
     pub reopen_window_hours: u64,
+    /// How long the authority's link to a requester works once sent, in hours.
+    pub link_validity_hours: u64,
     /// The queue for tickets no routing rule matches.
     pub default_queue: String,
 }
@@ -262,6 +264,7 @@ fn defaults() -> Defaults {
         lifecycle: LifecycleSettings {
             endorsement_services: vec!["15.1".into(), "15.3".into()],
             reopen_window_hours: 7 * 24,
+            link_validity_hours: 24,
             default_queue: "general".into(),
         },
         idempotency: IdempotencySettings {
@@ -313,9 +316,14 @@ impl Settings {
             .collect::<Result<_, _>>()?;
         let hours = i64::try_from(self.lifecycle.reopen_window_hours)
             .map_err(|_| "lifecycle.reopen_window_hours is too large".to_owned())?;
+        let link_hours = i64::try_from(self.lifecycle.link_validity_hours)
+            .ok()
+            .filter(|h| (1..=24 * 30).contains(h))
+            .ok_or_else(|| "lifecycle.link_validity_hours must be 1 to 720".to_owned())?;
         Ok(LifecycleRules {
             endorsement,
             reopen_window: chrono::Duration::hours(hours),
+            link_validity: chrono::Duration::hours(link_hours),
         })
     }
 

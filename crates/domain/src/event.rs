@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Nip;
-use crate::lifecycle::{Capacity, Recipient, Status, TicketFacts};
+use crate::lifecycle::{Capacity, Recipient, RequesterStep, Status, TicketFacts};
 use crate::service::CertificateStatus;
 use crate::vocabulary::serde_as_code;
 
@@ -40,6 +40,16 @@ pub enum Event {
         /// What the agent found at the authority. Older events did not carry it.
         #[serde(default, with = "certificate_status_label")]
         certificate_status: Option<CertificateStatus>,
+    },
+    /// The agent recorded what they found at the authority.
+    AuthorityStatusRecorded {
+        #[serde(default, with = "certificate_status_label")]
+        certificate_status: Option<CertificateStatus>,
+    },
+    /// The authority sent the requester a link to act on before it expires.
+    AuthorityLinkSent {
+        step: RequesterStep,
+        expires_at: chrono::DateTime<chrono::Utc>,
     },
     Resolved {
         #[serde(default)]
@@ -80,6 +90,8 @@ impl Event {
             Self::InformationRequested { .. } => EventKind::InformationRequested,
             Self::RequesterReplied { .. } => EventKind::RequesterReplied,
             Self::WaitingOnAuthority { .. } => EventKind::WaitingOnAuthority,
+            Self::AuthorityStatusRecorded { .. } => EventKind::AuthorityStatusRecorded,
+            Self::AuthorityLinkSent { .. } => EventKind::AuthorityLinkSent,
             Self::Resolved { .. } => EventKind::Resolved,
             Self::Rejected { .. } => EventKind::Rejected,
             Self::Cancelled { .. } => EventKind::Cancelled,
@@ -107,7 +119,9 @@ impl Event {
             | Self::Claimed
             | Self::Assigned
             | Self::ReviewResumed
-            | Self::WaitingOnAuthority { .. } => None,
+            | Self::WaitingOnAuthority { .. }
+            | Self::AuthorityStatusRecorded { .. }
+            | Self::AuthorityLinkSent { .. } => None,
         }
     }
 }
@@ -125,6 +139,8 @@ pub enum EventKind {
     InformationRequested,
     RequesterReplied,
     WaitingOnAuthority,
+    AuthorityStatusRecorded,
+    AuthorityLinkSent,
     Resolved,
     Rejected,
     Cancelled,
@@ -134,7 +150,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 18] = [
         Self::TicketReceived,
         Self::EndorsementNeeded,
         Self::Endorsed,
@@ -145,6 +161,8 @@ impl EventKind {
         Self::InformationRequested,
         Self::RequesterReplied,
         Self::WaitingOnAuthority,
+        Self::AuthorityStatusRecorded,
+        Self::AuthorityLinkSent,
         Self::Resolved,
         Self::Rejected,
         Self::Cancelled,
@@ -165,6 +183,8 @@ impl EventKind {
             Self::InformationRequested => "information_requested",
             Self::RequesterReplied => "requester_replied",
             Self::WaitingOnAuthority => "waiting_on_authority",
+            Self::AuthorityStatusRecorded => "authority_status_recorded",
+            Self::AuthorityLinkSent => "authority_link_sent",
             Self::Resolved => "resolved",
             Self::Rejected => "rejected",
             Self::Cancelled => "cancelled",
@@ -254,6 +274,14 @@ mod tests {
                 EventKind::RequesterReplied => Event::RequesterReplied { reason: None },
                 EventKind::WaitingOnAuthority => Event::WaitingOnAuthority {
                     certificate_status: Some(CertificateStatus::OnSetPassphrase),
+                },
+                EventKind::AuthorityStatusRecorded => Event::AuthorityStatusRecorded {
+                    certificate_status: Some(CertificateStatus::Issue),
+                },
+                EventKind::AuthorityLinkSent => Event::AuthorityLinkSent {
+                    step: crate::lifecycle::RequesterStep::CompleteProfile,
+                    expires_at: chrono::DateTime::from_timestamp(1_800_000_000, 0)
+                        .unwrap_or_default(),
                 },
                 EventKind::Resolved => Event::Resolved { reason: None },
                 EventKind::Rejected => Event::Rejected { reason: reason() },

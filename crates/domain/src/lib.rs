@@ -18,6 +18,7 @@ pub mod identity;
 pub mod intake;
 pub mod language;
 pub mod lifecycle;
+pub mod local_time;
 pub mod officer;
 #[cfg(feature = "openapi")]
 mod openapi;

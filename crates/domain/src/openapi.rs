@@ -9,7 +9,10 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::event::EventKind;
-use crate::lifecycle::{ActionKind, Capacity, HistoryKind, Recipient, Role, Status, Visibility};
+use crate::lifecycle::{
+    ActionKind, Capacity, HistoryKind, ProfileState, Recipient, RequesterStep, Role, Status,
+    Visibility,
+};
 use crate::problem::{Message, ProblemCode};
 use crate::service::{CertificateStatus, ChangeKind, ChangeableField, RevocationReason, Service};
 use crate::{AttachmentKind, Language};
@@ -101,6 +104,22 @@ vocabulary_schema!(
     |s| s.label(),
     None,
     CertificateStatus::ALL
+);
+vocabulary_schema!(
+    ProfileState,
+    "ProfileState",
+    "The requester's profile in the certificate authority's portal: verified, or waiting for an update.",
+    |p| p.code(),
+    None,
+    ProfileState::ALL
+);
+vocabulary_schema!(
+    RequesterStep,
+    "RequesterStep",
+    "What the requester must do through the certificate authority's link.",
+    |s| s.code(),
+    Some(s.title()),
+    RequesterStep::ALL
 );
 vocabulary_schema!(
     AttachmentKind,

@@ -79,6 +79,8 @@ problem_codes! {
     ReasonNotApplicable => "reason_not_applicable",
     ReasonDetailRequired => "reason_detail_required",
     CertificateStatusUnknown => "certificate_status_unknown",
+    NotForAction => "not_for_action",
+    DateFormat => "date_format",
     TextTooLong => "text_too_long",
     SecretInText => "secret_in_text",
     TextControlCharacters => "text_control_characters",

@@ -335,6 +335,22 @@ impl CertificateStatus {
         }
     }
 
+    /// The status as a query parameter and a column hold it: `on_set_passphrase`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::OnSetPassphrase => "on_set_passphrase",
+            Self::Enroll => "enroll",
+            Self::Issue => "issue",
+            Self::Revoke => "revoke",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     /// Accepts the portal's label in any case and spacing.
     pub fn from_label(label: &str) -> Option<Self> {
         let wanted: String = label
@@ -368,6 +384,7 @@ mod tests {
         }
         for c in CertificateStatus::ALL {
             assert_eq!(CertificateStatus::from_label(c.label()), Some(c));
+            assert_eq!(CertificateStatus::from_code(c.code()), Some(c));
         }
         assert_eq!(
             CertificateStatus::from_label("on  set PASSPHRASE"),

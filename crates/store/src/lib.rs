@@ -42,8 +42,9 @@ pub use outbox::{
     DeadLetter, Delivery, Leased, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
 };
 pub use records::{
-    AttachmentRecord, CreatedTicket, HistoryActor, HistoryRecord, Idempotency, NewAttachment,
-    NewTicket, PageCursor, RememberedResponse, TicketFilter, TicketRecord, TicketSummary,
+    AttachmentRecord, AuthorityRecord, CreatedTicket, HistoryActor, HistoryRecord, Idempotency,
+    NewAttachment, NewTicket, PageCursor, RememberedResponse, TicketFilter, TicketRecord,
+    TicketSummary,
 };
 pub use retention::PurgeReport;
 pub use routing::StoredRule;

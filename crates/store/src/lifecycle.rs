@@ -81,6 +81,53 @@ impl Store {
         if ends_ticket(transition.to) {
             update = update.col_expr(tickets::Column::EndedAt, Expr::value(Some(now)));
         }
+        if let Some(finding) = &transition.finding {
+            update = update
+                .col_expr(
+                    tickets::Column::AuthorityStatus,
+                    Expr::value(finding.certificate_status.code()),
+                )
+                .col_expr(
+                    tickets::Column::AuthorityProfile,
+                    Expr::value(finding.profile.map(|p| p.code())),
+                )
+                .col_expr(
+                    tickets::Column::AuthorityValidUntil,
+                    Expr::value(finding.valid_until),
+                )
+                .col_expr(
+                    tickets::Column::AuthorityEnrolmentLocked,
+                    Expr::value(finding.enrolment_locked),
+                )
+                .col_expr(
+                    tickets::Column::AuthorityNote,
+                    Expr::value(finding.note.as_ref().map(|n| n.as_str().to_owned())),
+                )
+                .col_expr(
+                    tickets::Column::AuthorityRecordedBy,
+                    Expr::value(actor.id.clone()),
+                )
+                .col_expr(tickets::Column::AuthorityRecordedAt, Expr::value(Some(now)));
+        }
+        // A link is the requester's to act on only while the desk waits for them.
+        let link = transition
+            .link
+            .filter(|_| transition.to == Status::AwaitingRequesterAtAuthority);
+        if link.is_some() || transition.from == Status::AwaitingRequesterAtAuthority {
+            update = update
+                .col_expr(
+                    tickets::Column::LinkStep,
+                    Expr::value(link.map(|l| l.step.code())),
+                )
+                .col_expr(
+                    tickets::Column::LinkSentAt,
+                    Expr::value(link.map(|l| l.sent_at)),
+                )
+                .col_expr(
+                    tickets::Column::LinkExpiresAt,
+                    Expr::value(link.map(|l| l.expires_at)),
+                );
+        }
         let updated = match update.exec(&txn).await {
             Ok(updated) => updated,
             // A reopen raced a new ticket for the same slot: the new one holds it.
@@ -103,11 +150,26 @@ impl Store {
             drop(txn);
             return Err(self.why_not_updated(number).await);
         }
-        let detail = serde_json::json!({
+        let mut detail = serde_json::json!({
             "action": transition.action.code(),
             "assignee_nip": transition.assignee_nip,
-            "certificate_status": transition.certificate_status.map(|s| s.label()),
+            "certificate_status": transition.finding.as_ref().map(|f| f.certificate_status.label()),
         });
+        if let Some(finding) = &transition.finding {
+            detail["authority"] = serde_json::json!({
+                "certificate_status": finding.certificate_status.code(),
+                "profile": finding.profile.map(|p| p.code()),
+                "valid_until": finding.valid_until,
+                "enrolment_locked": finding.enrolment_locked,
+                "note": finding.note.as_ref().map(|n| n.as_str()),
+            });
+        }
+        if let Some(link) = &transition.link {
+            detail["link"] = serde_json::json!({
+                "step": link.step.code(),
+                "expires_at": link.expires_at,
+            });
+        }
         write_history(
             &txn,
             number.sequence(),

@@ -3,7 +3,7 @@
 
 use certdesk_domain::lifecycle::Status;
 use certdesk_domain::routing::QueueName;
-use certdesk_domain::{ChangeKind, Service, TicketNumber};
+use certdesk_domain::{CertificateStatus, ChangeKind, Service, TicketNumber};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -54,6 +54,10 @@ impl Store {
             (
                 tickets::Column::AssigneeNip,
                 filter.assignee_nip.as_ref().map(|n| n.as_str()),
+            ),
+            (
+                tickets::Column::AuthorityStatus,
+                filter.authority_status.map(CertificateStatus::code),
             ),
         ] {
             if let Some(value) = value {
@@ -160,5 +164,11 @@ fn summary(t: tickets::Model) -> Result<TicketSummary, StoreError> {
         assignee_nip: nip_opt("assignee NIP", t.assignee_nip.as_deref())?,
         created_at: t.created_at,
         updated_at: t.updated_at,
+        authority_status: decode_opt(
+            "authority status",
+            t.authority_status.as_deref(),
+            CertificateStatus::from_code,
+        )?,
+        link_expires_at: t.link_expires_at,
     })
 }

@@ -2,7 +2,9 @@
 //! what comes back when one is read.
 
 use bytes::Bytes;
-use certdesk_domain::lifecycle::{Capacity, HistoryKind, Status, TicketFacts, Visibility};
+use certdesk_domain::lifecycle::{
+    AuthorityLink, Capacity, HistoryKind, ProfileState, Status, TicketFacts, Visibility,
+};
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::service::ChangeableField;
 use certdesk_domain::text::SearchText;
@@ -93,6 +95,10 @@ pub struct TicketSummary {
     pub assignee_nip: Option<Nip>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What the agent last found at the certificate authority.
+    pub authority_status: Option<CertificateStatus>,
+    /// When the authority's link to the requester stops working, while the desk waits.
+    pub link_expires_at: Option<DateTime<Utc>>,
 }
 
 /// Which tickets a list shows. Every field narrows; `None` (or an empty list) leaves it
@@ -107,6 +113,8 @@ pub struct TicketFilter {
     pub requester_nip: Option<Nip>,
     pub officer_nip: Option<Nip>,
     pub assignee_nip: Option<Nip>,
+    /// The agent's latest finding at the certificate authority.
+    pub authority_status: Option<CertificateStatus>,
     pub created_before: Option<DateTime<Utc>>,
     pub created_after: Option<DateTime<Utc>>,
     /// Text that must appear in the description (any case).
@@ -182,6 +190,22 @@ pub struct TicketRecord {
     pub resolved_at: Option<DateTime<Utc>>,
     /// The language the requester asked to be written to in, if any.
     pub language: Option<Language>,
+    /// What the agent last found at the certificate authority.
+    pub authority: Option<AuthorityRecord>,
+    /// The authority's latest link to the requester, while the desk waits on it.
+    pub link: Option<AuthorityLink>,
+}
+
+/// The agent's latest finding at the certificate authority, as the ticket keeps it.
+#[derive(Debug, Clone)]
+pub struct AuthorityRecord {
+    pub certificate_status: CertificateStatus,
+    pub profile: Option<ProfileState>,
+    pub valid_until: Option<chrono::NaiveDate>,
+    pub enrolment_locked: Option<bool>,
+    pub note: Option<String>,
+    pub recorded_by: Nip,
+    pub recorded_at: DateTime<Utc>,
 }
 
 impl TicketRecord {

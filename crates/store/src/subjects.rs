@@ -204,6 +204,10 @@ impl Store {
                     tickets::Column::NikIndex,
                     Expr::value(Option::<String>::None),
                 )
+                .col_expr(
+                    tickets::Column::AuthorityNote,
+                    Expr::value(Option::<String>::None),
+                )
                 .col_expr(tickets::Column::NikMasked, Expr::value(ANONYMISED_NIK))
                 .col_expr(tickets::Column::NikErasedAt, Expr::value(Some(now)))
                 .col_expr(

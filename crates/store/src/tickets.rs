@@ -1,6 +1,9 @@
 //! Tickets: creation (files first, then one transaction) and reading back.
 
-use certdesk_domain::lifecycle::{HistoryKind, Status, TicketFacts, Visibility, filing_notices};
+use certdesk_domain::lifecycle::{
+    AuthorityLink, HistoryKind, ProfileState, RequesterStep, Status, TicketFacts, Visibility,
+    filing_notices,
+};
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::service::ChangeableField;
 use certdesk_domain::{
@@ -19,7 +22,9 @@ use crate::entities::{stored_files, ticket_attachments, tickets};
 use crate::files::{nik_context, seal_nik};
 use crate::history::{HistoryEntry, write_history};
 use crate::outbox::enqueue;
-use crate::records::{AttachmentRecord, ChangeRecord, CreatedTicket, NewTicket, TicketRecord};
+use crate::records::{
+    AttachmentRecord, AuthorityRecord, ChangeRecord, CreatedTicket, NewTicket, TicketRecord,
+};
 use crate::{Store, StoreError};
 
 impl Store {
@@ -86,6 +91,16 @@ impl Store {
             nik_masked: Set(nik.as_ref().map(|n| n.masked.clone())),
             ended_at: Set(None),
             nik_erased_at: Set(None),
+            authority_status: Set(None),
+            authority_profile: Set(None),
+            authority_valid_until: Set(None),
+            authority_enrolment_locked: Set(None),
+            authority_note: Set(None),
+            authority_recorded_by: Set(None),
+            authority_recorded_at: Set(None),
+            link_step: Set(None),
+            link_sent_at: Set(None),
+            link_expires_at: Set(None),
             requester_name: Set(requester.name.as_str().to_owned()),
             requester_email: Set(requester.email.as_str().to_owned()),
             requester_unit: Set(requester.unit.as_str().to_owned()),
@@ -377,6 +392,38 @@ pub(crate) fn ticket_record(
         version: t.version,
         resolved_at: t.resolved_at,
         language: decode_opt("language", t.language.as_deref(), Language::from_tag)?,
+        authority: match (
+            t.authority_status,
+            t.authority_recorded_by,
+            t.authority_recorded_at,
+        ) {
+            (Some(status), Some(by), Some(at)) => Some(AuthorityRecord {
+                certificate_status: decode(
+                    "authority status",
+                    &status,
+                    CertificateStatus::from_code,
+                )?,
+                profile: decode_opt(
+                    "authority profile",
+                    t.authority_profile.as_deref(),
+                    ProfileState::from_code,
+                )?,
+                valid_until: t.authority_valid_until,
+                enrolment_locked: t.authority_enrolment_locked,
+                note: t.authority_note,
+                recorded_by: nip("authority recorder NIP", &by)?,
+                recorded_at: at,
+            }),
+            _ => None,
+        },
+        link: match (t.link_step, t.link_sent_at, t.link_expires_at) {
+            (Some(step), Some(sent_at), Some(expires_at)) => Some(AuthorityLink {
+                step: decode("link step", &step, RequesterStep::from_code)?,
+                sent_at,
+                expires_at,
+            }),
+            _ => None,
+        },
     })
 }
 

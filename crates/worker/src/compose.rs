@@ -8,6 +8,7 @@
 //! person typed, the text part shows it as typed.
 
 use certdesk_domain::lifecycle::{Recipient, Status};
+use certdesk_domain::local_time::IndonesianTime;
 use certdesk_domain::{Event, EventKind, Language, mask_nik_like};
 
 use crate::template::template_for;
@@ -55,6 +56,7 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "id" / "information_requested",
     "id" / "requester_replied",
     "id" / "waiting_on_authority",
+    "id" / "authority_link_sent",
     "id" / "resolved",
     "id" / "rejected",
     "id" / "cancelled",
@@ -71,6 +73,7 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "en" / "information_requested",
     "en" / "requester_replied",
     "en" / "waiting_on_authority",
+    "en" / "authority_link_sent",
     "en" / "resolved",
     "en" / "rejected",
     "en" / "cancelled",
@@ -98,6 +101,8 @@ pub struct Composer {
     default_language: Language,
     desk_name: String,
     ticket_url: String,
+    /// The clock deadlines are written in.
+    time_zone: IndonesianTime,
 }
 
 impl Composer {
@@ -126,6 +131,7 @@ impl Composer {
             default_language: settings.default_language()?,
             desk_name: settings.desk_name.clone(),
             ticket_url: settings.ticket_url.clone(),
+            time_zone: settings.time_zone()?,
         })
     }
 
@@ -228,6 +234,13 @@ impl Composer {
             }
             _ => (None, None),
         };
+        let (step, deadline) = match &notice.event {
+            Event::AuthorityLinkSent { step, expires_at } => (
+                Some(language.pick(&step.title()).to_owned()),
+                Some(self.time_zone.write(*expires_at, language)),
+            ),
+            _ => (None, None),
+        };
         let ticket_url = (!self.ticket_url.is_empty()).then(|| {
             self.ticket_url
                 .replace("{number}", &event.ticket.to_string())
@@ -246,6 +259,8 @@ impl Composer {
             reason => notice.event.text().map(mask_nik_like),
             comment => comment,
             author => author,
+            step => step,
+            deadline => deadline,
             ticket_url => ticket_url,
             desk => &self.desk_name,
         }
@@ -345,6 +360,13 @@ mod tests {
             },
             EventKind::WaitingOnAuthority => Event::WaitingOnAuthority {
                 certificate_status: Some(certdesk_domain::CertificateStatus::OnSetPassphrase),
+            },
+            EventKind::AuthorityStatusRecorded => Event::AuthorityStatusRecorded {
+                certificate_status: Some(certdesk_domain::CertificateStatus::Issue),
+            },
+            EventKind::AuthorityLinkSent => Event::AuthorityLinkSent {
+                step: certdesk_domain::lifecycle::RequesterStep::SetPassphrase,
+                expires_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default(),
             },
             EventKind::Resolved => Event::Resolved {
                 reason: Some(typed()),

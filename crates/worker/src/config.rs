@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use certdesk_domain::Language;
+use certdesk_domain::local_time::IndonesianTime;
 use certdesk_domain::retention::RetentionPolicy;
 use figment::Figment;
 use figment::providers::Serialized;
@@ -72,6 +73,8 @@ pub struct MailSettings {
     pub language: String,
     /// A link to a ticket, with `{number}` where the ticket number goes; empty for none.
     pub ticket_url: String,
+    /// The clock deadlines are written in: `WIB`, `WITA` or `WIT`.
+    pub time_zone: String,
     /// Where messages are written as `.eml` files when no SMTP host is set.
     pub outbox_dir: PathBuf,
     pub smtp: SmtpSettings,
@@ -148,6 +151,7 @@ impl Default for MailSettings {
             from: "Layanan Sertifikat Elektronik <no-reply@certdesk.invalid>".into(),
             desk_name: "Layanan Sertifikat Elektronik".into(),
             language: "id".into(),
+            time_zone: "WIB".into(),
             ticket_url: String::new(),
             outbox_dir: PathBuf::from("./data/outbox"),
             smtp: SmtpSettings::default(),
@@ -211,6 +215,15 @@ impl WorkerSettings {
 }
 
 impl MailSettings {
+    pub fn time_zone(&self) -> Result<IndonesianTime, String> {
+        IndonesianTime::from_code(&self.time_zone).ok_or_else(|| {
+            format!(
+                "mail.time_zone {:?} is none of WIB, WITA, WIT",
+                self.time_zone
+            )
+        })
+    }
+
     pub fn default_language(&self) -> Result<Language, String> {
         Language::from_tag(&self.language)
             .ok_or_else(|| format!("mail.language {:?} is neither id nor en", self.language))

@@ -16,6 +16,8 @@ pub enum Template {
     InformationRequested,
     RequesterReplied,
     WaitingOnAuthority,
+    /// The authority sent the requester a link: what to do there, and by when.
+    AuthorityLinkSent,
     Resolved,
     Rejected,
     Cancelled,
@@ -28,7 +30,7 @@ pub enum Template {
 }
 
 impl Template {
-    pub const ALL: [Template; 16] = [
+    pub const ALL: [Template; 17] = [
         Self::TicketReceived,
         Self::EndorsementNeeded,
         Self::Endorsed,
@@ -38,6 +40,7 @@ impl Template {
         Self::InformationRequested,
         Self::RequesterReplied,
         Self::WaitingOnAuthority,
+        Self::AuthorityLinkSent,
         Self::Resolved,
         Self::Rejected,
         Self::Cancelled,
@@ -59,6 +62,7 @@ impl Template {
             Self::InformationRequested => "information_requested",
             Self::RequesterReplied => "requester_replied",
             Self::WaitingOnAuthority => "waiting_on_authority",
+            Self::AuthorityLinkSent => "authority_link_sent",
             Self::Resolved => "resolved",
             Self::Rejected => "rejected",
             Self::Cancelled => "cancelled",
@@ -99,6 +103,12 @@ pub fn template_for(kind: EventKind, recipient: Recipient) -> Option<Template> {
         (E::RequesterReplied, Requester | ResponsibleOfficer) => None,
         (E::WaitingOnAuthority, Requester) => Some(T::WaitingOnAuthority),
         (E::WaitingOnAuthority, ResponsibleOfficer | Assignee) => None,
+        // A finding is mailed only when it ends the requester's turn at the authority:
+        // for them, the agent is on it again.
+        (E::AuthorityStatusRecorded, Requester) => Some(T::InReview),
+        (E::AuthorityStatusRecorded, ResponsibleOfficer | Assignee) => None,
+        (E::AuthorityLinkSent, Requester) => Some(T::AuthorityLinkSent),
+        (E::AuthorityLinkSent, ResponsibleOfficer | Assignee) => None,
         (E::Resolved, Requester) => Some(T::Resolved),
         (E::Resolved, ResponsibleOfficer | Assignee) => None,
         (E::Rejected, Requester) => Some(T::Rejected),

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status};
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::text::SearchText;
-use certdesk_domain::{ChangeKind, Message, Nip, ProblemCode, Service};
+use certdesk_domain::{CertificateStatus, ChangeKind, Message, Nip, ProblemCode, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,10 @@ pub struct ListQuery {
     pub officer: Option<String>,
     /// The assigned agent's NIP.
     pub assignee: Option<String>,
+    /// What the agent last found at the certificate authority, by code
+    /// (`on_set_passphrase`) or as the portal writes it (`On Set Passphrase`).
+    #[param(value_type = Option<String>, example = "on_set_passphrase")]
+    pub authority_status: Option<String>,
     pub created_before: Option<DateTime<Utc>>,
     pub created_after: Option<DateTime<Utc>>,
     /// Text in the description.
@@ -74,6 +78,13 @@ pub struct TicketListItem {
     pub requester_unit: String,
     pub responsible_officer_nip: String,
     pub assignee_nip: Option<String>,
+    /// What the agent last found at the certificate authority.
+    #[schema(value_type = Option<certdesk_domain::CertificateStatus>)]
+    pub authority_status: Option<&'static str>,
+    /// While the desk waits for the requester at the authority: when their link expires.
+    pub link_expires_at: Option<DateTime<Utc>>,
+    /// The requester's link expired unused: the agent should have a new one sent.
+    pub link_expired: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub href: String,
@@ -303,6 +314,32 @@ fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError>
         requester_nip: None,
         officer_nip: nip("officer", &query.officer)?,
         assignee_nip: nip("assignee", &query.assignee)?,
+        authority_status: query
+            .authority_status
+            .as_deref()
+            .map(|written| {
+                CertificateStatus::from_code(written.trim())
+                    .or_else(|| CertificateStatus::from_label(written))
+                    .ok_or_else(|| {
+                        let codes: Vec<&str> =
+                            CertificateStatus::ALL.iter().map(|s| s.code()).collect();
+                        ApiError::invalid(
+                            "authority_status",
+                            ProblemCode::CertificateStatusUnknown,
+                            Message::new(
+                                format!(
+                                    "Nilai `authority_status` tidak dikenal; pilih salah satu: {}.",
+                                    codes.join(", ")
+                                ),
+                                format!(
+                                    "Unknown `authority_status`; choose one of: {}.",
+                                    codes.join(", ")
+                                ),
+                            ),
+                        )
+                    })
+            })
+            .transpose()?,
         created_before: query.created_before,
         created_after: query.created_after,
         text: query
@@ -366,7 +403,12 @@ async fn page(
 }
 
 fn item(t: TicketSummary) -> TicketListItem {
+    let now = Utc::now();
     TicketListItem {
+        authority_status: t.authority_status.map(|s| s.label()),
+        link_expired: t.status == Status::AwaitingRequesterAtAuthority
+            && t.link_expires_at.is_some_and(|at| at <= now),
+        link_expires_at: t.link_expires_at,
         href: format!("/api/v1/tickets/{}", t.number),
         number: t.number.to_string(),
         service: t.service.code(),

@@ -46,6 +46,7 @@ pub fn may_replace_attachment(actor: &Actor, ticket: &TicketFacts) -> Result<(),
         | Status::AwaitingEndorsement
         | Status::InReview
         | Status::WaitingOnAuthority
+        | Status::AwaitingRequesterAtAuthority
         | Status::Resolved
         | Status::Closed
         | Status::Rejected

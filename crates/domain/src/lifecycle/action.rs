@@ -1,10 +1,10 @@
 //! What people do to a ticket, and the one table that says where each action leads.
 
 use crate::identity::Nip;
-use crate::service::CertificateStatus;
 use crate::vocabulary::serde_as_code;
 
 use super::Status;
+use super::authority::{AuthorityReport, RequesterStep};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ActionKind {
@@ -15,6 +15,8 @@ pub enum ActionKind {
     RequestInformation,
     Reply,
     WaitOnAuthority,
+    RecordAuthorityStatus,
+    SendAuthorityLink,
     ResumeReview,
     Resolve,
     Reject,
@@ -24,7 +26,7 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 13] = [
+    pub const ALL: [ActionKind; 15] = [
         Self::Endorse,
         Self::Decline,
         Self::Claim,
@@ -32,6 +34,8 @@ impl ActionKind {
         Self::RequestInformation,
         Self::Reply,
         Self::WaitOnAuthority,
+        Self::RecordAuthorityStatus,
+        Self::SendAuthorityLink,
         Self::ResumeReview,
         Self::Resolve,
         Self::Reject,
@@ -49,6 +53,8 @@ impl ActionKind {
             Self::RequestInformation => "request_information",
             Self::Reply => "reply",
             Self::WaitOnAuthority => "wait_on_authority",
+            Self::RecordAuthorityStatus => "record_authority_status",
+            Self::SendAuthorityLink => "send_authority_link",
             Self::ResumeReview => "resume_review",
             Self::Resolve => "resolve",
             Self::Reject => "reject",
@@ -70,6 +76,8 @@ impl ActionKind {
             Self::Assign => WhoMay::Supervisor,
             Self::RequestInformation
             | Self::WaitOnAuthority
+            | Self::RecordAuthorityStatus
+            | Self::SendAuthorityLink
             | Self::ResumeReview
             | Self::Resolve
             | Self::Reject => WhoMay::AssignedAgent,
@@ -98,8 +106,12 @@ pub struct Action {
     pub reason: Option<String>,
     /// The agent to assign (assign only).
     pub assignee_nip: Option<Nip>,
-    /// The status found at the certificate authority (wait on authority only).
-    pub certificate_status: Option<CertificateStatus>,
+    /// What the agent found at the certificate authority: required for
+    /// `wait_on_authority` and `record_authority_status`, optional for `resolve` and
+    /// `send_authority_link`, refused with any other action.
+    pub authority: AuthorityReport,
+    /// What the requester must do through the authority's link (`send_authority_link`).
+    pub step: Option<RequesterStep>,
 }
 
 impl Action {
@@ -108,7 +120,8 @@ impl Action {
             kind,
             reason: None,
             assignee_nip: None,
-            certificate_status: None,
+            authority: AuthorityReport::default(),
+            step: None,
         }
     }
 
@@ -131,6 +144,7 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::InReview
             | S::AwaitingRequester
             | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
             | S::Resolved
             | S::Closed
             | S::Rejected
@@ -142,6 +156,7 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::InReview
             | S::AwaitingRequester
             | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
             | S::Resolved
             | S::Closed
             | S::Rejected
@@ -153,6 +168,7 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::InReview
             | S::AwaitingRequester
             | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
             | S::Resolved
             | S::Closed
             | S::Rejected
@@ -165,6 +181,7 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             S::InReview => Some(S::InReview),
             S::AwaitingRequester => Some(S::AwaitingRequester),
             S::WaitingOnAuthority => Some(S::WaitingOnAuthority),
+            S::AwaitingRequesterAtAuthority => Some(S::AwaitingRequesterAtAuthority),
             S::AwaitingEndorsement | S::Resolved | S::Closed | S::Rejected | S::Cancelled => None,
         },
         A::RequestInformation => match status {
@@ -173,13 +190,16 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::AwaitingEndorsement
             | S::AwaitingRequester
             | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
             | S::Resolved
             | S::Closed
             | S::Rejected
             | S::Cancelled => None,
         },
+        // The requester answers the agent's question, or says they have done what the
+        // authority's link asked.
         A::Reply => match status {
-            S::AwaitingRequester => Some(S::InReview),
+            S::AwaitingRequester | S::AwaitingRequesterAtAuthority => Some(S::InReview),
             S::Submitted
             | S::AwaitingEndorsement
             | S::InReview
@@ -195,13 +215,41 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::AwaitingEndorsement
             | S::AwaitingRequester
             | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
+        },
+        // What the agent finds at the authority changes nothing on the desk, except that
+        // progress the requester made there ends the wait for them.
+        A::RecordAuthorityStatus => match status {
+            S::InReview => Some(S::InReview),
+            S::AwaitingRequester => Some(S::AwaitingRequester),
+            S::WaitingOnAuthority => Some(S::WaitingOnAuthority),
+            S::AwaitingRequesterAtAuthority => Some(S::InReview),
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
+        },
+        // A link that expired unused is sent again from the waiting state itself.
+        A::SendAuthorityLink => match status {
+            S::InReview | S::WaitingOnAuthority | S::AwaitingRequesterAtAuthority => {
+                Some(S::AwaitingRequesterAtAuthority)
+            }
+            S::Submitted
+            | S::AwaitingEndorsement
+            | S::AwaitingRequester
             | S::Resolved
             | S::Closed
             | S::Rejected
             | S::Cancelled => None,
         },
         A::ResumeReview => match status {
-            S::WaitingOnAuthority => Some(S::InReview),
+            S::WaitingOnAuthority | S::AwaitingRequesterAtAuthority => Some(S::InReview),
             S::Submitted
             | S::AwaitingEndorsement
             | S::InReview
@@ -212,7 +260,9 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::Cancelled => None,
         },
         A::Resolve => match status {
-            S::InReview | S::WaitingOnAuthority => Some(S::Resolved),
+            S::InReview | S::WaitingOnAuthority | S::AwaitingRequesterAtAuthority => {
+                Some(S::Resolved)
+            }
             S::Submitted
             | S::AwaitingEndorsement
             | S::AwaitingRequester
@@ -222,7 +272,10 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::Cancelled => None,
         },
         A::Reject => match status {
-            S::InReview | S::AwaitingRequester | S::WaitingOnAuthority => Some(S::Rejected),
+            S::InReview
+            | S::AwaitingRequester
+            | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority => Some(S::Rejected),
             S::Submitted
             | S::AwaitingEndorsement
             | S::Resolved
@@ -236,7 +289,12 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             S::Submitted | S::AwaitingEndorsement | S::InReview | S::AwaitingRequester => {
                 Some(S::Cancelled)
             }
-            S::WaitingOnAuthority | S::Resolved | S::Closed | S::Rejected | S::Cancelled => None,
+            S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
+            | S::Resolved
+            | S::Closed
+            | S::Rejected
+            | S::Cancelled => None,
         },
         A::Reopen => match status {
             S::Resolved => Some(S::InReview),
@@ -245,6 +303,7 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::InReview
             | S::AwaitingRequester
             | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
             | S::Closed
             | S::Rejected
             | S::Cancelled => None,
@@ -256,6 +315,7 @@ pub fn target(status: Status, action: ActionKind) -> Option<Status> {
             | S::InReview
             | S::AwaitingRequester
             | S::WaitingOnAuthority
+            | S::AwaitingRequesterAtAuthority
             | S::Closed
             | S::Rejected
             | S::Cancelled => None,

@@ -9,9 +9,12 @@ use chrono::{DateTime, Duration, Utc};
 use crate::event::{Event, Notice};
 use crate::identity::Nip;
 use crate::problem::{Message, ProblemCode, Rule};
-use crate::service::{CertificateStatus, Service};
+use crate::service::Service;
 use crate::text::{FreeText, MAX_DESCRIPTION_CHARS};
 
+use super::authority::{
+    AuthorityFinding, AuthorityLink, AuthorityReport, MAX_AUTHORITY_NOTE_CHARS,
+};
 use super::{Action, ActionKind, Actor, Capacity, Recipient, Status, TicketFacts, WhoMay, target};
 
 /// The lifecycle's settings, which operators own.
@@ -21,6 +24,8 @@ pub struct LifecycleRules {
     pub endorsement: BTreeSet<Service>,
     /// How long after resolution a ticket may be reopened.
     pub reopen_window: Duration,
+    /// How long the authority's link to the requester works once sent.
+    pub link_validity: Duration,
 }
 
 impl LifecycleRules {
@@ -36,11 +41,12 @@ impl LifecycleRules {
 
 impl Default for LifecycleRules {
     /// Issuance and revocation are vouched for by the officer; a resolved ticket may be
-    /// reopened for a week.
+    /// reopened for a week; the authority's links work for 24 hours.
     fn default() -> Self {
         Self {
             endorsement: BTreeSet::from([Service::ManualIssuance, Service::Revocation]),
             reopen_window: Duration::days(7),
+            link_validity: Duration::hours(24),
         }
     }
 }
@@ -54,7 +60,10 @@ pub struct Transition {
     pub capacity: Capacity,
     pub assignee_nip: Option<Nip>,
     pub reason: Option<FreeText>,
-    pub certificate_status: Option<CertificateStatus>,
+    /// What the agent found at the certificate authority, when they recorded it.
+    pub finding: Option<AuthorityFinding>,
+    /// The authority's link the requester now has to act on (`send_authority_link`).
+    pub link: Option<AuthorityLink>,
     /// What the people it concerns are told: one notice each.
     pub notices: Vec<Notice>,
 }
@@ -142,18 +151,27 @@ pub fn decide(
             })?),
             None => None,
         };
-    let certificate_status = match kind {
-        ActionKind::WaitOnAuthority => Some(action.certificate_status.ok_or(Refusal::Invalid {
-            field: "certificate_status",
-            code: ProblemCode::Required,
-            message: Message::new(
-                "Catat status sertifikat yang ditemukan di penerbit (`certificate_status`).",
-                "Record the certificate status found at the authority (`certificate_status`).",
-            ),
-        })?),
+    let finding = finding_of(kind, &action.authority)?;
+    let link = match kind {
+        ActionKind::SendAuthorityLink => {
+            let step = action.step.ok_or(Refusal::Invalid {
+                field: "step",
+                code: ProblemCode::Required,
+                message: Message::new(
+                    "Sebutkan langkah yang harus dilakukan pemohon (`step`): complete_profile atau set_passphrase.",
+                    "Name what the requester must do (`step`): complete_profile or set_passphrase.",
+                ),
+            })?;
+            Some(AuthorityLink {
+                step,
+                sent_at: now,
+                expires_at: now + rules.link_validity,
+            })
+        }
+        _ if action.step.is_some() => return Err(not_for_action("step", kind)),
         _ => None,
     };
-    let event = event_of(kind, reason.as_ref(), certificate_status)?;
+    let event = event_of(kind, reason.as_ref(), finding.as_ref(), link.as_ref())?;
     // A resolved ticket without a resolution time cannot prove it is inside the window.
     if kind == ActionKind::Reopen
         && ticket
@@ -191,9 +209,78 @@ pub fn decide(
         capacity: Capacity::acting(kind, actor, ticket),
         assignee_nip,
         reason,
-        certificate_status,
+        finding,
+        link,
         notices,
     })
+}
+
+/// What an action says about the authority, checked: a status is required where the
+/// action is about the authority, allowed where it may be, and refused elsewhere, so that
+/// nothing an agent writes is silently dropped.
+fn finding_of(
+    kind: ActionKind,
+    report: &AuthorityReport,
+) -> Result<Option<AuthorityFinding>, Refusal> {
+    let required = match kind {
+        ActionKind::WaitOnAuthority | ActionKind::RecordAuthorityStatus => true,
+        ActionKind::Resolve | ActionKind::SendAuthorityLink => false,
+        _ if report.is_empty() => return Ok(None),
+        _ => {
+            let field = if report.certificate_status.is_some() {
+                "certificate_status"
+            } else {
+                "authority"
+            };
+            return Err(not_for_action(field, kind));
+        }
+    };
+    let Some(certificate_status) = report.certificate_status else {
+        if !required && report.is_empty() {
+            return Ok(None);
+        }
+        return Err(Refusal::Invalid {
+            field: "certificate_status",
+            code: ProblemCode::Required,
+            message: Message::new(
+                "Catat status sertifikat yang ditemukan di penerbit (`certificate_status`).",
+                "Record the certificate status found at the authority (`certificate_status`).",
+            ),
+        });
+    };
+    let note = match report
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(text) => Some(
+            FreeText::parse(text, MAX_AUTHORITY_NOTE_CHARS).map_err(|e| Refusal::Invalid {
+                field: "note",
+                code: e.code(),
+                message: e.message(),
+            })?,
+        ),
+        None => None,
+    };
+    Ok(Some(AuthorityFinding {
+        certificate_status,
+        profile: report.profile,
+        valid_until: report.valid_until,
+        enrolment_locked: report.enrolment_locked,
+        note,
+    }))
+}
+
+fn not_for_action(field: &'static str, kind: ActionKind) -> Refusal {
+    Refusal::Invalid {
+        field,
+        code: ProblemCode::NotForAction,
+        message: Message::new(
+            format!("Tindakan `{}` tidak menerima `{field}`.", kind.code()),
+            format!("The action `{}` does not take `{field}`.", kind.code()),
+        ),
+    }
 }
 
 /// The event an accepted action writes. Where the people told need to know why, the
@@ -201,8 +288,10 @@ pub fn decide(
 fn event_of(
     kind: ActionKind,
     reason: Option<&FreeText>,
-    certificate_status: Option<CertificateStatus>,
+    finding: Option<&AuthorityFinding>,
+    link: Option<&AuthorityLink>,
 ) -> Result<Event, Refusal> {
+    let certificate_status = finding.map(|f| f.certificate_status);
     let given = || reason.map(|r| r.as_str().to_owned());
     let required = || {
         given().ok_or_else(|| Refusal::Invalid {
@@ -226,6 +315,21 @@ fn event_of(
         },
         ActionKind::Reply => Event::RequesterReplied { reason: given() },
         ActionKind::WaitOnAuthority => Event::WaitingOnAuthority { certificate_status },
+        ActionKind::RecordAuthorityStatus => Event::AuthorityStatusRecorded { certificate_status },
+        ActionKind::SendAuthorityLink => {
+            let link = link.ok_or(Refusal::Invalid {
+                field: "step",
+                code: ProblemCode::Required,
+                message: Message::new(
+                    "Langkah pemohon diperlukan.",
+                    "The requester's step is needed.",
+                ),
+            })?;
+            Event::AuthorityLinkSent {
+                step: link.step,
+                expires_at: link.expires_at,
+            }
+        }
         ActionKind::ResumeReview => Event::ReviewResumed,
         ActionKind::Resolve => Event::Resolved { reason: given() },
         ActionKind::Reject => Event::Rejected {
@@ -269,9 +373,14 @@ fn notify(action: ActionKind, from: Status, to: Status) -> Vec<Recipient> {
         // The officer vouched for it; they hear that it was withdrawn.
         ActionKind::Cancel => vec![Recipient::Requester, Recipient::ResponsibleOfficer],
         ActionKind::Reply => vec![Recipient::Assignee],
+        // A finding is for the desk's record; only one that ends the wait for the
+        // requester changes what they see.
+        ActionKind::RecordAuthorityStatus if from == to => vec![],
         ActionKind::Claim
         | ActionKind::RequestInformation
         | ActionKind::WaitOnAuthority
+        | ActionKind::RecordAuthorityStatus
+        | ActionKind::SendAuthorityLink
         | ActionKind::ResumeReview
         | ActionKind::Resolve
         | ActionKind::Reject
@@ -282,12 +391,34 @@ fn notify(action: ActionKind, from: Status, to: Status) -> Vec<Recipient> {
 
 #[cfg(test)]
 pub(super) fn event_for_test(kind: ActionKind) -> Event {
+    use super::authority::RequesterStep;
+    use crate::service::CertificateStatus;
     let reason = FreeText::parse("Alasan uji", MAX_DESCRIPTION_CHARS).ok();
-    let status = Some(CertificateStatus::Issue);
-    event_of(kind, reason.as_ref(), status).expect("every action's event, given a reason")
+    let finding = AuthorityFinding {
+        certificate_status: CertificateStatus::Issue,
+        profile: None,
+        valid_until: None,
+        enrolment_locked: None,
+        note: None,
+    };
+    let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+    let link = AuthorityLink {
+        step: RequesterStep::SetPassphrase,
+        sent_at: at,
+        expires_at: at + Duration::hours(24),
+    };
+    event_of(kind, reason.as_ref(), Some(&finding), Some(&link))
+        .expect("every action's event, given a reason")
 }
 
 #[cfg(test)]
 pub(super) fn event_without_reason(kind: ActionKind) -> Result<Event, Refusal> {
-    event_of(kind, None, None)
+    use super::authority::RequesterStep;
+    let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+    let link = AuthorityLink {
+        step: RequesterStep::SetPassphrase,
+        sent_at: at,
+        expires_at: at,
+    };
+    event_of(kind, None, None, Some(&link))
 }

@@ -6,6 +6,8 @@
 //!   catch-all arm, so a new state or action cannot compile until every rule has been
 //!   looked at again.
 //! - `roles.rs`: roles, the facts of a ticket, the capacity people act in, recipients.
+//! - `authority.rs`: what the agent finds at the certificate authority, and the link the
+//!   authority sends the requester.
 //! - `access.rs`: who may see what, and who may comment.
 //! - `history.rs`: the words of a ticket's history.
 //! - `decide.rs`: [`decide`], the guards around the table (who may act, reasons, the
@@ -13,6 +15,7 @@
 
 mod access;
 mod action;
+mod authority;
 mod decide;
 mod history;
 mod roles;
@@ -26,6 +29,10 @@ pub use access::{
     sees_nik_unmasked,
 };
 pub use action::{Action, ActionKind, WhoMay, target};
+pub use authority::{
+    AuthorityFinding, AuthorityLink, AuthorityReport, MAX_AUTHORITY_NOTE_CHARS, ProfileState,
+    RequesterStep,
+};
 pub use decide::{LifecycleRules, Refusal, Transition, decide, filing_notices};
 pub use history::{HistoryKind, Visibility};
 pub use roles::{Actor, Capacity, Recipient, Role, TicketFacts};

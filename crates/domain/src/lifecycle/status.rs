@@ -15,6 +15,9 @@ pub enum Status {
     AwaitingRequester,
     /// The agent acted at the certificate authority and waits for it.
     WaitingOnAuthority,
+    /// The authority sent the requester a link: they must complete their profile or set
+    /// their passphrase there before the agent can go on.
+    AwaitingRequesterAtAuthority,
     /// Done; may be reopened within the reopen window.
     Resolved,
     Closed,
@@ -23,12 +26,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 9] = [
+    pub const ALL: [Status; 10] = [
         Self::Submitted,
         Self::AwaitingEndorsement,
         Self::InReview,
         Self::AwaitingRequester,
         Self::WaitingOnAuthority,
+        Self::AwaitingRequesterAtAuthority,
         Self::Resolved,
         Self::Closed,
         Self::Rejected,
@@ -42,6 +46,7 @@ impl Status {
             Self::InReview => "in_review",
             Self::AwaitingRequester => "awaiting_requester",
             Self::WaitingOnAuthority => "waiting_on_authority",
+            Self::AwaitingRequesterAtAuthority => "awaiting_requester_at_authority",
             Self::Resolved => "resolved",
             Self::Closed => "closed",
             Self::Rejected => "rejected",
@@ -76,6 +81,10 @@ impl Status {
                 "Menunggu proses di Otoritas Sertifikat",
                 "Waiting on the certificate authority",
             ),
+            Self::AwaitingRequesterAtAuthority => (
+                "Menunggu pemohon menyelesaikan langkahnya di Otoritas Sertifikat",
+                "Waiting for the requester to act at the certificate authority",
+            ),
             Self::Resolved => ("Selesai", "Resolved"),
             Self::Closed => ("Ditutup", "Closed"),
             Self::Rejected => ("Ditolak", "Rejected"),
@@ -93,6 +102,7 @@ impl Status {
             | Self::InReview
             | Self::AwaitingRequester
             | Self::WaitingOnAuthority
+            | Self::AwaitingRequesterAtAuthority
             | Self::Resolved => false,
         }
     }

@@ -51,12 +51,33 @@ fn facts(status: Status, assignee: Option<&str>) -> TicketFacts {
     }
 }
 
+/// An action with everything it may carry: a reason, an assignee, and for the actions
+/// about the authority a finding and the requester's step.
 fn full_action(kind: ActionKind) -> Action {
+    let about_authority = matches!(
+        kind,
+        ActionKind::WaitOnAuthority
+            | ActionKind::RecordAuthorityStatus
+            | ActionKind::Resolve
+            | ActionKind::SendAuthorityLink
+    );
     Action {
         kind,
         reason: Some("Alasan uji".into()),
         assignee_nip: Some(nip(AGENT)),
-        certificate_status: Some(CertificateStatus::Issue),
+        authority: if about_authority {
+            finding(CertificateStatus::Issue)
+        } else {
+            AuthorityReport::default()
+        },
+        step: (kind == ActionKind::SendAuthorityLink).then_some(RequesterStep::SetPassphrase),
+    }
+}
+
+fn finding(status: CertificateStatus) -> AuthorityReport {
+    AuthorityReport {
+        certificate_status: Some(status),
+        ..AuthorityReport::default()
     }
 }
 
@@ -256,15 +277,59 @@ const EDGES: &[(Status, ActionKind, Status)] = {
         (S::InReview, A::Assign, S::InReview),
         (S::AwaitingRequester, A::Assign, S::AwaitingRequester),
         (S::WaitingOnAuthority, A::Assign, S::WaitingOnAuthority),
+        (
+            S::AwaitingRequesterAtAuthority,
+            A::Assign,
+            S::AwaitingRequesterAtAuthority,
+        ),
         (S::InReview, A::RequestInformation, S::AwaitingRequester),
         (S::AwaitingRequester, A::Reply, S::InReview),
+        (S::AwaitingRequesterAtAuthority, A::Reply, S::InReview),
         (S::InReview, A::WaitOnAuthority, S::WaitingOnAuthority),
+        (S::InReview, A::RecordAuthorityStatus, S::InReview),
+        (
+            S::AwaitingRequester,
+            A::RecordAuthorityStatus,
+            S::AwaitingRequester,
+        ),
+        (
+            S::WaitingOnAuthority,
+            A::RecordAuthorityStatus,
+            S::WaitingOnAuthority,
+        ),
+        (
+            S::AwaitingRequesterAtAuthority,
+            A::RecordAuthorityStatus,
+            S::InReview,
+        ),
+        (
+            S::InReview,
+            A::SendAuthorityLink,
+            S::AwaitingRequesterAtAuthority,
+        ),
+        (
+            S::WaitingOnAuthority,
+            A::SendAuthorityLink,
+            S::AwaitingRequesterAtAuthority,
+        ),
+        (
+            S::AwaitingRequesterAtAuthority,
+            A::SendAuthorityLink,
+            S::AwaitingRequesterAtAuthority,
+        ),
         (S::WaitingOnAuthority, A::ResumeReview, S::InReview),
+        (
+            S::AwaitingRequesterAtAuthority,
+            A::ResumeReview,
+            S::InReview,
+        ),
         (S::InReview, A::Resolve, S::Resolved),
         (S::WaitingOnAuthority, A::Resolve, S::Resolved),
+        (S::AwaitingRequesterAtAuthority, A::Resolve, S::Resolved),
         (S::InReview, A::Reject, S::Rejected),
         (S::AwaitingRequester, A::Reject, S::Rejected),
         (S::WaitingOnAuthority, A::Reject, S::Rejected),
+        (S::AwaitingRequesterAtAuthority, A::Reject, S::Rejected),
         (S::Submitted, A::Cancel, S::Cancelled),
         (S::AwaitingEndorsement, A::Cancel, S::Cancelled),
         (S::InReview, A::Cancel, S::Cancelled),
@@ -364,7 +429,13 @@ proptest! {
                 Err(_) => {}
             }
             prop_assert!(!cannot_finish.contains(&ticket.status));
-            if matches!(ticket.status, Status::InReview | Status::AwaitingRequester | Status::WaitingOnAuthority) {
+            if matches!(
+                ticket.status,
+                Status::InReview
+                    | Status::AwaitingRequester
+                    | Status::WaitingOnAuthority
+                    | Status::AwaitingRequesterAtAuthority
+            ) {
                 prop_assert!(ticket.assignee_nip.is_some(), "work in progress always has an agent");
             }
         }
@@ -434,7 +505,7 @@ fn every_accepted_action_writes_its_own_event_with_what_was_written() {
     );
     assert_eq!(asked.capacity, Capacity::Agent);
     let mut waiting = full_action(ActionKind::WaitOnAuthority);
-    waiting.certificate_status = Some(CertificateStatus::OnSetPassphrase);
+    waiting.authority = finding(CertificateStatus::OnSetPassphrase);
     assert_eq!(
         decide(&ticket, &agent, &waiting, now(), &rules())
             .unwrap()
@@ -565,4 +636,169 @@ fn endorsement_follows_the_configured_services() {
         rules.initial_status(Service::ManualIssuance),
         Status::Submitted
     );
+}
+
+#[test]
+fn the_manual_issuance_walk_of_the_guides() {
+    // Endorsed, claimed; the agent checks the KTP, sends the profile link, the requester
+    // completes it; the agent verifies, sends the passphrase link, the requester sets it;
+    // the agent finds the certificate issued and resolves.
+    let mut ticket = facts(rules().initial_status(Service::ManualIssuance), None);
+    let agent = actor(AGENT, &[Role::Agent]);
+    let requester = actor(REQUESTER, &[Role::Requester]);
+    let officer = actor(OFFICER, &[Role::Officer]);
+    let link = |step| Action {
+        step: Some(step),
+        ..Action::new(ActionKind::SendAuthorityLink)
+    };
+    let found = |status| Action {
+        authority: finding(status),
+        ..Action::new(ActionKind::RecordAuthorityStatus)
+    };
+    let steps: Vec<(&Actor, Action, Status)> = vec![
+        (
+            &officer,
+            Action::new(ActionKind::Endorse),
+            Status::Submitted,
+        ),
+        (&agent, Action::new(ActionKind::Claim), Status::InReview),
+        (&agent, found(CertificateStatus::New), Status::InReview),
+        (
+            &agent,
+            link(RequesterStep::CompleteProfile),
+            Status::AwaitingRequesterAtAuthority,
+        ),
+        (&requester, Action::new(ActionKind::Reply), Status::InReview),
+        (
+            &agent,
+            link(RequesterStep::SetPassphrase),
+            Status::AwaitingRequesterAtAuthority,
+        ),
+        (
+            &agent,
+            found(CertificateStatus::OnSetPassphrase),
+            Status::InReview,
+        ),
+        (
+            &agent,
+            Action {
+                authority: finding(CertificateStatus::Issue),
+                ..Action::new(ActionKind::Resolve)
+            },
+            Status::Resolved,
+        ),
+    ];
+    for (who, action, expected) in steps {
+        let t = decide(&ticket, who, &action, now(), &rules()).unwrap();
+        assert_eq!(t.to, expected, "{:?}", action.kind);
+        ticket.status = t.to;
+        ticket.assignee_nip = t.assignee_nip;
+    }
+}
+
+#[test]
+fn a_link_knows_its_deadline_and_the_requester_hears_of_it() {
+    let agent = actor(AGENT, &[Role::Agent]);
+    let ticket = facts(Status::InReview, Some(AGENT));
+    let mut rules = rules();
+    rules.link_validity = Duration::hours(12);
+    let sent = decide(
+        &ticket,
+        &agent,
+        &full_action(ActionKind::SendAuthorityLink),
+        now(),
+        &rules,
+    )
+    .unwrap();
+    let link = sent.link.unwrap();
+    assert_eq!(link.step, RequesterStep::SetPassphrase);
+    assert_eq!(link.expires_at, now() + Duration::hours(12));
+    assert_eq!(sent.notices.len(), 1);
+    assert_eq!(sent.notices[0].recipient, Recipient::Requester);
+    assert_eq!(
+        sent.notices[0].event,
+        Event::AuthorityLinkSent {
+            step: RequesterStep::SetPassphrase,
+            expires_at: link.expires_at
+        }
+    );
+    assert!(matches!(
+        decide(
+            &ticket,
+            &agent,
+            &Action::new(ActionKind::SendAuthorityLink),
+            now(),
+            &rules
+        ),
+        Err(Refusal::Invalid { field: "step", .. })
+    ));
+}
+
+#[test]
+fn a_finding_is_recorded_quietly_unless_it_ends_the_requesters_turn() {
+    let agent = actor(AGENT, &[Role::Agent]);
+    let record = full_action(ActionKind::RecordAuthorityStatus);
+    let working = decide(
+        &facts(Status::InReview, Some(AGENT)),
+        &agent,
+        &record,
+        now(),
+        &rules(),
+    )
+    .unwrap();
+    assert_eq!(working.to, Status::InReview);
+    assert_eq!(
+        working.finding.map(|f| f.certificate_status),
+        Some(CertificateStatus::Issue)
+    );
+    assert!(working.notices.is_empty());
+    let waited = decide(
+        &facts(Status::AwaitingRequesterAtAuthority, Some(AGENT)),
+        &agent,
+        &record,
+        now(),
+        &rules(),
+    )
+    .unwrap();
+    assert_eq!(waited.to, Status::InReview);
+    assert_eq!(waited.notices.len(), 1);
+}
+
+#[test]
+fn what_an_action_does_not_take_is_refused_not_dropped() {
+    let agent = actor(AGENT, &[Role::Agent]);
+    let ticket = facts(Status::InReview, Some(AGENT));
+    let empty_record = Action::new(ActionKind::RecordAuthorityStatus);
+    assert!(matches!(
+        decide(&ticket, &agent, &empty_record, now(), &rules()),
+        Err(Refusal::Invalid {
+            field: "certificate_status",
+            code: ProblemCode::Required,
+            ..
+        })
+    ));
+    let mut noted_without_status = Action::new(ActionKind::Resolve);
+    noted_without_status.authority.note = Some("Sertifikat terbit".into());
+    assert!(matches!(
+        decide(&ticket, &agent, &noted_without_status, now(), &rules()),
+        Err(Refusal::Invalid {
+            field: "certificate_status",
+            ..
+        })
+    ));
+    let mut request = Action::new(ActionKind::RequestInformation).with_reason("KTP buram");
+    request.authority = finding(CertificateStatus::New);
+    assert!(matches!(
+        decide(&ticket, &agent, &request, now(), &rules()),
+        Err(Refusal::Invalid {
+            code: ProblemCode::NotForAction,
+            ..
+        })
+    ));
+    let mut secret_note = full_action(ActionKind::RecordAuthorityStatus);
+    secret_note.authority.note = Some("passphrase: Rahasia#2026kuat".into());
+    assert!(matches!(
+        decide(&ticket, &agent, &secret_note, now(), &rules()),
+        Err(Refusal::Invalid { field: "note", .. })
+    ));
 }

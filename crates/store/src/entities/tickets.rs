@@ -40,6 +40,19 @@ pub struct Model {
     /// When the ticket was closed, rejected or cancelled: retention counts from here.
     pub ended_at: Option<DateTimeUtc>,
     pub nik_erased_at: Option<DateTimeUtc>,
+    /// The agent's latest finding at the certificate authority (a `CertificateStatus`
+    /// code), with its details, who recorded it and when.
+    pub authority_status: Option<String>,
+    pub authority_profile: Option<String>,
+    pub authority_valid_until: Option<Date>,
+    pub authority_enrolment_locked: Option<bool>,
+    pub authority_note: Option<String>,
+    pub authority_recorded_by: Option<String>,
+    pub authority_recorded_at: Option<DateTimeUtc>,
+    /// The authority's link to the requester: what it asks of them, and its deadline.
+    pub link_step: Option<String>,
+    pub link_sent_at: Option<DateTimeUtc>,
+    pub link_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -94,6 +107,16 @@ mod tests {
             nik_masked: None,
             ended_at: None,
             nik_erased_at: None,
+            authority_status: None,
+            authority_profile: None,
+            authority_valid_until: None,
+            authority_enrolment_locked: None,
+            authority_note: None,
+            authority_recorded_by: None,
+            authority_recorded_at: None,
+            link_step: None,
+            link_sent_at: None,
+            link_expires_at: None,
             version: 1,
             open_slot: None,
             resolved_at: None,

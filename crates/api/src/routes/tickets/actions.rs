@@ -2,7 +2,9 @@
 //! decides; this handler checks `If-Match`, maps refusals to statuses, and stores.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::lifecycle::{Action, ActionKind, Refusal, decide};
+use certdesk_domain::lifecycle::{
+    Action, ActionKind, AuthorityReport, ProfileState, Refusal, RequesterStep, decide,
+};
 use certdesk_domain::{CertificateStatus, Message, Nip, ProblemCode};
 use certdesk_store::StoreError;
 use chrono::Utc;
@@ -15,7 +17,11 @@ use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({ "action": "request_information", "reason": "Pindaian KTP buram; unggah ulang." }))]
+#[schema(examples(
+    json!({ "action": "request_information", "reason": "Pindaian KTP buram; unggah ulang." }),
+    json!({ "action": "record_authority_status", "certificate_status": "On Set Passphrase", "profile": "verified", "note": "Profil diverifikasi; tautan passphrase dikirim ulang." }),
+    json!({ "action": "send_authority_link", "step": "set_passphrase" })
+))]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     #[schema(value_type = certdesk_domain::lifecycle::ActionKind)]
@@ -25,9 +31,25 @@ pub struct ActionRequest {
     pub reason: Option<String>,
     /// For `assign`: the agent's NIP.
     pub assignee_nip: Option<String>,
-    /// For `wait_on_authority` and `resolve`: the certificate's status at the authority.
+    /// What the agent found at the certificate authority: required for
+    /// `wait_on_authority` and `record_authority_status`, optional for `resolve` and
+    /// `send_authority_link`; the other actions refuse it (`not_for_action`).
     #[schema(value_type = Option<certdesk_domain::CertificateStatus>)]
     pub certificate_status: Option<String>,
+    /// With `certificate_status`: the profile's state in the authority's portal.
+    #[schema(value_type = Option<certdesk_domain::lifecycle::ProfileState>)]
+    pub profile: Option<String>,
+    /// With `certificate_status`: the certificate's last valid day (`YYYY-MM-DD`).
+    #[schema(value_type = Option<String>, format = Date, example = "2028-06-30")]
+    pub valid_until: Option<String>,
+    /// With `certificate_status`: whether enrolment is locked at the authority.
+    pub enrolment_locked: Option<bool>,
+    /// With `certificate_status`: what the agent did there, in a sentence (at most 500
+    /// characters; checked like any free text).
+    pub note: Option<String>,
+    /// For `send_authority_link`: what the requester must do through the link.
+    #[schema(value_type = Option<certdesk_domain::lifecycle::RequesterStep>)]
+    pub step: Option<String>,
 }
 
 /// Act on a ticket.
@@ -139,10 +161,65 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
         Some(raw) => Some(Nip::parse(raw).map_err(|e| ApiError::invalid_at("assignee_nip", &e))?),
         None => None,
     };
+    let profile = request
+        .profile
+        .as_deref()
+        .map(|code| {
+            ProfileState::from_code(code).ok_or_else(|| {
+                ApiError::invalid(
+                    "profile",
+                    ProblemCode::Required,
+                    Message::new(
+                        "Status profil tidak dikenal; pilih verified atau update.",
+                        "Unknown profile state; choose verified or update.",
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let valid_until = request
+        .valid_until
+        .as_deref()
+        .map(|raw| {
+            chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+                ApiError::invalid(
+                    "valid_until",
+                    ProblemCode::DateFormat,
+                    Message::new(
+                        "Tanggal berlaku ditulis sebagai TTTT-BB-HH, misalnya 2028-06-30.",
+                        "Write the valid-until date as YYYY-MM-DD, for example 2028-06-30.",
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let step = request
+        .step
+        .as_deref()
+        .map(|code| {
+            RequesterStep::from_code(code).ok_or_else(|| {
+                ApiError::invalid(
+                    "step",
+                    ProblemCode::Required,
+                    Message::new(
+                        "Langkah tidak dikenal; pilih complete_profile atau set_passphrase.",
+                        "Unknown step; choose complete_profile or set_passphrase.",
+                    ),
+                )
+            })
+        })
+        .transpose()?;
     Ok(Action {
         kind,
         reason: request.reason,
         assignee_nip,
-        certificate_status,
+        authority: AuthorityReport {
+            certificate_status,
+            profile,
+            valid_until,
+            enrolment_locked: request.enrolment_locked,
+            note: request.note,
+        },
+        step,
     })
 }

@@ -2,12 +2,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_store::{AttachmentRecord, TicketRecord};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use actix_web::http::header;
 use certdesk_domain::audit::LookKind;
-use certdesk_domain::lifecycle::{nik_view_is_audited, sees_nik_unmasked};
+use certdesk_domain::lifecycle::{
+    ProfileState, RequesterStep, nik_view_is_audited, sees_nik_unmasked,
+};
 
 use super::{etag, ticket_path, visible_ticket};
 use crate::auth::Caller;
@@ -36,11 +38,41 @@ pub struct TicketResponse {
     pub responsible_officer_nip: String,
     pub description: String,
     pub changes: Vec<ChangeResponse>,
+    /// The status the requester saw at the certificate authority when filing, as they
+    /// wrote it; what the RA agent found there is `authority_status`.
     #[schema(value_type = Option<certdesk_domain::CertificateStatus>)]
     pub certificate_status: Option<&'static str>,
+    /// What the RA agent last recorded at the certificate authority; `null` until then.
+    pub authority_status: Option<AuthorityStatusResponse>,
+    /// The authority's link the requester must act on, while the desk waits for them.
+    pub authority_link: Option<AuthorityLinkResponse>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentResponse>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthorityStatusResponse {
+    #[schema(value_type = certdesk_domain::CertificateStatus)]
+    pub certificate_status: &'static str,
+    pub profile: Option<ProfileState>,
+    /// The certificate's last valid day, as the portal shows it.
+    pub valid_until: Option<NaiveDate>,
+    pub enrolment_locked: Option<bool>,
+    /// What the agent did at the authority.
+    pub note: Option<String>,
+    /// The agent who recorded it.
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthorityLinkResponse {
+    pub step: RequesterStep,
+    pub sent_at: DateTime<Utc>,
+    /// After this the link no longer works and the agent must have a new one sent.
+    pub expires_at: DateTime<Utc>,
+    pub expired: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -179,6 +211,21 @@ impl TicketResponse {
                 })
                 .collect(),
             certificate_status: t.certificate_status.map(|s| s.label()),
+            authority_status: t.authority.map(|a| AuthorityStatusResponse {
+                certificate_status: a.certificate_status.label(),
+                profile: a.profile,
+                valid_until: a.valid_until,
+                enrolment_locked: a.enrolment_locked,
+                note: a.note,
+                recorded_by: a.recorded_by.as_str().to_owned(),
+                recorded_at: a.recorded_at,
+            }),
+            authority_link: t.link.map(|l| AuthorityLinkResponse {
+                step: l.step,
+                sent_at: l.sent_at,
+                expires_at: l.expires_at,
+                expired: l.has_expired(Utc::now()),
+            }),
             created_at: t.created_at,
             updated_at: t.updated_at,
             attachments: t
