@@ -19,6 +19,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod retention;
+mod timers;
 mod token;
 
 use officers::OfficersCommand;
@@ -61,6 +62,12 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         command: outbox::OutboxCommand,
+    },
+    /// The desk's clocks (expired links, overdue endorsements, reopen windows): run
+    /// them now.
+    Timers {
+        #[command(subcommand)]
+        command: timers::TimersCommand,
     },
     /// Personal data of ended tickets past its retention period: purge it now.
     Retention {
@@ -116,7 +123,7 @@ async fn run_cli(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let worker_settings = match WorkerSettings::from_figment(&layers) {
+    let mut worker_settings = match WorkerSettings::from_figment(&layers) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("certdesk: configuration: {error}");
@@ -130,6 +137,8 @@ async fn run_cli(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Resolved tickets close themselves when the lifecycle's reopen window ends.
+    worker_settings.reopen_window_hours = Some(settings.lifecycle.reopen_window_hours);
     let settings = Configured {
         api: settings,
         store: store_settings,
@@ -260,6 +269,9 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
             outbox::run(store, worker_settings, command).await?
         }
         Command::Keys { command } => keys::run(store_settings, command).await?,
+        Command::Timers { command } => {
+            timers::run(store_settings, worker_settings, command).await?
+        }
         Command::Retention { command } => {
             retention::run(store_settings, worker_settings, command).await?
         }

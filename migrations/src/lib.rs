@@ -14,6 +14,7 @@ mod m20261130_000007_audit;
 mod m20261201_000008_sealed_files;
 mod m20261201_000009_retention;
 mod m20261201_000010_authority;
+mod m20261201_000011_deadlines;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_sealed_files::Migration),
             Box::new(m20261201_000009_retention::Migration),
             Box::new(m20261201_000010_authority::Migration),
+            Box::new(m20261201_000011_deadlines::Migration),
         ]
     }
 }

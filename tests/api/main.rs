@@ -19,6 +19,7 @@ mod cli;
 mod conventions;
 mod data_subjects;
 mod database_roles;
+mod deadlines;
 mod encryption;
 mod health_and_catalogue;
 mod hostile;

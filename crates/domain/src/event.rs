@@ -51,6 +51,15 @@ pub enum Event {
         step: RequesterStep,
         expires_at: chrono::DateTime<chrono::Utc>,
     },
+    /// The requester's link at the authority expired unused (to the assigned agent).
+    AuthorityLinkExpired {
+        step: RequesterStep,
+        expired_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// An endorsement has waited too long (to the responsible officer, again daily).
+    EndorsementOverdue {
+        waiting_since: chrono::DateTime<chrono::Utc>,
+    },
     Resolved {
         #[serde(default)]
         reason: Option<String>,
@@ -92,6 +101,8 @@ impl Event {
             Self::WaitingOnAuthority { .. } => EventKind::WaitingOnAuthority,
             Self::AuthorityStatusRecorded { .. } => EventKind::AuthorityStatusRecorded,
             Self::AuthorityLinkSent { .. } => EventKind::AuthorityLinkSent,
+            Self::AuthorityLinkExpired { .. } => EventKind::AuthorityLinkExpired,
+            Self::EndorsementOverdue { .. } => EventKind::EndorsementOverdue,
             Self::Resolved { .. } => EventKind::Resolved,
             Self::Rejected { .. } => EventKind::Rejected,
             Self::Cancelled { .. } => EventKind::Cancelled,
@@ -121,7 +132,9 @@ impl Event {
             | Self::ReviewResumed
             | Self::WaitingOnAuthority { .. }
             | Self::AuthorityStatusRecorded { .. }
-            | Self::AuthorityLinkSent { .. } => None,
+            | Self::AuthorityLinkSent { .. }
+            | Self::AuthorityLinkExpired { .. }
+            | Self::EndorsementOverdue { .. } => None,
         }
     }
 }
@@ -141,6 +154,8 @@ pub enum EventKind {
     WaitingOnAuthority,
     AuthorityStatusRecorded,
     AuthorityLinkSent,
+    AuthorityLinkExpired,
+    EndorsementOverdue,
     Resolved,
     Rejected,
     Cancelled,
@@ -150,7 +165,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 20] = [
         Self::TicketReceived,
         Self::EndorsementNeeded,
         Self::Endorsed,
@@ -163,6 +178,8 @@ impl EventKind {
         Self::WaitingOnAuthority,
         Self::AuthorityStatusRecorded,
         Self::AuthorityLinkSent,
+        Self::AuthorityLinkExpired,
+        Self::EndorsementOverdue,
         Self::Resolved,
         Self::Rejected,
         Self::Cancelled,
@@ -185,6 +202,8 @@ impl EventKind {
             Self::WaitingOnAuthority => "waiting_on_authority",
             Self::AuthorityStatusRecorded => "authority_status_recorded",
             Self::AuthorityLinkSent => "authority_link_sent",
+            Self::AuthorityLinkExpired => "authority_link_expired",
+            Self::EndorsementOverdue => "endorsement_overdue",
             Self::Resolved => "resolved",
             Self::Rejected => "rejected",
             Self::Cancelled => "cancelled",
@@ -281,6 +300,15 @@ mod tests {
                 EventKind::AuthorityLinkSent => Event::AuthorityLinkSent {
                     step: crate::lifecycle::RequesterStep::CompleteProfile,
                     expires_at: chrono::DateTime::from_timestamp(1_800_000_000, 0)
+                        .unwrap_or_default(),
+                },
+                EventKind::AuthorityLinkExpired => Event::AuthorityLinkExpired {
+                    step: crate::lifecycle::RequesterStep::SetPassphrase,
+                    expired_at: chrono::DateTime::from_timestamp(1_800_000_000, 0)
+                        .unwrap_or_default(),
+                },
+                EventKind::EndorsementOverdue => Event::EndorsementOverdue {
+                    waiting_since: chrono::DateTime::from_timestamp(1_800_000_000, 0)
                         .unwrap_or_default(),
                 },
                 EventKind::Resolved => Event::Resolved { reason: None },

@@ -9,6 +9,7 @@
 
 mod audit;
 mod blobs;
+mod deadlines;
 mod decode;
 mod directory;
 mod entities;
@@ -36,6 +37,7 @@ use secrecy::ExposeSecret;
 
 pub use audit::{AuditFilter, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress, FileStream};
+pub use deadlines::TimerReport;
 pub use directory::ImportReport;
 pub use files::KeyUse;
 pub use outbox::{

@@ -126,6 +126,11 @@ impl Store {
                 .col_expr(
                     tickets::Column::LinkExpiresAt,
                     Expr::value(link.map(|l| l.expires_at)),
+                )
+                // A fresh link has its own clock: its expiry is told again.
+                .col_expr(
+                    tickets::Column::LinkRemindedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
                 );
         }
         let updated = match update.exec(&txn).await {

@@ -101,6 +101,8 @@ impl Store {
             link_step: Set(None),
             link_sent_at: Set(None),
             link_expires_at: Set(None),
+            link_reminded_at: Set(None),
+            endorsement_reminded_at: Set(None),
             requester_name: Set(requester.name.as_str().to_owned()),
             requester_email: Set(requester.email.as_str().to_owned()),
             requester_unit: Set(requester.unit.as_str().to_owned()),

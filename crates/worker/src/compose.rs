@@ -57,6 +57,8 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "id" / "requester_replied",
     "id" / "waiting_on_authority",
     "id" / "authority_link_sent",
+    "id" / "link_expired",
+    "id" / "endorsement_reminder",
     "id" / "resolved",
     "id" / "rejected",
     "id" / "cancelled",
@@ -74,6 +76,8 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "en" / "requester_replied",
     "en" / "waiting_on_authority",
     "en" / "authority_link_sent",
+    "en" / "link_expired",
+    "en" / "endorsement_reminder",
     "en" / "resolved",
     "en" / "rejected",
     "en" / "cancelled",
@@ -235,11 +239,21 @@ impl Composer {
             _ => (None, None),
         };
         let (step, deadline) = match &notice.event {
-            Event::AuthorityLinkSent { step, expires_at } => (
+            Event::AuthorityLinkSent { step, expires_at }
+            | Event::AuthorityLinkExpired {
+                step,
+                expired_at: expires_at,
+            } => (
                 Some(language.pick(&step.title()).to_owned()),
                 Some(self.time_zone.write(*expires_at, language)),
             ),
             _ => (None, None),
+        };
+        let waiting_since = match &notice.event {
+            Event::EndorsementOverdue { waiting_since } => {
+                Some(self.time_zone.write(*waiting_since, language))
+            }
+            _ => None,
         };
         let ticket_url = (!self.ticket_url.is_empty()).then(|| {
             self.ticket_url
@@ -261,6 +275,7 @@ impl Composer {
             author => author,
             step => step,
             deadline => deadline,
+            waiting_since => waiting_since,
             ticket_url => ticket_url,
             desk => &self.desk_name,
         }
@@ -367,6 +382,14 @@ mod tests {
             EventKind::AuthorityLinkSent => Event::AuthorityLinkSent {
                 step: certdesk_domain::lifecycle::RequesterStep::SetPassphrase,
                 expires_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default(),
+            },
+            EventKind::AuthorityLinkExpired => Event::AuthorityLinkExpired {
+                step: certdesk_domain::lifecycle::RequesterStep::SetPassphrase,
+                expired_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default(),
+            },
+            EventKind::EndorsementOverdue => Event::EndorsementOverdue {
+                waiting_since: chrono::DateTime::from_timestamp(1_800_000_000, 0)
+                    .unwrap_or_default(),
             },
             EventKind::Resolved => Event::Resolved {
                 reason: Some(typed()),

@@ -1,12 +1,13 @@
 //! The worker's settings: `[mail]` (what the emails look like and how they leave),
-//! `[outbox]` (how deliveries are leased and retried) and `[retention]` (how long
-//! personal data of ended tickets is kept). Read from the same layered
+//! `[outbox]` (how deliveries are leased and retried), `[retention]` (how long
+//! personal data of ended tickets is kept) and `[timers]` (the desk's clocks). Read from the same layered
 //! configuration as the API's (defaults, TOML file, `CERTDESK_*` variables).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use certdesk_domain::Language;
+use certdesk_domain::lifecycle::DeadlineRules;
 use certdesk_domain::local_time::IndonesianTime;
 use certdesk_domain::retention::RetentionPolicy;
 use figment::Figment;
@@ -19,6 +20,56 @@ pub struct WorkerSettings {
     pub mail: MailSettings,
     pub outbox: OutboxSettings,
     pub retention: RetentionSettings,
+    pub timers: TimerSettings,
+    /// The lifecycle's reopen window (`lifecycle.reopen_window_hours`, the API's
+    /// setting): resolved tickets close themselves when it ends. Wired in by the binary,
+    /// which reads both; the domain's default otherwise.
+    #[serde(skip)]
+    pub reopen_window_hours: Option<u64>,
+}
+
+/// `[timers]`: the desk's clocks, run by every worker (each deadline is applied once).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimerSettings {
+    /// Hours an endorsement may wait before its officer is reminded.
+    pub endorsement_reminder_hours: u64,
+    /// Hours between two reminders of the same endorsement.
+    pub endorsement_repeat_hours: u64,
+    /// Seconds between two timer passes of each worker; 0 switches them off
+    /// (`certdesk timers run` still works).
+    pub interval_secs: u64,
+}
+
+impl Default for TimerSettings {
+    fn default() -> Self {
+        let rules = DeadlineRules::default();
+        Self {
+            endorsement_reminder_hours: rules.endorsement_reminder_after.num_hours().unsigned_abs(),
+            endorsement_repeat_hours: rules.endorsement_reminder_every.num_hours().unsigned_abs(),
+            interval_secs: 60,
+        }
+    }
+}
+
+impl WorkerSettings {
+    /// The clocks' rules, from `[timers]` and the lifecycle's reopen window.
+    pub fn deadline_rules(&self) -> DeadlineRules {
+        let hours =
+            |h: u64| chrono::Duration::hours(i64::try_from(h).unwrap_or(i64::MAX / 3_600_000));
+        let defaults = DeadlineRules::default();
+        DeadlineRules {
+            endorsement_reminder_after: hours(self.timers.endorsement_reminder_hours),
+            endorsement_reminder_every: hours(self.timers.endorsement_repeat_hours.max(1)),
+            reopen_window: self
+                .reopen_window_hours
+                .map_or(defaults.reopen_window, hours),
+        }
+    }
+
+    /// `None` when the scheduled timer pass is off.
+    pub fn timer_interval(&self) -> Option<Duration> {
+        (self.timers.interval_secs > 0).then(|| Duration::from_secs(self.timers.interval_secs))
+    }
 }
 
 /// `[retention]`: how long personal data of ended tickets is kept, and how often the
@@ -198,6 +249,7 @@ struct Defaults {
     mail: MailSettings,
     outbox: OutboxSettings,
     retention: RetentionSettings,
+    timers: TimerSettings,
 }
 
 impl WorkerSettings {
@@ -207,6 +259,7 @@ impl WorkerSettings {
             mail: MailSettings::default(),
             outbox: OutboxSettings::default(),
             retention: RetentionSettings::default(),
+            timers: TimerSettings::default(),
         }))
         .merge(layers.clone())
         .extract()

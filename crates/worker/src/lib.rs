@@ -1,5 +1,5 @@
 //! certdesk-worker: turns ticket events into status emails, and never loses one; and
-//! runs the desk's timers (the retention pass, `[retention]`).
+//! runs the desk's timers (the deadlines, `[timers]`, and the retention pass, `[retention]`).
 //!
 //! Every change that concerns a person writes a `ticket_events` row in the transaction
 //! of the change (the outbox). A worker leases due rows, commits, sends each message
@@ -22,6 +22,7 @@ pub mod template;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use certdesk_domain::lifecycle::DeadlineRules;
 use certdesk_store::{Delivery, Leased, OutboxListener, Store, StoreError};
 use chrono::Utc;
 use futures_util::StreamExt;
@@ -32,7 +33,8 @@ use streak::{FailureStreak, Report};
 
 pub use compose::{Composer, Rendered};
 pub use config::{
-    MailSettings, OutboxSettings, RetentionSettings, SmtpSecurity, SmtpSettings, WorkerSettings,
+    MailSettings, OutboxSettings, RetentionSettings, SmtpSecurity, SmtpSettings, TimerSettings,
+    WorkerSettings,
 };
 pub use mailer::Mailer;
 pub use policy::{RetryPolicy, Settlement};
@@ -54,6 +56,8 @@ pub struct Worker {
     outbox: OutboxSettings,
     policy: RetryPolicy,
     retention: RetentionSettings,
+    deadlines: DeadlineRules,
+    timer_interval: Option<Duration>,
     totals: Totals,
 }
 
@@ -91,6 +95,8 @@ impl Worker {
             },
             outbox,
             retention: settings.retention.clone(),
+            deadlines: settings.deadline_rules(),
+            timer_interval: settings.timer_interval(),
             totals: Totals::default(),
         })
     }
@@ -120,7 +126,16 @@ impl Worker {
             .retention
             .interval()
             .map(|every| Instant::now() + every.min(Duration::from_secs(60)));
+        // Timers run from the start: a deadline that passed while every worker was down
+        // is applied at once.
+        let mut next_timers = self.timer_interval.map(|_| Instant::now());
         while !stop.is_cancelled() {
+            if let (Some(due), Some(every)) = (next_timers, self.timer_interval)
+                && Instant::now() >= due
+            {
+                self.timer_pass().await;
+                next_timers = Some(Instant::now() + every);
+            }
             if let (Some(due), Some(every)) = (next_retention, self.retention.interval())
                 && Instant::now() >= due
             {
@@ -176,6 +191,18 @@ impl Worker {
                 return Ok(total);
             }
             total += settled as u64;
+        }
+    }
+
+    /// Applies the deadlines due now (expired links, overdue endorsements, reopen
+    /// windows that ended); a failure is logged and the next pass tries again.
+    pub async fn timer_pass(&self) -> Option<certdesk_store::TimerReport> {
+        match self.store.run_timers(&self.deadlines, Utc::now()).await {
+            Ok(report) => Some(report),
+            Err(error) => {
+                tracing::error!(%error, "timer pass failed; the next one tries again");
+                None
+            }
         }
     }
 

@@ -18,6 +18,10 @@ pub enum Template {
     WaitingOnAuthority,
     /// The authority sent the requester a link: what to do there, and by when.
     AuthorityLinkSent,
+    /// To the assigned agent: the requester's link expired unused.
+    LinkExpired,
+    /// To the responsible officer: an endorsement has waited too long.
+    EndorsementReminder,
     Resolved,
     Rejected,
     Cancelled,
@@ -30,7 +34,7 @@ pub enum Template {
 }
 
 impl Template {
-    pub const ALL: [Template; 17] = [
+    pub const ALL: [Template; 19] = [
         Self::TicketReceived,
         Self::EndorsementNeeded,
         Self::Endorsed,
@@ -41,6 +45,8 @@ impl Template {
         Self::RequesterReplied,
         Self::WaitingOnAuthority,
         Self::AuthorityLinkSent,
+        Self::LinkExpired,
+        Self::EndorsementReminder,
         Self::Resolved,
         Self::Rejected,
         Self::Cancelled,
@@ -63,6 +69,8 @@ impl Template {
             Self::RequesterReplied => "requester_replied",
             Self::WaitingOnAuthority => "waiting_on_authority",
             Self::AuthorityLinkSent => "authority_link_sent",
+            Self::LinkExpired => "link_expired",
+            Self::EndorsementReminder => "endorsement_reminder",
             Self::Resolved => "resolved",
             Self::Rejected => "rejected",
             Self::Cancelled => "cancelled",
@@ -109,6 +117,10 @@ pub fn template_for(kind: EventKind, recipient: Recipient) -> Option<Template> {
         (E::AuthorityStatusRecorded, ResponsibleOfficer | Assignee) => None,
         (E::AuthorityLinkSent, Requester) => Some(T::AuthorityLinkSent),
         (E::AuthorityLinkSent, ResponsibleOfficer | Assignee) => None,
+        (E::AuthorityLinkExpired, Assignee) => Some(T::LinkExpired),
+        (E::AuthorityLinkExpired, Requester | ResponsibleOfficer) => None,
+        (E::EndorsementOverdue, ResponsibleOfficer) => Some(T::EndorsementReminder),
+        (E::EndorsementOverdue, Requester | Assignee) => None,
         (E::Resolved, Requester) => Some(T::Resolved),
         (E::Resolved, ResponsibleOfficer | Assignee) => None,
         (E::Rejected, Requester) => Some(T::Rejected),

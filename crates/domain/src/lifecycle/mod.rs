@@ -8,6 +8,8 @@
 //! - `roles.rs`: roles, the facts of a ticket, the capacity people act in, recipients.
 //! - `authority.rs`: what the agent finds at the certificate authority, and the link the
 //!   authority sends the requester.
+//! - `deadlines.rs`: the desk's clocks (an expired link, an endorsement left waiting, a
+//!   reopen window that ended) and what each leads to.
 //! - `access.rs`: who may see what, and who may comment.
 //! - `history.rs`: the words of a ticket's history.
 //! - `decide.rs`: [`decide`], the guards around the table (who may act, reasons, the
@@ -16,6 +18,7 @@
 mod access;
 mod action;
 mod authority;
+mod deadlines;
 mod decide;
 mod history;
 mod roles;
@@ -32,6 +35,10 @@ pub use action::{Action, ActionKind, WhoMay, target};
 pub use authority::{
     AuthorityFinding, AuthorityLink, AuthorityReport, MAX_AUTHORITY_NOTE_CHARS, ProfileState,
     RequesterStep,
+};
+pub use deadlines::{
+    DeadlineRules, REOPEN_WINDOW_ENDED, closed_by_the_desk, endorsement_reminder,
+    link_expired_notice,
 };
 pub use decide::{LifecycleRules, Refusal, Transition, decide, filing_notices};
 pub use history::{HistoryKind, Visibility};

@@ -53,6 +53,10 @@ pub struct Model {
     pub link_step: Option<String>,
     pub link_sent_at: Option<DateTimeUtc>,
     pub link_expires_at: Option<DateTimeUtc>,
+    /// When the assigned agent was told the link expired unused (once per link).
+    pub link_reminded_at: Option<DateTimeUtc>,
+    /// When the officer was last reminded of the waiting endorsement.
+    pub endorsement_reminded_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -117,6 +121,8 @@ mod tests {
             link_step: None,
             link_sent_at: None,
             link_expires_at: None,
+            link_reminded_at: None,
+            endorsement_reminded_at: None,
             version: 1,
             open_slot: None,
             resolved_at: None,
