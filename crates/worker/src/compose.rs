@@ -150,6 +150,12 @@ impl Composer {
         )
     }
 
+    /// The Message-ID every email of a ticket refers to, so that mail clients show them
+    /// as one conversation: derived from the ticket number alone, stable for its life.
+    pub fn thread_id(&self, event: &OutboxMessage) -> String {
+        format!("<ticket.{}@{}>", event.ticket, self.message_id_domain)
+    }
+
     pub fn language_for(&self, event: &OutboxMessage) -> Language {
         event.language.unwrap_or(self.default_language)
     }
@@ -217,6 +223,8 @@ impl Composer {
         );
         let message = Message::builder()
             .message_id(Some(self.message_id(event)))
+            .in_reply_to(self.thread_id(event))
+            .references(self.thread_id(event))
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject)
@@ -563,5 +571,26 @@ mod tests {
         let raw = String::from_utf8(first.formatted()).unwrap();
         assert!(raw.contains("Auto-Submitted: auto-generated"));
         assert!(raw.contains("Content-Language: id"));
+    }
+
+    #[test]
+    fn every_email_of_a_ticket_belongs_to_its_thread() {
+        let composer = composer("id");
+        let header = |m: &Message, name: &str| m.headers().get_raw(name).map(str::to_owned);
+        let mut ids = std::collections::HashSet::new();
+        for kind in [EventKind::TicketReceived, EventKind::Resolved] {
+            let mut event = event(kind, Recipient::Requester);
+            event.event_id = uuid::Uuid::new_v4();
+            let message = composer
+                .compose(&event, "andi.contoh@kemenkeu.go.id")
+                .unwrap();
+            let thread = Some("<ticket.S00000035887@certdesk.invalid>".to_owned());
+            assert_eq!(header(&message, "In-Reply-To"), thread);
+            assert_eq!(header(&message, "References"), thread);
+            assert!(
+                ids.insert(header(&message, "Message-ID")),
+                "each its own id"
+            );
+        }
     }
 }
