@@ -36,6 +36,7 @@ export CERTDESK_DATABASE__URL="$PG/$DB" CERTDESK_STORAGE__PATH="$WORK/blobs" \
 seed() {
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
   "$BIN" migrate >/dev/null
+  "$BIN" officers import samples/officers.csv >/dev/null
   psql "$PG/$DB" -q -v ON_ERROR_STOP=1 -v n="$TICKETS" <<'SQL' >/dev/null
 INSERT INTO tickets (service, subtype, status, requester_nip, requester_name, requester_email,
   requester_unit, requester_position, responsible_officer_nip, description, created_at,

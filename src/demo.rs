@@ -1,5 +1,5 @@
-//! `certdesk demo`: a newcomer's way in. Loads the synthetic officers of `samples/` and
-//! prints a token for a person in each role, as shell `export` lines:
+//! `certdesk demo`: a newcomer's way in. Loads the synthetic officers and RA staff of
+//! `samples/` and prints a token for a person in each role, as shell `export` lines:
 //!
 //! ```sh
 //! eval "$(certdesk demo)"
@@ -19,8 +19,9 @@ use certdesk_store::StoreSettings;
 use crate::officers::import_csv;
 use crate::open_migrated_store;
 
-/// The sample directory, compiled in so that the command works from any folder.
+/// The sample directories, compiled in so that the command works from any folder.
 const SAMPLE_OFFICERS: &str = include_str!("../samples/officers.csv");
+const SAMPLE_STAFF: &str = include_str!("../samples/staff.csv");
 
 /// The synthetic people of the samples, one per role: (shell variable, role, NIP). The
 /// requester is the one `samples/ticket-15.1.json` files for; the officer is the one it
@@ -50,6 +51,8 @@ pub async fn run(
     let store = open_migrated_store(store_settings).await?;
     let report = import_csv(settings, &store, SAMPLE_OFFICERS.as_bytes()).await?;
     eprintln!("Sample officers: {report}.");
+    let report = crate::staff::import_csv(settings, &store, SAMPLE_STAFF.as_bytes()).await?;
+    eprintln!("Sample RA staff: {report}.");
     eprintln!("Tokens for synthetic people, valid {hours} hours (eval this output to set them):");
     for (variable, role, nip) in PEOPLE {
         let token = key.mint(

@@ -19,6 +19,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod retention;
+mod staff;
 mod timers;
 mod token;
 
@@ -49,6 +50,11 @@ enum Command {
     Officers {
         #[command(subcommand)]
         command: OfficersCommand,
+    },
+    /// Manage the directory of RA agents and supervisors.
+    Staff {
+        #[command(subcommand)]
+        command: staff::StaffCommand,
     },
     /// Mint a JWT with the local key, or manage integrators' API tokens.
     Token {
@@ -283,6 +289,9 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
         Command::Officers {
             command: OfficersCommand::Import { csv },
         } => officers::import(settings, store_settings, &csv).await?,
+        Command::Staff {
+            command: staff::StaffCommand::Import { csv },
+        } => staff::import(settings, store_settings, &csv).await?,
         Command::Token { command } => token::run(settings, store_settings, command).await?,
         Command::Demo { hours } => demo::run(settings, store_settings, hours).await?,
         // Answered in `main`, before logging starts.

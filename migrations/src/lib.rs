@@ -15,6 +15,7 @@ mod m20261201_000008_sealed_files;
 mod m20261201_000009_retention;
 mod m20261201_000010_authority;
 mod m20261201_000011_deadlines;
+mod m20261201_000012_staff;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_retention::Migration),
             Box::new(m20261201_000010_authority::Migration),
             Box::new(m20261201_000011_deadlines::Migration),
+            Box::new(m20261201_000012_staff::Migration),
         ]
     }
 }

@@ -34,4 +34,5 @@ mod personal_data_at_rest;
 mod privacy_logs;
 mod rate_limits;
 mod retention;
+mod staff;
 mod tickets_read;

@@ -26,7 +26,7 @@ use crate::error::{ErrorCode, ProblemDetails};
 use crate::responses::*;
 use crate::routes::tickets::forms::{AttachmentForm, TicketForm};
 use crate::routes::{
-    audit, data_subjects, health, lists, officers, outbox, routing_rules, services, tickets,
+    audit, data_subjects, health, lists, officers, outbox, routing_rules, services, staff, tickets,
 };
 
 /// Serves the document at `/openapi.json` (generated once; every worker serves the same
@@ -88,6 +88,8 @@ pub const API_TOKEN: &str = "api_token";
         lists::officer_tickets,
         officers::list,
         officers::put,
+        staff::list,
+        staff::put,
         routing_rules::get,
         routing_rules::put,
         outbox::dead_letters,
@@ -125,7 +127,7 @@ pub const API_TOKEN: &str = "api_token";
         (name = "tickets", description = "Filing tickets and following them."),
         (name = "lifecycle", description = "Moving a ticket through its states (RA agents, officers, requesters)."),
         (name = "queues", description = "Lists of tickets: RA queues, one's own, an officer's."),
-        (name = "administration", description = "Routing rules, the officers' directory, the email outbox and the audit of looks at personal data (supervisors)."),
+        (name = "administration", description = "Routing rules, the officers' and the RA staff's directories, the email outbox and the audit of looks at personal data (supervisors)."),
         (name = "operations", description = "Health checks and metrics for the platform; no authentication."),
     )
 )]

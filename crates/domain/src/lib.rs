@@ -27,6 +27,7 @@ pub mod retention;
 pub mod routing;
 pub mod secret;
 pub mod service;
+pub mod staff;
 pub mod text;
 pub mod ticket_number;
 mod vocabulary;

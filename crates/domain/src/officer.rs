@@ -67,34 +67,8 @@ impl Officer {
         let email = OfficialEmail::parse(&row.email, domains)
             .map_err(|e| problems.push(Problem::at("email", &e)))
             .ok();
-        let name = row.name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.is_empty() {
-            problems.push(Problem::required("name"));
-        } else if name.chars().count() > MAX_OFFICER_NAME_CHARS {
-            problems.push(Problem::new(
-                "name",
-                ProblemCode::TextTooLong,
-                Message::new(
-                    format!("Nama paling banyak {MAX_OFFICER_NAME_CHARS} karakter."),
-                    format!("The name may have at most {MAX_OFFICER_NAME_CHARS} characters."),
-                ),
-            ));
-        }
-        let active = match row.active.trim().to_ascii_lowercase().as_str() {
-            "" | "true" | "yes" | "ya" | "1" | "aktif" | "active" => Some(true),
-            "false" | "no" | "tidak" | "0" | "nonaktif" | "inactive" => Some(false),
-            _ => {
-                problems.push(Problem::new(
-                    "active",
-                    ProblemCode::Required,
-                    Message::new(
-                        "Kolom `active` harus true atau false.",
-                        "The `active` column must be true or false.",
-                    ),
-                ));
-                None
-            }
-        };
+        let name = checked_name(&row.name, &mut problems);
+        let active = checked_active(&row.active, &mut problems);
         match (nip, unit, email, active) {
             (Some(nip), Some(unit), Some(email), Some(active)) if problems.is_empty() => Ok(Self {
                 nip,
@@ -104,6 +78,44 @@ impl Officer {
                 active,
             }),
             _ => Err(problems),
+        }
+    }
+}
+
+/// A directory entry's name, spaces tidied; a problem if empty or too long.
+pub(crate) fn checked_name(raw: &str, problems: &mut Vec<Problem>) -> String {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        problems.push(Problem::required("name"));
+    } else if name.chars().count() > MAX_OFFICER_NAME_CHARS {
+        problems.push(Problem::new(
+            "name",
+            ProblemCode::TextTooLong,
+            Message::new(
+                format!("Nama paling banyak {MAX_OFFICER_NAME_CHARS} karakter."),
+                format!("The name may have at most {MAX_OFFICER_NAME_CHARS} characters."),
+            ),
+        ));
+    }
+    name
+}
+
+/// A directory entry's `active` column, as people write yes and no in a spreadsheet;
+/// empty means active.
+pub(crate) fn checked_active(raw: &str, problems: &mut Vec<Problem>) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "" | "true" | "yes" | "ya" | "1" | "aktif" | "active" => Some(true),
+        "false" | "no" | "tidak" | "0" | "nonaktif" | "inactive" => Some(false),
+        _ => {
+            problems.push(Problem::new(
+                "active",
+                ProblemCode::Required,
+                Message::new(
+                    "Kolom `active` harus true atau false.",
+                    "The `active` column must be true or false.",
+                ),
+            ));
+            None
         }
     }
 }

@@ -110,6 +110,8 @@ problem_codes! {
     OfficerOtherUnit => "officer_other_unit",
     OfficerIsRequester => "officer_is_requester",
     OfficerEntryOutdated => "officer_entry_outdated",
+    AssigneeUnknown => "assignee_unknown",
+    AssigneeInactive => "assignee_inactive",
     RenewalMayNeedRevocation => "renewal_may_need_revocation",
     QueueName => "queue_name",
     OpenTicketExists => "open_ticket_exists",

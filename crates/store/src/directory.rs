@@ -1,13 +1,14 @@
-//! The directory: Eselon I units and responsible officers.
+//! The directory: Eselon I units, responsible officers and RA staff.
 
 use std::collections::HashSet;
 
+use certdesk_domain::staff::{StaffMember, StaffRow};
 use certdesk_domain::{Nip, Officer, OfficerRow, UnitEntry};
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 
-use crate::entities::{officers, unit_aliases, units};
+use crate::entities::{officers, staff, unit_aliases, units};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,5 +113,88 @@ fn officer_row(o: officers::Model) -> OfficerRow {
         unit: o.unit,
         email: o.email,
         active: o.active.to_string(),
+    }
+}
+
+impl Store {
+    /// A staff member's entry, as stored; the caller checks it against the rules.
+    pub async fn staff_member(&self, nip: &Nip) -> Result<Option<StaffRow>, StoreError> {
+        Ok(staff::Entity::find_by_id(nip.as_str().to_owned())
+            .one(&self.db)
+            .await?
+            .map(staff_row))
+    }
+
+    /// The whole staff directory, by NIP.
+    pub async fn staff(&self) -> Result<Vec<StaffRow>, StoreError> {
+        Ok(staff::Entity::find()
+            .order_by_asc(staff::Column::Nip)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(staff_row)
+            .collect())
+    }
+
+    /// Inserts or updates staff by NIP, all or nothing.
+    pub async fn import_staff(&self, members: &[StaffMember]) -> Result<ImportReport, StoreError> {
+        let txn = self.begin_write().await?;
+        let existing: HashSet<String> = staff::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|s| s.nip)
+            .collect();
+        let now = Utc::now();
+        let mut report = ImportReport {
+            inserted: 0,
+            updated: 0,
+        };
+        for member in members {
+            if existing.contains(member.nip.as_str()) {
+                report.updated += 1;
+            } else {
+                report.inserted += 1;
+            }
+            staff::Entity::insert(staff::ActiveModel {
+                nip: Set(member.nip.as_str().to_owned()),
+                name: Set(member.name.clone()),
+                email: Set(member.email.as_str().to_owned()),
+                unit: Set(member.unit.as_str().to_owned()),
+                language: Set(member.language.code().to_owned()),
+                role: Set(member.role.code().to_owned()),
+                active: Set(member.active),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::column(staff::Column::Nip)
+                    .update_columns([
+                        staff::Column::Name,
+                        staff::Column::Email,
+                        staff::Column::Unit,
+                        staff::Column::Language,
+                        staff::Column::Role,
+                        staff::Column::Active,
+                        staff::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(report)
+    }
+}
+
+fn staff_row(s: staff::Model) -> StaffRow {
+    StaffRow {
+        nip: s.nip,
+        name: s.name,
+        email: s.email,
+        unit: s.unit,
+        language: s.language,
+        role: s.role,
+        active: s.active.to_string(),
     }
 }

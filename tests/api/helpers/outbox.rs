@@ -36,12 +36,13 @@ pub async fn put_agent_in_directory(app: &TestApp) {
     let supervisor = app.token(SUPERVISOR_NIP, &[Role::Supervisor]);
     let response = app
         .client
-        .put(app.url(&format!("/api/v1/officers/{AGENT_NIP}")))
+        .put(app.url(&format!("/api/v1/staff/{AGENT_NIP}")))
         .bearer_auth(supervisor)
         .json(&json!({
             "name": "Petugas RA Contoh",
             "unit": "Sekretariat Jenderal",
             "email": AGENT_EMAIL,
+            "role": "agent",
             "active": true
         }))
         .send()

@@ -9,6 +9,7 @@ pub mod outbox;
 mod paging;
 pub mod routing_rules;
 pub mod services;
+pub mod staff;
 pub mod tickets;
 
 use actix_web::web;
@@ -50,6 +51,8 @@ api_routes! {
     "/officers/me/tickets" => { get: lists::officer_tickets },
     "/officers" => { get: officers::list },
     "/officers/{nip}" => { put: officers::put },
+    "/staff" => { get: staff::list },
+    "/staff/{nip}" => { put: staff::put },
     "/outbox/dead-letters" => { get: outbox::dead_letters },
     "/outbox/dead-letters/requeue" => { post: outbox::requeue_all },
     "/outbox/dead-letters/{event_id}/requeue" => { post: outbox::requeue },

@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod idempotency_keys;
 pub mod officers;
 pub mod routing_rules;
+pub mod staff;
 pub mod stored_files;
 pub mod ticket_attachments;
 pub mod ticket_events;

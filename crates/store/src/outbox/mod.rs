@@ -29,7 +29,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::decode::{decode, decode_opt};
-use crate::entities::{officers, ticket_events, tickets};
+use crate::entities::{officers, staff, ticket_events, tickets};
 use crate::{Store, StoreError};
 
 pub use operations::OutboxListener;
@@ -193,16 +193,28 @@ impl Store {
             .filter(|n| n.recipient != Recipient::Requester)
             .filter_map(|n| n.recipient_nip.as_ref().map(|nip| nip.as_str().to_owned()))
             .collect();
-        let staff: HashMap<String, officers::Model> = if staff_nips.is_empty() {
-            HashMap::new()
+        let (directory, desk_staff): (
+            HashMap<String, officers::Model>,
+            HashMap<String, staff::Model>,
+        ) = if staff_nips.is_empty() {
+            (HashMap::new(), HashMap::new())
         } else {
-            officers::Entity::find()
-                .filter(officers::Column::Nip.is_in(staff_nips))
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .map(|o| (o.nip.clone(), o))
-                .collect()
+            (
+                officers::Entity::find()
+                    .filter(officers::Column::Nip.is_in(staff_nips.clone()))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|o| (o.nip.clone(), o))
+                    .collect(),
+                staff::Entity::find()
+                    .filter(staff::Column::Nip.is_in(staff_nips))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.nip.clone(), s))
+                    .collect(),
+            )
         };
         events
             .into_iter()
@@ -239,18 +251,25 @@ impl Store {
                         Some(ticket.requester_name.clone()),
                         ticket.language.as_deref().and_then(Language::from_tag),
                     ),
-                    // Officers and agents are looked up in the directory by NIP; an
-                    // agent who is not in it has no address on file.
+                    // Agents are written to as the staff directory says, in their
+                    // language; officers (and agents only listed there, as before the
+                    // staff directory) as the officers' directory says. Someone in
+                    // neither has no address on file.
                     Recipient::ResponsibleOfficer | Recipient::Assignee => {
-                        match notice
-                            .recipient_nip
-                            .as_ref()
-                            .and_then(|n| staff.get(n.as_str()))
-                        {
-                            Some(person) => {
+                        let nip = notice.recipient_nip.as_ref().map(|n| n.as_str());
+                        let member = nip
+                            .filter(|_| notice.recipient == Recipient::Assignee)
+                            .and_then(|n| desk_staff.get(n));
+                        match (member, nip.and_then(|n| directory.get(n))) {
+                            (Some(member), _) => (
+                                Some(member.email.clone()),
+                                Some(member.name.clone()),
+                                Language::from_tag(&member.language),
+                            ),
+                            (None, Some(person)) => {
                                 (Some(person.email.clone()), Some(person.name.clone()), None)
                             }
-                            None => (None, None, None),
+                            (None, None) => (None, None, None),
                         }
                     }
                 };

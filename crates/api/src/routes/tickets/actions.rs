@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{
     Action, ActionKind, AuthorityReport, ProfileState, Refusal, RequesterStep, decide,
 };
+use certdesk_domain::staff::may_be_assigned;
 use certdesk_domain::{CertificateStatus, Message, Nip, ProblemCode};
 use certdesk_store::StoreError;
 use chrono::Utc;
@@ -99,6 +100,14 @@ pub async fn act(
     // The rules first: who may act, and whether the ticket's state allows it, are
     // answered the same whatever version the caller saw.
     let transition = decide(&ticket.facts(), actor, &action, now, &state.lifecycle)?;
+    // Work goes only to someone active in the staff directory.
+    if let (ActionKind::Assign, Some(assignee)) = (action.kind, &transition.assignee_nip) {
+        let entry = state.store.staff_member(assignee).await?;
+        may_be_assigned(entry.as_ref()).map_err(|problem| ApiError::Validation {
+            problems: vec![problem],
+            warnings: Vec::new(),
+        })?;
+    }
     if expected != ticket.version {
         return Err(ApiError::PreconditionFailed {
             current: ticket.version,

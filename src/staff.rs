@@ -1,0 +1,111 @@
+//! `certdesk staff …`: the RA staff directory from a CSV file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use certdesk_api::config::Settings;
+use certdesk_domain::UnitCatalogue;
+use certdesk_domain::staff::{StaffMember, StaffRow};
+use certdesk_store::{Store, StoreSettings};
+use clap::Subcommand;
+
+use crate::open_migrated_store;
+
+#[derive(Subcommand)]
+pub enum StaffCommand {
+    /// Insert or update RA agents and supervisors from a CSV file with the header
+    /// `nip,name,email,unit,language,role,active`. All rows are checked first; one bad
+    /// row imports nothing.
+    Import { csv: PathBuf },
+}
+
+pub async fn import(
+    settings: &Settings,
+    store_settings: &StoreSettings,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let csv = std::fs::read(path).with_context(|| format!("opening {}", path.display()))?;
+    let store = open_migrated_store(store_settings).await?;
+    let report = import_csv(settings, &store, &csv).await?;
+    println!("{report}");
+    Ok(())
+}
+
+/// Checks every row of a staff CSV and imports all of them, or none; returns what was
+/// done, in words.
+pub async fn import_csv(settings: &Settings, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
+    let units = UnitCatalogue::new(store.units().await?);
+    let domains = settings.email_domains();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(csv);
+    let mut members = Vec::new();
+    let mut failures = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for (index, record) in reader.deserialize::<CsvStaff>().enumerate() {
+        let line = index + 2; // the header is line 1
+        let row = match record {
+            Ok(row) => row,
+            Err(error) => {
+                failures.push(format!("line {line}: {error}"));
+                continue;
+            }
+        };
+        match StaffMember::from_row(&row.into(), &units, &domains) {
+            Ok(member) => {
+                if let Some(first) = seen.insert(member.nip.clone(), line) {
+                    failures.push(format!(
+                        "line {line}: NIP {} already on line {first}",
+                        member.nip
+                    ));
+                }
+                members.push(member);
+            }
+            Err(problems) => {
+                failures.extend(problems.into_iter().map(|problem| {
+                    format!("line {line}: {}: {}", problem.field, problem.message.en)
+                }))
+            }
+        }
+    }
+    if !failures.is_empty() {
+        anyhow::bail!(
+            "nothing imported; fix these rows:\n  {}",
+            failures.join("\n  ")
+        );
+    }
+    let report = store.import_staff(&members).await?;
+    Ok(format!(
+        "imported {} staff member(s): {} new, {} updated",
+        members.len(),
+        report.inserted,
+        report.updated
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct CsvStaff {
+    nip: String,
+    name: String,
+    email: String,
+    unit: String,
+    #[serde(default)]
+    language: String,
+    role: String,
+    #[serde(default)]
+    active: String,
+}
+
+impl From<CsvStaff> for StaffRow {
+    fn from(row: CsvStaff) -> Self {
+        Self {
+            nip: row.nip,
+            name: row.name,
+            email: row.email,
+            unit: row.unit,
+            language: row.language,
+            role: row.role,
+            active: row.active,
+        }
+    }
+}
