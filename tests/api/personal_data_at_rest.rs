@@ -12,7 +12,72 @@ use certdesk_domain::lifecycle::Role;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(nothing_personal_rests_in_the_clear);
+on_both_backends!(
+    nothing_personal_rests_in_the_clear,
+    a_corrected_nik_rests_sealed_and_is_shown_as_the_nik_is,
+);
+
+/// A NIK correction (15.2 data change): the new NIK is sealed with the ticket's own, in
+/// no table in the clear, shown in full to staff and masked to the officer, and gone
+/// with the ticket's NIK when that is erased.
+async fn a_corrected_nik_rests_sealed_and_is_shown_as_the_nik_is(backend: Backend) {
+    const CORRECTED: &str = "3174051705900002";
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let mut ticket = ticket_json("15.2");
+    ticket["subtype"] = json!("data_change");
+    ticket["changes"] = json!([{ "field": "nik", "new_value": CORRECTED }]);
+    let response = app.post_ticket(form(&ticket, required_files())).await;
+    assert_eq!(response.status(), 201);
+    let filed: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(filed["warnings"][0]["code"], "no_certificate_change_needed");
+    assert!(!filed.to_string().contains(CORRECTED));
+    let number = filed["number"].as_str().unwrap().to_owned();
+    let read = |token: String| {
+        let app = &app;
+        let number = number.clone();
+        async move {
+            let ticket: serde_json::Value = app
+                .get_as(&token, &format!("/api/v1/tickets/{number}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            ticket["changes"][0]["new_value"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(read(p.agent.clone()).await, CORRECTED);
+    assert_eq!(read(p.requester.clone()).await, CORRECTED);
+    assert_eq!(read(p.officer.clone()).await, "3174********0002");
+    assert_eq!(tables_holding(&app, CORRECTED).await, []);
+
+    // Erased with the ticket's NIK: only the masked form stays.
+    let store = app.open_store().await;
+    let v = walk(
+        &app,
+        &number,
+        1,
+        &[(&p.requester, json!({"action": "cancel"}), "cancelled")],
+    )
+    .await;
+    assert!(v > 1);
+    let later = chrono::Utc::now() + chrono::Duration::days(400);
+    assert_eq!(
+        store
+            .purge_due(
+                &certdesk_domain::retention::RetentionPolicy::default(),
+                later
+            )
+            .await
+            .unwrap()
+            .niks,
+        1
+    );
+    assert_eq!(read(p.agent.clone()).await, "3174********0002");
+}
 
 async fn tables_holding(app: &TestApp, needle: &str) -> Vec<(String, i64)> {
     let backend = app.db.get_database_backend();

@@ -90,6 +90,7 @@ problem_codes! {
     ChangeFieldDuplicate => "change_field_duplicate",
     ChangeWithoutDifference => "change_without_difference",
     ChangeNeedsRevocation => "change_needs_revocation",
+    NoCertificateChangeNeeded => "no_certificate_change_needed",
     AttachmentMissing => "attachment_missing",
     AttachmentUnknownPart => "attachment_unknown_part",
     DuplicatePart => "duplicate_part",

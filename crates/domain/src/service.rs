@@ -175,6 +175,9 @@ pub enum ChangeableField {
     Email,
     Organisation,
     Nip,
+    /// Only the RA can correct a NIK, at the authority; the corrected one is personal
+    /// data like the ticket's own and is stored sealed with it.
+    Nik,
     Position,
     Unit,
     City,
@@ -182,11 +185,12 @@ pub enum ChangeableField {
 }
 
 impl ChangeableField {
-    pub const ALL: [ChangeableField; 8] = [
+    pub const ALL: [ChangeableField; 9] = [
         Self::Name,
         Self::Email,
         Self::Organisation,
         Self::Nip,
+        Self::Nik,
         Self::Position,
         Self::Unit,
         Self::City,
@@ -199,6 +203,7 @@ impl ChangeableField {
             Self::Email => "email",
             Self::Organisation => "organisation",
             Self::Nip => "nip",
+            Self::Nik => "nik",
             Self::Position => "position",
             Self::Unit => "unit",
             Self::City => "city",
@@ -218,7 +223,7 @@ impl ChangeableField {
 
     /// Fields that identify the person: changing them needs the NIK on the ticket.
     pub fn is_identity(self) -> bool {
-        matches!(self, Self::Name | Self::Nip)
+        matches!(self, Self::Name | Self::Nip | Self::Nik)
     }
 }
 
@@ -349,6 +354,37 @@ impl CertificateStatus {
 
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// What the authority is waiting for at this status, and what the requester does
+    /// next, as the guides explain it.
+    pub fn what_next(self) -> Message {
+        match self {
+            Self::New => Message::new(
+                "BSrE sedang memverifikasi data Anda; saat ini Anda tidak perlu melakukan apa pun.",
+                "BSrE is verifying your data; there is nothing for you to do now.",
+            ),
+            Self::OnSetPassphrase => Message::new(
+                "BSrE menunggu Anda mengatur passphrase melalui tautan yang dikirim ke email dinas Anda; tautan itu hanya berlaku 24 jam.",
+                "BSrE waits for you to set your passphrase through the link sent to your official email; the link works for 24 hours only.",
+            ),
+            Self::Enroll => Message::new(
+                "Sertifikat Anda sedang diterbitkan (enroll) di BSrE; saat ini Anda tidak perlu melakukan apa pun.",
+                "Your certificate is being enrolled at BSrE; there is nothing for you to do now.",
+            ),
+            Self::Issue => Message::new(
+                "Sertifikat Anda telah terbit; petugas RA akan menyelesaikan tiket ini.",
+                "Your certificate has been issued; the RA agent will complete this ticket.",
+            ),
+            Self::Revoke => Message::new(
+                "Sertifikat Anda sedang dicabut di BSrE; saat ini Anda tidak perlu melakukan apa pun.",
+                "Your certificate is being revoked at BSrE; there is nothing for you to do now.",
+            ),
+            Self::Expired => Message::new(
+                "Sertifikat Anda sudah kedaluwarsa; petugas RA menunggu BSrE memproses permohonan baru.",
+                "Your certificate has expired; the RA agent waits for BSrE to process the new request.",
+            ),
+        }
     }
 
     /// Accepts the portal's label in any case and spacing.

@@ -71,12 +71,20 @@ pub(crate) fn nik_context(requester_nip: &str) -> Vec<u8> {
     format!("certdesk nik v1\0{requester_nip}").into_bytes()
 }
 
+/// Seals a ticket's NIK. The NIK a 15.2 data change asks to correct it to, if any, is
+/// sealed in the same value, on a second line: it is personal data of the same kind, and
+/// so it is rotated, erased after retention and anonymised with the NIK, never apart.
 pub(crate) fn seal_nik(
     keys: &Keyring,
     nik: &str,
+    corrected: Option<&str>,
     requester_nip: &str,
 ) -> Result<SealedNik, StoreError> {
-    let (key_id, sealed) = keys.seal(&nik_context(requester_nip), nik.as_bytes())?;
+    let plain = match corrected {
+        Some(corrected) => format!("{nik}\n{corrected}"),
+        None => nik.to_owned(),
+    };
+    let (key_id, sealed) = keys.seal(&nik_context(requester_nip), plain.as_bytes())?;
     Ok(SealedNik {
         sealed,
         key_id: key_id.as_str().to_owned(),
@@ -217,7 +225,7 @@ impl Store {
             let Some(nik) = ticket.requester_nik.as_deref() else {
                 continue;
             };
-            let sealed = seal_nik(&self.keys.get(), nik, &ticket.requester_nip)?;
+            let sealed = seal_nik(&self.keys.get(), nik, None, &ticket.requester_nip)?;
             tickets::Entity::update_many()
                 .col_expr(tickets::Column::NikSealed, Expr::value(sealed.sealed))
                 .col_expr(tickets::Column::NikKeyId, Expr::value(sealed.key_id))

@@ -5,10 +5,10 @@ use certdesk_domain::lifecycle::{
     filing_notices,
 };
 use certdesk_domain::routing::QueueName;
-use certdesk_domain::service::ChangeableField;
+use certdesk_domain::service::{ChangeableField, FieldChange};
 use certdesk_domain::{
     AttachmentKind, CertificateStatus, ChangeKind, FileType, Language, Nik, RevocationReason,
-    Service, TicketNumber,
+    Service, TicketNumber, mask_nik,
 };
 use chrono::Utc;
 use sea_orm::{
@@ -48,10 +48,29 @@ impl Store {
         // Microseconds: what PostgreSQL keeps, and what a page cursor carries, so that
         // keyset comparisons agree on both backends.
         let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+        // A corrected NIK is kept sealed with the ticket's own; the changes keep it masked.
+        let corrected_nik = request
+            .changes()
+            .iter()
+            .find(|c| c.field == ChangeableField::Nik)
+            .map(|c| c.new_value.clone());
         let changes = match request.changes() {
             [] => None,
             changes => Some(
-                serde_json::to_value(changes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                serde_json::to_value(
+                    changes
+                        .iter()
+                        .map(|c| FieldChange {
+                            field: c.field,
+                            new_value: if c.field == ChangeableField::Nik {
+                                mask_nik(&c.new_value)
+                            } else {
+                                c.new_value.clone()
+                            },
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             ),
         };
 
@@ -67,7 +86,14 @@ impl Store {
         let nik = requester
             .nik
             .as_ref()
-            .map(|nik| seal_nik(&self.keys.get(), nik.expose(), requester.nip.as_str()))
+            .map(|nik| {
+                seal_nik(
+                    &self.keys.get(),
+                    nik.expose(),
+                    corrected_nik.as_deref(),
+                    requester.nip.as_str(),
+                )
+            })
             .transpose()?;
         let txn = self.begin_write().await?;
         // The key first: a concurrent request under the same key waits here for this
@@ -225,8 +251,8 @@ impl Store {
             return Ok(None);
         };
         let attachments = self.attachment_records(ticket.id).await?;
-        let nik = self.nik_of(&ticket)?;
-        Ok(Some(ticket_record(number, ticket, nik, attachments)?))
+        let niks = self.nik_of(&ticket)?;
+        Ok(Some(ticket_record(number, ticket, niks, attachments)?))
     }
 
     /// The stored file of one kind on a ticket, with its bytes as a stream.
@@ -322,8 +348,9 @@ impl Store {
         })
     }
 
-    /// The requester's NIK, opened: `None` when the ticket has none or it was erased.
-    pub(crate) fn nik_of(&self, t: &tickets::Model) -> Result<Option<Nik>, StoreError> {
+    /// The requester's NIK, opened, and the one a data change corrects it to: `None`
+    /// when the ticket has none or it was erased.
+    pub(crate) fn nik_of(&self, t: &tickets::Model) -> Result<StoredNiks, StoreError> {
         let sealed = match (&t.nik_key_id, &t.nik_sealed, &t.requester_nik) {
             (Some(key_id), Some(sealed), _) => {
                 let context = nik_context(&t.requester_nip);
@@ -331,31 +358,51 @@ impl Store {
             }
             // Not sealed yet: stored by a version before encryption at rest.
             (_, _, Some(clear)) => clear.as_bytes().to_vec(),
-            _ => return Ok(None),
+            _ => return Ok(StoredNiks::default()),
         };
         let text = String::from_utf8(sealed)
             .map_err(|_| StoreError::Corrupt("a sealed NIK is not text".into()))?;
-        Nik::parse(&text)
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt("a stored NIK is not a valid NIK".into()))
+        let parse = |digits: &str| {
+            Nik::parse(digits)
+                .map_err(|_| StoreError::Corrupt("a stored NIK is not a valid NIK".into()))
+        };
+        let mut lines = text.lines();
+        Ok(StoredNiks {
+            current: lines.next().map(parse).transpose()?,
+            corrected: lines.next().map(parse).transpose()?,
+        })
     }
+}
+
+/// A ticket's NIKs as opened: its own, and the one a data change corrects it to.
+#[derive(Debug, Default)]
+pub(crate) struct StoredNiks {
+    pub current: Option<Nik>,
+    pub corrected: Option<Nik>,
 }
 
 pub(crate) fn ticket_record(
     number: TicketNumber,
     t: tickets::Model,
-    requester_nik: Option<Nik>,
+    niks: StoredNiks,
     attachments: Vec<AttachmentRecord>,
 ) -> Result<TicketRecord, StoreError> {
+    let StoredNiks {
+        current: requester_nik,
+        corrected,
+    } = niks;
     let changes = match t.changes {
         Some(value) => serde_json::from_value::<Vec<StoredChange>>(value)
             .map_err(|_| StoreError::Corrupt(format!("the changes of {number} do not read back")))?
             .into_iter()
             .map(|c| {
-                Ok(ChangeRecord {
-                    field: decode("changed field", &c.field, ChangeableField::from_code)?,
-                    new_value: c.new_value,
-                })
+                let field = decode("changed field", &c.field, ChangeableField::from_code)?;
+                // The corrected NIK itself, while it is kept; its masked form after.
+                let new_value = match (field, &corrected) {
+                    (ChangeableField::Nik, Some(nik)) => nik.expose().to_owned(),
+                    _ => c.new_value,
+                };
+                Ok(ChangeRecord { field, new_value })
             })
             .collect::<Result<Vec<_>, StoreError>>()?,
         None => Vec::new(),

@@ -257,6 +257,15 @@ impl Composer {
             ),
             _ => (None, None),
         };
+        let (authority_status, next_step) = match &notice.event {
+            Event::WaitingOnAuthority {
+                certificate_status: Some(status),
+            } => (
+                Some(status.label()),
+                Some(language.pick(&status.what_next()).to_owned()),
+            ),
+            _ => (None, None),
+        };
         let waiting_since = match &notice.event {
             Event::EndorsementOverdue { waiting_since } => {
                 Some(self.time_zone.write(*waiting_since, language))
@@ -284,6 +293,8 @@ impl Composer {
             step => step,
             deadline => deadline,
             waiting_since => waiting_since,
+            authority_status => authority_status,
+            next_step => next_step,
             ticket_url => ticket_url,
             desk => &self.desk_name,
         }
@@ -471,6 +482,37 @@ mod tests {
                 );
                 assert!(rendered.html.starts_with("<!DOCTYPE html>"));
             }
+        }
+    }
+
+    #[test]
+    fn the_requester_learns_what_the_authority_waits_for_and_by_when() {
+        // The sample link expires at 1_800_000_000 s: 2027-01-15 08:00 UTC, 15:00 WIB.
+        for (language, status, next, deadline) in [
+            (
+                "id",
+                "Status di BSrE: On Set Passphrase",
+                "tautan yang dikirim ke email dinas Anda",
+                "15 Januari 2027 pukul 15.00 WIB",
+            ),
+            (
+                "en",
+                "Status at BSrE: On Set Passphrase",
+                "the link sent to your official email",
+                "15 January 2027, 15:00 WIB",
+            ),
+        ] {
+            let composer = composer(language);
+            let waiting = composer
+                .render(&event(EventKind::WaitingOnAuthority, Recipient::Requester))
+                .unwrap();
+            assert!(waiting.text.contains(status), "{}", waiting.text);
+            assert!(waiting.text.contains(next), "{}", waiting.text);
+            let link = composer
+                .render(&event(EventKind::AuthorityLinkSent, Recipient::Requester))
+                .unwrap();
+            assert!(link.subject.contains(deadline), "{}", link.subject);
+            assert!(link.text.contains(deadline), "{}", link.text);
         }
     }
 

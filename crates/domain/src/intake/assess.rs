@@ -74,6 +74,7 @@ pub fn assess(draft: &TicketDraft, rules: IntakeRules<'_>) -> Assessment {
 
     let current = Current {
         nip: nip.as_ref(),
+        nik: nik.as_ref(),
         name: name.as_ref(),
         email: email.as_ref(),
         unit: unit.as_ref(),

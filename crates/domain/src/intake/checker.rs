@@ -1,7 +1,7 @@
 //! The tools every step of the check shares: a collector of problems that keeps going
 //! after the first, and the requester's values as written.
 
-use crate::identity::{CertificateName, Nip, OfficialEmail, Position, Unit};
+use crate::identity::{CertificateName, Nik, Nip, OfficialEmail, Position, Unit};
 use crate::problem::{Message, Problem, ProblemCode, Rule};
 use crate::service::ChangeableField;
 
@@ -52,6 +52,7 @@ pub(super) fn choices(codes: impl IntoIterator<Item = &'static str>) -> String {
 /// The requester's values as written, for telling a real change from a repeat.
 pub(super) struct Current<'a> {
     pub nip: Option<&'a Nip>,
+    pub nik: Option<&'a Nik>,
     pub name: Option<&'a CertificateName>,
     pub email: Option<&'a OfficialEmail>,
     pub unit: Option<&'a Unit>,
@@ -64,6 +65,7 @@ impl Current<'_> {
             ChangeableField::Name => self.name.map(CertificateName::as_str),
             ChangeableField::Email => self.email.map(OfficialEmail::as_str),
             ChangeableField::Nip => self.nip.map(Nip::as_str),
+            ChangeableField::Nik => self.nik.map(Nik::expose),
             ChangeableField::Unit => self.unit.map(Unit::as_str),
             ChangeableField::Position => self.position.map(Position::as_str),
             ChangeableField::Organisation | ChangeableField::City | ChangeableField::Province => {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::checker::{Checker, Current, choices, present};
 use super::{IntakeRules, TicketDraft};
-use crate::identity::{CertificateName, Nip, OfficialEmail, Position};
+use crate::identity::{CertificateName, Nik, Nip, OfficialEmail, Position};
 use crate::problem::{Message, Problem, ProblemCode};
 use crate::service::{
     ChangeKind, ChangeRequest, ChangeableField, FieldChange, RevocationReason, Service,
@@ -144,6 +144,40 @@ pub(super) fn request_for(
     }
 }
 
+/// What the guides say needs no certificate change at all: a move between units of the
+/// same ministry (every unit the desk knows is one of its Eselon I units), and acting in
+/// a position (Plh., Plt.), which the certificate does not follow.
+fn no_certificate_change_needed(field: ChangeableField, new_value: &str) -> Option<Message> {
+    match field {
+        ChangeableField::Unit => Some(Message::new(
+            "Pindah unit di lingkungan kementerian yang sama tidak memerlukan perubahan sertifikat; sertifikat tetap berlaku.",
+            "A move to another unit of the same ministry needs no certificate change; the certificate stays valid.",
+        )),
+        ChangeableField::Nik => Some(Message::new(
+            "NIK pada sertifikat dikoreksi oleh petugas RA di portal BSrE setelah dicocokkan dengan KTP; sertifikat tidak perlu dicabut.",
+            "The RA agent corrects the NIK in the BSrE portal after checking it against the KTP; the certificate need not be revoked.",
+        )),
+        ChangeableField::Position if is_acting(new_value) => Some(Message::new(
+            "Jabatan Plh./Plt. tidak memerlukan perubahan sertifikat; sertifikat mengikuti jabatan definitif.",
+            "Acting as Plh./Plt. needs no certificate change; the certificate follows the substantive position.",
+        )),
+        _ => None,
+    }
+}
+
+/// Whether a position is an acting one: Plh. (pelaksana harian) or Plt. (pelaksana
+/// tugas), however written.
+fn is_acting(position: &str) -> bool {
+    let lower = position.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| *w == "plh" || *w == "plt")
+        || lower.contains("pelaksana harian")
+        || lower.contains("pelaksana tugas")
+}
+
 fn check_changes(
     draft: &TicketDraft,
     current: &Current<'_>,
@@ -212,6 +246,9 @@ fn check_changes(
             ChangeableField::Nip => c
                 .parse(&value_path, Nip::parse(value))
                 .map(|v| v.as_str().to_owned()),
+            ChangeableField::Nik => c
+                .parse(&value_path, Nik::parse(value))
+                .map(|v| v.expose().to_owned()),
             ChangeableField::Position => c
                 .parse(&value_path, Position::parse(value))
                 .map(|v| v.as_str().to_owned()),
@@ -239,6 +276,13 @@ fn check_changes(
                 ),
             );
             continue;
+        }
+        if let Some(warning) = no_certificate_change_needed(field, &new_value) {
+            c.warnings.push(Problem::new(
+                value_path.clone(),
+                ProblemCode::NoCertificateChangeNeeded,
+                warning,
+            ));
         }
         if field.needs_revocation_first() {
             c.warnings.push(Problem::new(

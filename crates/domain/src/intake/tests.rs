@@ -168,12 +168,50 @@ fn a_data_change_lists_checked_changes_and_warns_about_revocation() {
     .unwrap();
     let changes = accepted.submission.request.changes();
     assert_eq!(changes[0].new_value, "Direktorat Jenderal Pajak");
-    assert_eq!(accepted.warnings.len(), 1);
+    let warnings: Vec<(&str, ProblemCode)> = accepted
+        .warnings
+        .iter()
+        .map(|w| (w.field.as_str(), w.code))
+        .collect();
     assert_eq!(
-        accepted.warnings[0].code,
-        ProblemCode::ChangeNeedsRevocation
+        warnings,
+        [
+            (
+                "changes[0].new_value",
+                ProblemCode::NoCertificateChangeNeeded
+            ),
+            ("changes[1].field", ProblemCode::ChangeNeedsRevocation),
+        ]
     );
-    assert_eq!(accepted.warnings[0].field, "changes[1].field");
+}
+
+#[test]
+fn acting_as_plh_or_plt_needs_no_certificate_change() {
+    for (position, acting) in [
+        ("Plh Kepala Bagian", true),
+        ("PLT Kasubbag Umum", true),
+        ("Pelaksana Harian", true),
+        ("Kepala Bagian Umum", false),
+        ("Analis Kepegawaian", false),
+    ] {
+        let mut d = draft("15.2");
+        d.subtype = Some("data_change".into());
+        d.changes = Some(vec![ChangeDraft {
+            field: Some("position".into()),
+            new_value: Some(position.into()),
+        }]);
+        let accepted = run(
+            &d,
+            &WITHOUT_ERROR_SCREENSHOT,
+            Some(&officer("Sekretariat Jenderal", true)),
+        )
+        .unwrap();
+        let warned = accepted
+            .warnings
+            .iter()
+            .any(|w| w.code == ProblemCode::NoCertificateChangeNeeded);
+        assert_eq!(warned, acting, "{position}");
+    }
 }
 
 #[test]

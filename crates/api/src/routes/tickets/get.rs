@@ -10,6 +10,8 @@ use certdesk_domain::audit::LookKind;
 use certdesk_domain::lifecycle::{
     ProfileState, RequesterStep, nik_view_is_audited, sees_nik_unmasked,
 };
+use certdesk_domain::mask_nik;
+use certdesk_domain::service::ChangeableField;
 
 use super::{etag, ticket_path, visible_ticket};
 use crate::auth::Caller;
@@ -207,7 +209,12 @@ impl TicketResponse {
                 .into_iter()
                 .map(|c| ChangeResponse {
                     field: c.field.code(),
-                    new_value: c.new_value,
+                    // A corrected NIK is shown as the ticket's own NIK is.
+                    new_value: if c.field == ChangeableField::Nik && !nik_unmasked {
+                        mask_nik(&c.new_value)
+                    } else {
+                        c.new_value
+                    },
                 })
                 .collect(),
             certificate_status: t.certificate_status.map(|s| s.label()),
