@@ -221,6 +221,25 @@ async fn a_link_waits_for_the_requester_until_they_say_it_is_done(backend: Backe
         "awaiting_requester_at_authority",
     )
     .await;
+    // Handing the ticket to another agent meanwhile keeps the link and its clock.
+    put_agent_in_directory(&app).await;
+    let supervisor = app.token(
+        SUPERVISOR_NIP,
+        &[certdesk_domain::lifecycle::Role::Supervisor],
+    );
+    let v = step(
+        &app,
+        &supervisor,
+        &number,
+        v,
+        json!({"action": "assign", "assignee_nip": AGENT_NIP}),
+        "awaiting_requester_at_authority",
+    )
+    .await;
+    assert_eq!(
+        ticket(&app, &p.agent, &number).await["authority_link"]["step"],
+        "set_passphrase"
+    );
     step(
         &app,
         &p.agent,
@@ -307,6 +326,10 @@ async fn fields_an_action_does_not_take_are_refused_not_dropped(backend: Backend
         (
             json!({"action": "send_authority_link"}),
             ("step", "required"),
+        ),
+        (
+            json!({"action": "record_authority_status", "certificate_status": "New", "valid_until": "-5000-01-01"}),
+            ("valid_until", "date_format"),
         ),
         (
             json!({"action": "request_information", "reason": "KTP buram", "step": "set_passphrase"}),

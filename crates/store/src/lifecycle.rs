@@ -113,7 +113,10 @@ impl Store {
         let link = transition
             .link
             .filter(|_| transition.to == Status::AwaitingRequesterAtAuthority);
-        if link.is_some() || transition.from == Status::AwaitingRequesterAtAuthority {
+        // Reassigning the ticket while it waits keeps the link and its clock.
+        let leaves_wait = transition.from == Status::AwaitingRequesterAtAuthority
+            && transition.to != Status::AwaitingRequesterAtAuthority;
+        if link.is_some() || leaves_wait {
             update = update
                 .col_expr(
                     tickets::Column::LinkStep,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::event::{Event, Notice};
 use crate::identity::Nip;
+use crate::identity::mask_nik_like;
 use crate::problem::{Message, ProblemCode, Rule};
 use crate::service::Service;
 use crate::text::{FreeText, MAX_DESCRIPTION_CHARS};
@@ -248,14 +249,17 @@ fn finding_of(
             ),
         });
     };
+    // The note goes into the history, which is kept for good and read by the requester
+    // and the officer: a NIK typed into it is kept masked, like everywhere it may be read.
     let note = match report
         .note
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
+        .map(mask_nik_like)
     {
         Some(text) => Some(
-            FreeText::parse(text, MAX_AUTHORITY_NOTE_CHARS).map_err(|e| Refusal::Invalid {
+            FreeText::parse(&text, MAX_AUTHORITY_NOTE_CHARS).map_err(|e| Refusal::Invalid {
                 field: "note",
                 code: e.code(),
                 message: e.message(),

@@ -795,6 +795,14 @@ fn what_an_action_does_not_take_is_refused_not_dropped() {
             ..
         })
     ));
+    let mut with_nik = full_action(ActionKind::RecordAuthorityStatus);
+    with_nik.authority.note = Some("KTP cocok dengan NIK 3174051705900001".into());
+    let recorded = decide(&ticket, &agent, &with_nik, now(), &rules()).unwrap();
+    assert_eq!(
+        recorded.finding.unwrap().note.unwrap().as_str(),
+        "KTP cocok dengan NIK 3174********0001",
+        "a NIK in a note is kept masked"
+    );
     let mut secret_note = full_action(ActionKind::RecordAuthorityStatus);
     secret_note.authority.note = Some("passphrase: Rahasia#2026kuat".into());
     assert!(matches!(

@@ -190,16 +190,22 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
         .valid_until
         .as_deref()
         .map(|raw| {
-            chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-                ApiError::invalid(
-                    "valid_until",
-                    ProblemCode::DateFormat,
-                    Message::new(
-                        "Tanggal berlaku ditulis sebagai TTTT-BB-HH, misalnya 2028-06-30.",
-                        "Write the valid-until date as YYYY-MM-DD, for example 2028-06-30.",
-                    ),
-                )
-            })
+            chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                .ok()
+                // A certificate's validity, not any date chrono reads: years far out
+                // (or before the common era) are typing mistakes, and no database
+                // column holds them all.
+                .filter(|date| (2000..=2100).contains(&chrono::Datelike::year(date)))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "valid_until",
+                        ProblemCode::DateFormat,
+                        Message::new(
+                            "Tanggal berlaku ditulis sebagai TTTT-BB-HH antara tahun 2000 dan 2100, misalnya 2028-06-30.",
+                            "Write the valid-until date as YYYY-MM-DD, between the years 2000 and 2100, for example 2028-06-30.",
+                        ),
+                    )
+                })
         })
         .transpose()?;
     let step = request
