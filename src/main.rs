@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 mod demo;
 mod inspect_pdf;
 mod keys;
+mod mail;
 mod officers;
 mod outbox;
 mod retention;
@@ -68,6 +69,11 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         command: outbox::OutboxCommand,
+    },
+    /// Replies by email: `certdesk mail receive`, for an MTA's pipe transport.
+    Mail {
+        #[command(subcommand)]
+        command: mail::MailCommand,
     },
     /// The desk's clocks (expired links, overdue endorsements, reopen windows): run
     /// them now.
@@ -168,6 +174,10 @@ async fn run_cli(cli: Cli) -> ExitCode {
         };
     }
     telemetry::init(&settings.api.log);
+    // The MTA reads the exit code: sysexits, not the usual success or failure.
+    if let Command::Mail { command } = cli.command {
+        return ExitCode::from(mail::run(&settings.api, &settings.store, command).await);
+    }
     match run(cli.command, &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -295,7 +305,7 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
         Command::Token { command } => token::run(settings, store_settings, command).await?,
         Command::Demo { hours } => demo::run(settings, store_settings, hours).await?,
         // Answered in `main`, before logging starts.
-        Command::Config | Command::InspectPdf(_) => {}
+        Command::Config | Command::InspectPdf(_) | Command::Mail { .. } => {}
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ mod intake_rejections;
 mod lifecycle;
 mod mail;
 mod mail_comments;
+mod mail_in;
 mod pdf_reader;
 mod personal_data_at_rest;
 mod privacy_logs;

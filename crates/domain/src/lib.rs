@@ -15,6 +15,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod event;
 pub mod identity;
+pub mod inbound;
 pub mod intake;
 pub mod language;
 pub mod lifecycle;

@@ -13,6 +13,7 @@
 
 pub mod compose;
 pub mod config;
+pub mod inbound;
 mod mailer;
 pub mod policy;
 pub mod smtp;

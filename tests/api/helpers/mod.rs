@@ -565,6 +565,25 @@ pub fn certdesk_token(app: &TestApp, args: &[&str]) -> std::process::Output {
 
 /// Runs `certdesk …` against the test app's database, storage and keys.
 pub fn certdesk_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    certdesk_command(app, args).output().unwrap()
+}
+
+/// Runs `certdesk …` as `certdesk_cli` does, with `input` on its standard input (as an
+/// MTA's pipe transport delivers a message).
+pub fn certdesk_with_input(app: &TestApp, args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = certdesk_command(app, args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `certdesk …` with the test app's database, storage and keys in its environment.
+pub fn certdesk_command(app: &TestApp, args: &[&str]) -> std::process::Command {
     use secrecy::ExposeSecret;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
     command
@@ -582,7 +601,7 @@ pub fn certdesk_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
     if let Some(schema) = &app.store_settings.database.schema {
         command.env("CERTDESK_DATABASE__SCHEMA", schema);
     }
-    command.output().unwrap()
+    command
 }
 
 /// An integrator's API token with `scopes`, created with `certdesk token create`.

@@ -1,0 +1,243 @@
+//! Replies by email, delivered by an MTA's pipe transport to `certdesk mail receive`:
+//! the message is read here (MIME, encodings, HTML turned to text, by mail-parser), the
+//! domain's `inbound` rules say which ticket it is about, whether a person wrote it and
+//! what they newly wrote, and the lifecycle's own rules decide what it becomes: the
+//! requester's answer where the desk waits for them, otherwise a public comment. Whatever
+//! is refused is stored nowhere. Nothing of the message (address, text) is logged.
+
+use certdesk_domain::inbound::{
+    Delivery, InboundMail, is_automatic, normalised_address, reply_text, ticket_of,
+};
+use certdesk_domain::lifecycle::{
+    Action, ActionKind, Actor, LifecycleRules, Refusal, Role, Status, comment, decide,
+};
+use certdesk_store::{HistoryActor, Store, StoreError, TicketRecord};
+use chrono::Utc;
+use mail_parser::MessageParser;
+
+/// The largest message read; a reply is text, and anything bigger is refused unread.
+pub const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Why a message was not taken; logged by name, never with its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    NotAnEmail,
+    TooLarge,
+    Automatic,
+    NoTicket,
+    TicketEnded,
+    NotAParty,
+    NothingNew,
+    BrokeARule(&'static str),
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Recorded as the requester's answer: the ticket went back to the agent.
+    Answer,
+    /// Recorded as a public comment.
+    Comment,
+    Refused(Refused),
+}
+
+impl Received {
+    /// What the MTA is told.
+    pub fn delivery(self) -> Delivery {
+        match self {
+            Self::Refused(Refused::NoTicket) => Delivery::UnknownRecipient,
+            Self::Answer | Self::Comment | Self::Refused(_) => Delivery::Done,
+        }
+    }
+}
+
+/// The parts of a message the desk reads.
+pub fn read(raw: &[u8]) -> Option<InboundMail> {
+    let message = MessageParser::default().parse(raw)?;
+    let ids = |value: &mail_parser::HeaderValue<'_>| -> Vec<String> {
+        value
+            .as_text_list()
+            .map(|list| list.iter().map(|id| id.to_string()).collect())
+            .unwrap_or_default()
+    };
+    let mut refers_to = ids(message.in_reply_to());
+    refers_to.extend(ids(message.references()));
+    let marks = [
+        "Auto-Submitted",
+        "Precedence",
+        "X-Autoreply",
+        "X-Autorespond",
+        "X-Auto-Response-Suppress",
+        "List-Id",
+        "List-Unsubscribe",
+        "Content-Type",
+    ]
+    .into_iter()
+    .filter_map(|name| {
+        message
+            .header_raw(name)
+            .map(|value| (name.to_ascii_lowercase(), value.trim().to_owned()))
+    })
+    .collect();
+    Some(InboundMail {
+        subject: message.subject().unwrap_or_default().to_owned(),
+        refers_to,
+        from: message
+            .from()
+            .and_then(|from| from.first())
+            .and_then(|addr| addr.address())
+            .unwrap_or_default()
+            .to_owned(),
+        return_path: message
+            .header_raw("Return-Path")
+            .map(|path| path.trim().to_owned()),
+        marks,
+        text: text_of(&message),
+        has_attachments: message.attachment_count() > 0,
+    })
+}
+
+/// The message's text: its plain part, or, when it has only HTML, the HTML down to
+/// where the quoted message begins, as text.
+fn text_of(message: &mail_parser::Message<'_>) -> String {
+    match message.text_part(0) {
+        Some(part) if part.is_text_html() => html_reply(part.text_contents().unwrap_or_default()),
+        Some(part) => part.text_contents().unwrap_or_default().to_owned(),
+        None => String::new(),
+    }
+}
+
+/// Mail clients mark where the quoted message starts in HTML (Outlook's separator and
+/// reply header, Gmail's and Thunderbird's quote blocks); what comes before is the reply.
+/// Blocks end lines, as a reader sees them.
+fn html_reply(html: &str) -> String {
+    const QUOTE_STARTS: [&str; 6] = [
+        "<div id=\"appendonsend\"",
+        "<div id=\"divrplyfwdmsg\"",
+        "<hr",
+        "<div class=\"gmail_quote",
+        "<blockquote",
+        "<div class=\"moz-cite-prefix",
+    ];
+    let lower = html.to_ascii_lowercase();
+    let end = QUOTE_STARTS
+        .iter()
+        .filter_map(|marker| lower.find(marker))
+        .min()
+        .unwrap_or(html.len());
+    let reply = html[..end]
+        .replace("</div>", "</div><br>")
+        .replace("</p>", "</p><br>");
+    mail_parser::decoders::html::html_to_text(&reply)
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+/// Takes one message as the MTA delivered it. A store error (the database down) is
+/// `Err`: the MTA keeps the message and tries again.
+pub async fn receive(
+    store: &Store,
+    rules: &LifecycleRules,
+    raw: &[u8],
+) -> Result<Received, StoreError> {
+    if raw.len() > MAX_MESSAGE_BYTES {
+        return Ok(Received::Refused(Refused::TooLarge));
+    }
+    let Some(mail) = read(raw) else {
+        return Ok(Received::Refused(Refused::NotAnEmail));
+    };
+    if is_automatic(&mail) {
+        return Ok(Received::Refused(Refused::Automatic));
+    }
+    let Some(number) = ticket_of(&mail) else {
+        return Ok(Received::Refused(Refused::NoTicket));
+    };
+    let Some(ticket) = store.ticket(number).await? else {
+        return Ok(Received::Refused(Refused::NoTicket));
+    };
+    if ticket.status.is_terminal() {
+        return Ok(Received::Refused(Refused::TicketEnded));
+    }
+    let Some(actor) = sender(store, &ticket, &mail.from).await? else {
+        return Ok(Received::Refused(Refused::NotAParty));
+    };
+    let text = reply_text(&mail.text);
+    if text.is_empty() {
+        return Ok(Received::Refused(Refused::NothingNew));
+    }
+    let facts = ticket.facts();
+    let now = Utc::now();
+    let answers = actor.roles.contains(&Role::Requester)
+        && matches!(
+            ticket.status,
+            Status::AwaitingRequester | Status::AwaitingRequesterAtAuthority
+        );
+    if answers {
+        let action = Action::new(ActionKind::Reply).with_reason(&text);
+        let transition = match decide(&facts, &actor, &action, now, rules) {
+            Ok(transition) => transition,
+            Err(refusal) => return Ok(Received::Refused(refused(&refusal))),
+        };
+        let by = HistoryActor {
+            id: actor.nip.as_str().to_owned(),
+            capacity: transition.capacity,
+        };
+        store
+            .apply_transition(number, ticket.version, &transition, &by, now)
+            .await?;
+        return Ok(Received::Answer);
+    }
+    let decision = match comment(&actor, &facts, &text, false) {
+        Ok(decision) => decision,
+        Err(refusal) => return Ok(Received::Refused(refused(&refusal))),
+    };
+    let by = HistoryActor {
+        id: actor.nip.as_str().to_owned(),
+        capacity: decision.capacity,
+    };
+    store.add_comment(number, &by, &decision, now).await?;
+    Ok(Received::Comment)
+}
+
+/// The ticket's requester or its assigned agent, if the message is from one of them.
+async fn sender(
+    store: &Store,
+    ticket: &TicketRecord,
+    from: &str,
+) -> Result<Option<Actor>, StoreError> {
+    let from = normalised_address(from);
+    if from.is_empty() {
+        return Ok(None);
+    }
+    if normalised_address(&ticket.requester_email) == from {
+        return Ok(Some(Actor {
+            nip: ticket.requester_nip.clone(),
+            roles: vec![Role::Requester],
+        }));
+    }
+    if let Some(agent) = &ticket.assignee_nip
+        && let Some(member) = store.staff_member(agent).await?
+        && normalised_address(&member.email) == from
+    {
+        return Ok(Some(Actor {
+            nip: agent.clone(),
+            roles: vec![Role::Agent],
+        }));
+    }
+    Ok(None)
+}
+
+fn refused(refusal: &Refusal) -> Refused {
+    match refusal {
+        Refusal::Invalid { code, .. } => Refused::BrokeARule(code.as_str()),
+        Refusal::NotAllowedInState { .. } | Refusal::ReopenWindowPassed => Refused::TicketEnded,
+        Refusal::NotPermitted { .. }
+        | Refusal::AlreadyClaimed
+        | Refusal::OwnTicket
+        | Refusal::CommentNotPermitted => Refused::NotAParty,
+    }
+}

@@ -1,0 +1,66 @@
+//! `certdesk mail receive`: one email on standard input, as an MTA's pipe transport
+//! (Postfix, Exim) delivers it, taken as a reply on its ticket or refused; the exit code
+//! is the MTA's (sysexits): 0 done, 67 no such ticket (the MTA bounces it), 75 try again
+//! later (the database is down: the MTA keeps the message and retries).
+
+use std::io::Read;
+
+use certdesk_api::config::Settings;
+use certdesk_domain::inbound::Delivery;
+use certdesk_store::StoreSettings;
+use certdesk_worker::inbound::{MAX_MESSAGE_BYTES, Received, receive};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// Read one RFC 5322 message on standard input and record it as a reply on its
+    /// ticket, or refuse it; exits 0, 67 (no such ticket) or 75 (try again later).
+    Receive,
+}
+
+/// Runs the command and answers the exit code the MTA reads.
+pub async fn run(settings: &Settings, store_settings: &StoreSettings, command: MailCommand) -> u8 {
+    match command {
+        MailCommand::Receive => receive_stdin(settings, store_settings).await.exit_code(),
+    }
+}
+
+async fn receive_stdin(settings: &Settings, store_settings: &StoreSettings) -> Delivery {
+    // One byte past the limit is enough to know the message is too large.
+    let mut raw = Vec::new();
+    if let Err(error) = std::io::stdin()
+        .take(MAX_MESSAGE_BYTES as u64 + 1)
+        .read_to_end(&mut raw)
+    {
+        tracing::error!(%error, "reading the message from standard input failed; the MTA will retry");
+        return Delivery::TryLater;
+    }
+    let rules = match settings.lifecycle_rules() {
+        Ok(rules) => rules,
+        Err(problem) => {
+            tracing::error!(%problem, "configuration");
+            return Delivery::TryLater;
+        }
+    };
+    let store = match crate::open_migrated_store(store_settings).await {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::error!(error = %format!("{error:#}"), "the database cannot be reached; the MTA will retry");
+            return Delivery::TryLater;
+        }
+    };
+    match receive(&store, &rules, &raw).await {
+        Ok(received) => {
+            match received {
+                Received::Answer => tracing::info!("reply recorded as the requester's answer"),
+                Received::Comment => tracing::info!("reply recorded as a public comment"),
+                Received::Refused(why) => tracing::info!(?why, "reply refused; nothing stored"),
+            }
+            received.delivery()
+        }
+        Err(error) => {
+            tracing::error!(%error, "storing the reply failed; the MTA will retry");
+            Delivery::TryLater
+        }
+    }
+}
