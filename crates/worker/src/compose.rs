@@ -107,6 +107,8 @@ pub struct Composer {
     ticket_url: String,
     /// The clock deadlines are written in.
     time_zone: IndonesianTime,
+    /// Where replies go, when the desk reads them (`mail.reply_to`).
+    reply_to: Option<Mailbox>,
 }
 
 impl Composer {
@@ -136,6 +138,14 @@ impl Composer {
             desk_name: settings.desk_name.clone(),
             ticket_url: settings.ticket_url.clone(),
             time_zone: settings.time_zone()?,
+            reply_to: match settings.reply_to.trim() {
+                "" => None,
+                written => Some(
+                    written
+                        .parse()
+                        .map_err(|e| format!("mail.reply_to {written:?}: {e}"))?,
+                ),
+            },
         })
     }
 
@@ -154,6 +164,13 @@ impl Composer {
     /// as one conversation: derived from the ticket number alone, stable for its life.
     pub fn thread_id(&self, event: &OutboxMessage) -> String {
         format!("<ticket.{}@{}>", event.ticket, self.message_id_domain)
+    }
+
+    /// Whether this recipient's reply is read: the desk has an inbound address, and they
+    /// are the requester or the agent (`certdesk mail receive` takes replies from them
+    /// only; officers act in the desk).
+    fn replies_read(&self, event: &OutboxMessage) -> bool {
+        self.reply_to.is_some() && event.notice.recipient != Recipient::ResponsibleOfficer
     }
 
     pub fn language_for(&self, event: &OutboxMessage) -> Language {
@@ -221,7 +238,11 @@ impl Composer {
                 .parse()
                 .map_err(|_| ComposeError::BadAddress(address.to_owned()))?,
         );
-        let message = Message::builder()
+        let mut builder = Message::builder();
+        if let Some(reply_to) = self.reply_to.clone().filter(|_| self.replies_read(event)) {
+            builder = builder.reply_to(reply_to);
+        }
+        let message = builder
             .message_id(Some(self.message_id(event)))
             .in_reply_to(self.thread_id(event))
             .references(self.thread_id(event))
@@ -296,6 +317,7 @@ impl Composer {
             authority_status => authority_status,
             next_step => next_step,
             ticket_url => ticket_url,
+            replies_read => self.replies_read(event),
             desk => &self.desk_name,
         }
     }
@@ -514,6 +536,43 @@ mod tests {
             assert!(link.subject.contains(deadline), "{}", link.subject);
             assert!(link.text.contains(deadline), "{}", link.text);
         }
+    }
+
+    #[test]
+    fn with_an_inbound_address_the_people_who_may_reply_are_asked_to() {
+        let inbound = Composer::new(&MailSettings {
+            reply_to: "Layanan Sertifikat <layanan@certdesk.invalid>".into(),
+            ..MailSettings::default()
+        })
+        .unwrap();
+        let reply_to = |m: &Message| m.headers().get_raw("Reply-To").map(str::to_owned);
+        let to_requester = inbound
+            .compose(
+                &event(EventKind::InformationRequested, Recipient::Requester),
+                "andi.contoh@kemenkeu.go.id",
+            )
+            .unwrap();
+        assert!(
+            reply_to(&to_requester).is_some_and(|r| r.contains("layanan@certdesk.invalid")),
+            "{:?}",
+            reply_to(&to_requester)
+        );
+        let text = String::from_utf8(to_requester.formatted()).unwrap();
+        assert!(text.contains("Balas email ini untuk menjawab"), "{text}");
+        let to_officer = inbound
+            .compose(
+                &event(EventKind::EndorsementNeeded, Recipient::ResponsibleOfficer),
+                "kepala.upk@kemenkeu.go.id",
+            )
+            .unwrap();
+        assert_eq!(reply_to(&to_officer), None, "officers act in the desk");
+        let without = composer("id")
+            .render(&event(
+                EventKind::InformationRequested,
+                Recipient::Requester,
+            ))
+            .unwrap();
+        assert!(without.text.contains("mohon tidak membalas"));
     }
 
     #[test]

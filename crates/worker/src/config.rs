@@ -124,6 +124,10 @@ pub struct MailSettings {
     pub language: String,
     /// A link to a ticket, with `{number}` where the ticket number goes; empty for none.
     pub ticket_url: String,
+    /// The desk's inbound address (where `certdesk mail receive` is wired), as
+    /// `Name <address>` or an address; empty when replies are not read. Set, emails to
+    /// requesters and agents carry it as `Reply-To` and invite replies.
+    pub reply_to: String,
     /// The clock deadlines are written in: `WIB`, `WITA` or `WIT`.
     pub time_zone: String,
     /// Where messages are written as `.eml` files when no SMTP host is set.
@@ -203,6 +207,7 @@ impl Default for MailSettings {
             desk_name: "Layanan Sertifikat Elektronik".into(),
             language: "id".into(),
             time_zone: "WIB".into(),
+            reply_to: String::new(),
             ticket_url: String::new(),
             outbox_dir: PathBuf::from("./data/outbox"),
             smtp: SmtpSettings::default(),
