@@ -100,8 +100,11 @@ def check(name, out, work, state):
         steps = json_lines(out)
         statuses = [s["status"] for s in steps if isinstance(s, dict) and "status" in s]
         expect(statuses == ["submitted", "in_review", "awaiting_requester", "awaiting_requester", "in_review", "in_review",
-                            "awaiting_requester_at_authority", "in_review", "waiting_on_authority", "resolved", "closed"],
+                            "awaiting_requester_at_authority", "waiting_on_authority", "resolved", "closed"],
                f"every step, got {statuses}")
+        expect("exit 0" in out, "the email reply taken")
+        expect(any(e.get("reason") == "Passphrase sudah saya atur sendiri melalui tautan dari BSrE."
+                   for e in steps[-1] if isinstance(e, dict)), "the email's new text, as the requester's reply")
         tickets = [s for s in steps if isinstance(s, dict) and "status" in s and "number" in s]
         expect(tickets[5]["authority_status"]["certificate_status"] == "New", "the finding recorded")
         expect(tickets[6]["authority_link"]["step"] == "set_passphrase", "the link and its deadline")
