@@ -32,6 +32,7 @@ echo "files per ticket: $(cat "$WORK"/files/{ktp_scan,signature_scan,recommendat
 fresh_db() {
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
   CERTDESK_DATABASE__URL="$PG/$1" CERTDESK_LOG__FILTER=warn CERTDESK_AUTH__LOCAL_KEY_FILE="$WORK/jwt.key" \
+    CERTDESK_STORAGE__PATH="$WORK/blobs" CERTDESK_ENCRYPTION__KEY_FILE="$WORK/master.keys" \
     "$BIN" officers import samples/officers.csv >/dev/null
 }
 cleanup() {
@@ -51,7 +52,7 @@ fresh_db certdesk_bench_intake
 export CERTDESK_DATABASE__URL="$PG/certdesk_bench_intake" CERTDESK_STORAGE__PATH="$WORK/blobs" CERTDESK_ENCRYPTION__KEY_FILE="$WORK/master.keys" \
   CERTDESK_AUTH__LOCAL_KEY_FILE="$WORK/jwt.key" CERTDESK_LOG__FILTER=warn \
   CERTDESK_SERVER__LISTEN="127.0.0.1:$PORT" CERTDESK_DATABASE__MAX_CONNECTIONS="$CLIENTS" \
-  CERTDESK_RATE_LIMITS__ENABLED=false
+  CERTDESK_RATE_LIMITS__ENABLED=false CERTDESK_MAIL__OUTBOX_DIR="$WORK/outbox"
 BENCH_TOKEN=$("$BIN" token create --name bench --scope tickets:write 2>/dev/null)
 "$BIN" serve > "$WORK/serve.log" 2>&1 &
 SERVER=$!
