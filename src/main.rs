@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 mod demo;
+mod directory_csv;
 mod inspect_pdf;
 mod keys;
 mod mail;

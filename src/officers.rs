@@ -8,6 +8,7 @@ use certdesk_domain::{Officer, OfficerRow, UnitCatalogue};
 use certdesk_store::{Store, StoreSettings};
 use clap::Subcommand;
 
+use crate::directory_csv::checked_rows;
 use crate::open_migrated_store;
 
 #[derive(Subcommand)]
@@ -35,47 +36,11 @@ pub async fn import(
 pub async fn import_csv(settings: &Settings, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
     let units = UnitCatalogue::new(store.units().await?);
     let domains = settings.email_domains();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(csv);
-    let mut officers = Vec::new();
-    let mut failures = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for (index, record) in reader.deserialize::<CsvOfficer>().enumerate() {
-        let line = index + 2; // the header is line 1
-        let row = match record {
-            Ok(row) => row,
-            Err(error) => {
-                failures.push(format!("line {line}: {error}"));
-                continue;
-            }
-        };
-        match Officer::from_row(&row.into(), &units, &domains) {
-            Ok(officer) => {
-                if let Some(first) = seen.insert(officer.nip.clone(), line) {
-                    failures.push(format!(
-                        "line {line}: NIP {} already on line {first}",
-                        officer.nip
-                    ));
-                }
-                officers.push(officer);
-            }
-            Err(problems) => {
-                for problem in problems {
-                    failures.push(format!(
-                        "line {line}: {}: {}",
-                        problem.field, problem.message.en
-                    ));
-                }
-            }
-        }
-    }
-    if !failures.is_empty() {
-        anyhow::bail!(
-            "nothing imported; fix these rows:\n  {}",
-            failures.join("\n  ")
-        );
-    }
+    let officers = checked_rows(
+        csv,
+        |row: CsvOfficer| Officer::from_row(&row.into(), &units, &domains),
+        |officer: &Officer| &officer.nip,
+    )?;
     let report = store.import_officers(&officers).await?;
     Ok(format!(
         "imported {} officer(s): {} new, {} updated",

@@ -9,6 +9,7 @@ use certdesk_domain::staff::{StaffMember, StaffRow};
 use certdesk_store::{Store, StoreSettings};
 use clap::Subcommand;
 
+use crate::directory_csv::checked_rows;
 use crate::open_migrated_store;
 
 #[derive(Subcommand)]
@@ -36,44 +37,11 @@ pub async fn import(
 pub async fn import_csv(settings: &Settings, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
     let units = UnitCatalogue::new(store.units().await?);
     let domains = settings.email_domains();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(csv);
-    let mut members = Vec::new();
-    let mut failures = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for (index, record) in reader.deserialize::<CsvStaff>().enumerate() {
-        let line = index + 2; // the header is line 1
-        let row = match record {
-            Ok(row) => row,
-            Err(error) => {
-                failures.push(format!("line {line}: {error}"));
-                continue;
-            }
-        };
-        match StaffMember::from_row(&row.into(), &units, &domains) {
-            Ok(member) => {
-                if let Some(first) = seen.insert(member.nip.clone(), line) {
-                    failures.push(format!(
-                        "line {line}: NIP {} already on line {first}",
-                        member.nip
-                    ));
-                }
-                members.push(member);
-            }
-            Err(problems) => {
-                failures.extend(problems.into_iter().map(|problem| {
-                    format!("line {line}: {}: {}", problem.field, problem.message.en)
-                }))
-            }
-        }
-    }
-    if !failures.is_empty() {
-        anyhow::bail!(
-            "nothing imported; fix these rows:\n  {}",
-            failures.join("\n  ")
-        );
-    }
+    let members = checked_rows(
+        csv,
+        |row: CsvStaff| StaffMember::from_row(&row.into(), &units, &domains),
+        |member: &StaffMember| &member.nip,
+    )?;
     let report = store.import_staff(&members).await?;
     Ok(format!(
         "imported {} staff member(s): {} new, {} updated",

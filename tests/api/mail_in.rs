@@ -168,26 +168,13 @@ async fn replies_by_email_land_on_their_ticket_and_nothing_else_does(backend: Ba
     );
 
     // The database down: the MTA keeps the message and tries again.
-    let output = {
-        use std::io::Write;
-        let mut child = certdesk_command(&app, &["mail", "receive"])
-            .env(
-                "CERTDESK_DATABASE__URL",
-                "postgres://postgres@127.0.0.1:1/nowhere",
-            )
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(&message("gmail_reply", &number, REQUESTER_EMAIL))
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let output = run_with_input(
+        certdesk_command(&app, &["mail", "receive"]).env(
+            "CERTDESK_DATABASE__URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        ),
+        &message("gmail_reply", &number, REQUESTER_EMAIL),
+    );
     assert_eq!(output.status.code(), Some(75));
 
     // A closed ticket takes no more replies.

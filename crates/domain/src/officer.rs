@@ -57,16 +57,14 @@ impl Officer {
         domains: &EmailDomains,
     ) -> Result<Self, Vec<Problem>> {
         let mut problems = Vec::new();
-        let nip = Nip::parse(&row.nip)
-            .map_err(|e| problems.push(Problem::at("nip", &e)))
-            .ok();
-        let unit = units
-            .resolve(&row.unit)
-            .map_err(|e| problems.push(Problem::at("unit", &e)))
-            .ok();
-        let email = OfficialEmail::parse(&row.email, domains)
-            .map_err(|e| problems.push(Problem::at("email", &e)))
-            .ok();
+        let (nip, unit, email) = checked_person(
+            &row.nip,
+            &row.unit,
+            &row.email,
+            units,
+            domains,
+            &mut problems,
+        );
         let name = checked_name(&row.name, &mut problems);
         let active = checked_active(&row.active, &mut problems);
         match (nip, unit, email, active) {
@@ -80,6 +78,29 @@ impl Officer {
             _ => Err(problems),
         }
     }
+}
+
+/// A directory entry's NIP, unit and official email, each checked by the rule a
+/// ticket's field of the same name follows.
+pub(crate) fn checked_person(
+    nip: &str,
+    unit: &str,
+    email: &str,
+    units: &UnitCatalogue,
+    domains: &EmailDomains,
+    problems: &mut Vec<Problem>,
+) -> (Option<Nip>, Option<Unit>, Option<OfficialEmail>) {
+    let nip = Nip::parse(nip)
+        .map_err(|e| problems.push(Problem::at("nip", &e)))
+        .ok();
+    let unit = units
+        .resolve(unit)
+        .map_err(|e| problems.push(Problem::at("unit", &e)))
+        .ok();
+    let email = OfficialEmail::parse(email, domains)
+        .map_err(|e| problems.push(Problem::at("email", &e)))
+        .ok();
+    (nip, unit, email)
 }
 
 /// A directory entry's name, spaces tidied; a problem if empty or too long.

@@ -4,7 +4,7 @@
 
 use crate::Language;
 use crate::identity::{EmailDomains, Nip, OfficialEmail, Unit, UnitCatalogue};
-use crate::officer::{checked_active, checked_name};
+use crate::officer::{checked_active, checked_name, checked_person};
 use crate::problem::{Message, Problem, ProblemCode};
 use crate::vocabulary::serde_as_code;
 
@@ -67,16 +67,14 @@ impl StaffMember {
         domains: &EmailDomains,
     ) -> Result<Self, Vec<Problem>> {
         let mut problems = Vec::new();
-        let nip = Nip::parse(&row.nip)
-            .map_err(|e| problems.push(Problem::at("nip", &e)))
-            .ok();
-        let unit = units
-            .resolve(&row.unit)
-            .map_err(|e| problems.push(Problem::at("unit", &e)))
-            .ok();
-        let email = OfficialEmail::parse(&row.email, domains)
-            .map_err(|e| problems.push(Problem::at("email", &e)))
-            .ok();
+        let (nip, unit, email) = checked_person(
+            &row.nip,
+            &row.unit,
+            &row.email,
+            units,
+            domains,
+            &mut problems,
+        );
         let name = checked_name(&row.name, &mut problems);
         let active = checked_active(&row.active, &mut problems);
         let language = if row.language.trim().is_empty() {

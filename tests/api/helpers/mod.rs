@@ -571,8 +571,13 @@ pub fn certdesk_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
 /// Runs `certdesk …` as `certdesk_cli` does, with `input` on its standard input (as an
 /// MTA's pipe transport delivers a message).
 pub fn certdesk_with_input(app: &TestApp, args: &[&str], input: &[u8]) -> std::process::Output {
+    run_with_input(&mut certdesk_command(app, args), input)
+}
+
+/// Runs `command` with `input` on its standard input, and waits for it.
+pub fn run_with_input(command: &mut std::process::Command, input: &[u8]) -> std::process::Output {
     use std::io::Write;
-    let mut child = certdesk_command(app, args)
+    let mut child = command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

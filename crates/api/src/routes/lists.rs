@@ -2,7 +2,7 @@
 //! oldest first, with a `next` link while more remain.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::lifecycle::{Role, Status};
+use certdesk_domain::lifecycle::{Role, Status, link_expired};
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::text::SearchText;
 use certdesk_domain::{CertificateStatus, ChangeKind, Message, Nip, ProblemCode, Service};
@@ -407,7 +407,7 @@ fn item(t: TicketSummary) -> TicketListItem {
     TicketListItem {
         authority_status: t.authority_status.map(|s| s.label()),
         link_expired: t.status == Status::AwaitingRequesterAtAuthority
-            && t.link_expires_at.is_some_and(|at| at <= now),
+            && t.link_expires_at.is_some_and(|at| link_expired(at, now)),
         link_expires_at: t.link_expires_at,
         href: format!("/api/v1/tickets/{}", t.number),
         number: t.number.to_string(),

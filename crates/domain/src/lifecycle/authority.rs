@@ -120,8 +120,14 @@ pub struct AuthorityLink {
 
 impl AuthorityLink {
     pub fn has_expired(&self, now: DateTime<Utc>) -> bool {
-        now >= self.expires_at
+        link_expired(self.expires_at, now)
     }
+}
+
+/// Whether a link that works until `expires_at` no longer does at `now`: the one rule
+/// behind a ticket's `expired` and a queue item's flag.
+pub fn link_expired(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now >= expires_at
 }
 
 #[cfg(test)]

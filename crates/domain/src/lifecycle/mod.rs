@@ -34,7 +34,7 @@ pub use access::{
 pub use action::{Action, ActionKind, WhoMay, target};
 pub use authority::{
     AuthorityFinding, AuthorityLink, AuthorityReport, MAX_AUTHORITY_NOTE_CHARS, ProfileState,
-    RequesterStep,
+    RequesterStep, link_expired,
 };
 pub use deadlines::{
     DeadlineRules, REOPEN_WINDOW_ENDED, closed_by_the_desk, endorsement_reminder,
