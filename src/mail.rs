@@ -6,8 +6,9 @@
 use std::io::Read;
 
 use certdesk_api::config::Settings;
-use certdesk_domain::inbound::Delivery;
+use certdesk_domain::inbound::{Delivery, NO_TICKET};
 use certdesk_store::StoreSettings;
+use certdesk_worker::MailSettings;
 use certdesk_worker::inbound::{MAX_MESSAGE_BYTES, Received, receive};
 use clap::Subcommand;
 
@@ -19,13 +20,30 @@ pub enum MailCommand {
 }
 
 /// Runs the command and answers the exit code the MTA reads.
-pub async fn run(settings: &Settings, store_settings: &StoreSettings, command: MailCommand) -> u8 {
+pub async fn run(
+    settings: &Settings,
+    store_settings: &StoreSettings,
+    mail: &MailSettings,
+    command: MailCommand,
+) -> u8 {
     match command {
-        MailCommand::Receive => receive_stdin(settings, store_settings).await.exit_code(),
+        MailCommand::Receive => {
+            let delivery = receive_stdin(settings, store_settings, mail).await;
+            if delivery == Delivery::UnknownRecipient {
+                // The MTA puts a failed command's output in its bounce: the sender reads
+                // why there, in both languages.
+                println!("{NO_TICKET}");
+            }
+            delivery.exit_code()
+        }
     }
 }
 
-async fn receive_stdin(settings: &Settings, store_settings: &StoreSettings) -> Delivery {
+async fn receive_stdin(
+    settings: &Settings,
+    store_settings: &StoreSettings,
+    mail: &MailSettings,
+) -> Delivery {
     // One byte past the limit is enough to know the message is too large.
     let mut raw = Vec::new();
     if let Err(error) = std::io::stdin()
@@ -49,7 +67,7 @@ async fn receive_stdin(settings: &Settings, store_settings: &StoreSettings) -> D
             return Delivery::TryLater;
         }
     };
-    match receive(&store, &rules, &raw).await {
+    match receive(&store, &rules, mail.auto_replies_per_hour, &raw).await {
         Ok(received) => {
             match received {
                 Received::Answer => tracing::info!("reply recorded as the requester's answer"),

@@ -177,7 +177,15 @@ async fn run_cli(cli: Cli) -> ExitCode {
     telemetry::init(&settings.api.log);
     // The MTA reads the exit code: sysexits, not the usual success or failure.
     if let Command::Mail { command } = cli.command {
-        return ExitCode::from(mail::run(&settings.api, &settings.store, command).await);
+        return ExitCode::from(
+            mail::run(
+                &settings.api,
+                &settings.store,
+                &settings.worker.mail,
+                command,
+            )
+            .await,
+        );
     }
     match run(cli.command, &settings).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ mod m20261201_000009_retention;
 mod m20261201_000010_authority;
 mod m20261201_000011_deadlines;
 mod m20261201_000012_staff;
+mod m20261201_000013_auto_replies;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_authority::Migration),
             Box::new(m20261201_000011_deadlines::Migration),
             Box::new(m20261201_000012_staff::Migration),
+            Box::new(m20261201_000013_auto_replies::Migration),
         ]
     }
 }

@@ -5,15 +5,20 @@
 //! secrets and unknown tickets are refused with nothing stored; the exit codes are the
 //! MTA's.
 
+use std::time::Duration;
+
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
+
+use crate::mail_server::MailServer;
 
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(replies_by_email_land_on_their_ticket_and_nothing_else_does);
-
-const REQUESTER_EMAIL: &str = "andi.contoh@kemenkeu.go.id";
+on_both_backends!(
+    replies_by_email_land_on_their_ticket_and_nothing_else_does,
+    a_person_is_told_why_in_their_language_a_machine_never
+);
 
 fn message(name: &str, number: &str, from: &str) -> Vec<u8> {
     let path = format!(
@@ -191,4 +196,131 @@ async fn replies_by_email_land_on_their_ticket_and_nothing_else_does(backend: Ba
         0
     );
     assert_eq!(app.count("ticket_history").await, stored);
+}
+
+async fn a_person_is_told_why_in_their_language_a_machine_never(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    put_agent_in_directory(&app).await;
+    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
+    walk(
+        &app,
+        &number,
+        v,
+        &[
+            (&p.officer, json!({"action": "endorse"}), "submitted"),
+            (&p.agent, json!({"action": "claim"}), "in_review"),
+            (
+                &p.agent,
+                json!({"action": "request_information", "reason": "Surat rekomendasi belum ditandatangani."}),
+                "awaiting_requester",
+            ),
+        ],
+    )
+    .await;
+    let auto_replies = || app.count_where("ticket_events", "kind = 'auto_reply'");
+
+    // Machines are never answered.
+    for (name, from) in [
+        ("out_of_office", REQUESTER_EMAIL),
+        ("bounce", "mailer-daemon@mail.example.go.id"),
+    ] {
+        assert_eq!(deliver(&app, &message(name, &number, from)).0, 0);
+    }
+    assert_eq!(auto_replies().await, 0, "no answer to automatic mail");
+
+    // The requester's secret is refused and they are told why; their answer with a file
+    // is taken, and they are told the file was not.
+    assert_eq!(
+        deliver(&app, &message("secret", &number, REQUESTER_EMAIL)).0,
+        0
+    );
+    assert_eq!(
+        deliver(&app, &message("with_attachment", &number, REQUESTER_EMAIL)).0,
+        0
+    );
+    let ticket: Value = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["status"], "in_review", "the text was the answer");
+    assert_eq!(auto_replies().await, 2);
+
+    // A stranger writing in English, five times in an hour: answered three times.
+    let stranger = "budi.lain@kemenkeu.go.id";
+    for _ in 0..5 {
+        assert_eq!(
+            deliver(&app, &message("stranger_english", &number, stranger)).0,
+            0
+        );
+    }
+    assert_eq!(
+        auto_replies().await,
+        5,
+        "two to the requester, three to the stranger"
+    );
+
+    // No ticket: the MTA bounces it, with the reason in both languages.
+    let output = certdesk_with_input(
+        &app,
+        &["mail", "receive"],
+        &message("no_ticket", &number, REQUESTER_EMAIL),
+    );
+    assert_eq!(output.status.code(), Some(67));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("Tidak ada tiket") && said.contains("No ticket"),
+        "{said}"
+    );
+
+    // What they receive.
+    let mut server = MailServer::start();
+    worker(&app, &worker_settings(server.port))
+        .await
+        .drain()
+        .await
+        .unwrap();
+    let sent = server
+        .wait_for(events(&app).await.len(), Duration::from_secs(10))
+        .await;
+    let answers: Vec<_> = sent
+        .iter()
+        .filter(|m| m.auto_submitted.as_deref() == Some("auto-replied"))
+        .collect();
+    assert_eq!(answers.len(), 5, "{sent:#?}");
+    let to_requester: Vec<_> = answers
+        .iter()
+        .filter(|m| m.rcpt_tos == [REQUESTER_EMAIL.to_owned()])
+        .map(|m| m.text.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(to_requester.len(), 2);
+    assert!(
+        to_requester.iter().any(|t| t.contains("passphrase")
+            && t.contains("tidak dicatat")
+            && !t.contains("Rahasia")),
+        "the secret's rule, in Indonesian, without the secret: {to_requester:#?}"
+    );
+    assert!(
+        to_requester
+            .iter()
+            .any(|t| t.contains("lampirannya tidak") && t.contains("portal")),
+        "{to_requester:#?}"
+    );
+    let to_stranger: Vec<_> = answers
+        .iter()
+        .filter(|m| m.rcpt_tos == [stranger.to_owned()])
+        .collect();
+    assert_eq!(to_stranger.len(), 3);
+    for answer in to_stranger {
+        assert_eq!(answer.content_language.as_deref(), Some("en"));
+        assert!(answer.subject.contains(&number), "{}", answer.subject);
+        let text = answer.text.clone().unwrap_or_default();
+        assert!(text.contains("came from neither"), "{text}");
+        assert!(
+            !text.contains("Andi") && !text.contains("15.1"),
+            "nothing of the ticket to a stranger: {text}"
+        );
+    }
 }

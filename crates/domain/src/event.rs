@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Language;
 use crate::identity::Nip;
+use crate::inbound::AutoAnswer;
 use crate::lifecycle::{Capacity, Recipient, RequesterStep, Status, TicketFacts};
 use crate::service::CertificateStatus;
 use crate::vocabulary::serde_as_code;
@@ -84,6 +86,16 @@ pub enum Event {
         /// Who wrote it: the requester, the officer or the desk.
         author: Capacity,
     },
+    /// The desk answers a person's email by itself: why it was not taken (or not all of
+    /// it), and what to do instead. Addressed to the sender.
+    AutoReply {
+        /// The address the email came from.
+        to: String,
+        /// Their language, where the desk knows it or their mail said it.
+        #[serde(default)]
+        language: Option<Language>,
+        answer: AutoAnswer,
+    },
 }
 
 impl Event {
@@ -109,6 +121,7 @@ impl Event {
             Self::Reopened { .. } => EventKind::Reopened,
             Self::Closed { .. } => EventKind::Closed,
             Self::CommentAdded { .. } => EventKind::CommentAdded,
+            Self::AutoReply { .. } => EventKind::AutoReply,
         }
     }
 
@@ -134,7 +147,8 @@ impl Event {
             | Self::AuthorityStatusRecorded { .. }
             | Self::AuthorityLinkSent { .. }
             | Self::AuthorityLinkExpired { .. }
-            | Self::EndorsementOverdue { .. } => None,
+            | Self::EndorsementOverdue { .. }
+            | Self::AutoReply { .. } => None,
         }
     }
 }
@@ -162,10 +176,11 @@ pub enum EventKind {
     Reopened,
     Closed,
     CommentAdded,
+    AutoReply,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 21] = [
         Self::TicketReceived,
         Self::EndorsementNeeded,
         Self::Endorsed,
@@ -186,6 +201,7 @@ impl EventKind {
         Self::Reopened,
         Self::Closed,
         Self::CommentAdded,
+        Self::AutoReply,
     ];
 
     pub fn code(self) -> &'static str {
@@ -210,6 +226,7 @@ impl EventKind {
             Self::Reopened => "reopened",
             Self::Closed => "closed",
             Self::CommentAdded => "comment_added",
+            Self::AutoReply => "auto_reply",
         }
     }
 
@@ -319,6 +336,13 @@ mod tests {
                 EventKind::CommentAdded => Event::CommentAdded {
                     comment: "Mohon unggah ulang <b>KTP</b>".into(),
                     author: Capacity::Agent,
+                },
+                EventKind::AutoReply => Event::AutoReply {
+                    to: "orang.lain@kemenkeu.go.id".into(),
+                    language: Some(crate::Language::English),
+                    answer: AutoAnswer::RuleBroken {
+                        rule: crate::Message::new("aturan", "rule"),
+                    },
                 },
             })
             .collect()

@@ -4,7 +4,13 @@
 
 use std::str::FromStr;
 
-use crate::TicketNumber;
+use serde::{Deserialize, Serialize};
+
+use crate::{Language, Message, TicketNumber};
+
+/// Auto-replies one sender may get in an hour, unless configured otherwise: enough to
+/// tell a person what went wrong, too few for a loop with another machine to matter.
+pub const AUTO_REPLIES_PER_HOUR: u32 = 3;
 
 /// What the desk needs of an incoming message, already decoded.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +28,9 @@ pub struct InboundMail {
     pub text: String,
     /// Files were attached (they are never taken: attachments go through the portal).
     pub has_attachments: bool,
+    /// The language the message says it is written in (`Content-Language`), if one of
+    /// the desk's: a stranger is answered in it.
+    pub language: Option<Language>,
 }
 
 /// The ticket a message is about: `[S00000035887]` in the subject, else a message id the
@@ -133,6 +142,104 @@ fn is_sent_from(line: &str) -> bool {
         || lower.starts_with("dikirim dari ")
         || lower.starts_with("get outlook for ")
 }
+
+/// Why the desk answers a person's email by itself (an RFC 3834 auto-reply): what
+/// became of their message, and what to do instead. Never sent to automatic mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoAnswer {
+    /// The ticket has ended: replies to it are no longer recorded.
+    TicketEnded,
+    /// The sender is neither the ticket's requester nor its assigned agent.
+    NotAParty,
+    /// Nothing was written above the quoted message.
+    NothingNew,
+    /// The text broke a rule every comment follows (a passphrase in it, too long, …);
+    /// the rule's own explanation, which never repeats the text.
+    RuleBroken { rule: Message },
+    /// The reply was recorded; its attachments were not.
+    AttachmentsNotTaken,
+}
+
+impl AutoAnswer {
+    /// What became of the message.
+    pub fn what_happened(&self, ticket: TicketNumber) -> Message {
+        match self {
+            Self::TicketEnded => Message::new(
+                format!(
+                    "Tiket {ticket} sudah selesai, sehingga balasan email untuknya tidak lagi dicatat."
+                ),
+                format!(
+                    "Ticket {ticket} has ended, so email replies to it are no longer recorded."
+                ),
+            ),
+            Self::NotAParty => Message::new(
+                format!(
+                    "Balasan untuk tiket {ticket} hanya diterima dari alamat email pemohon atau petugas RA yang menanganinya, dan pesan Anda tidak dikirim dari salah satunya. Pesan tidak dicatat."
+                ),
+                format!(
+                    "Replies to ticket {ticket} are taken only from the requester's or the handling RA agent's email address, and your message came from neither. It was not recorded."
+                ),
+            ),
+            Self::NothingNew => Message::new(
+                format!(
+                    "Balasan Anda untuk tiket {ticket} tidak dicatat: kami tidak menemukan teks baru di atas kutipan email sebelumnya."
+                ),
+                format!(
+                    "Your reply to ticket {ticket} was not recorded: we found no new text above the quoted message."
+                ),
+            ),
+            Self::RuleBroken { rule } => Message::new(
+                format!(
+                    "Balasan Anda untuk tiket {ticket} tidak dicatat. {}",
+                    rule.id
+                ),
+                format!(
+                    "Your reply to ticket {ticket} was not recorded. {}",
+                    rule.en
+                ),
+            ),
+            Self::AttachmentsNotTaken => Message::new(
+                format!(
+                    "Balasan Anda untuk tiket {ticket} sudah dicatat, tetapi lampirannya tidak: berkas tidak diterima lewat email."
+                ),
+                format!(
+                    "Your reply to ticket {ticket} was recorded, but not its attachments: files are not taken by email."
+                ),
+            ),
+        }
+    }
+
+    /// What the person can do instead.
+    pub fn what_to_do(&self) -> Message {
+        match self {
+            Self::TicketEnded => Message::new(
+                "Bila masih memerlukan bantuan, ajukan tiket baru melalui portal layanan.",
+                "If you still need help, file a new ticket through the service portal.",
+            ),
+            Self::NotAParty => Message::new(
+                "Kirim balasan dari alamat email yang tercatat pada tiket, atau tulis melalui portal layanan.",
+                "Reply from the email address recorded on the ticket, or write through the service portal.",
+            ),
+            Self::NothingNew => Message::new(
+                "Tulis pesan Anda di atas kutipan lalu kirim kembali, atau tulis melalui portal layanan.",
+                "Write your message above the quoted text and send it again, or write through the service portal.",
+            ),
+            Self::RuleBroken { .. } => Message::new(
+                "Perbaiki teksnya lalu kirim kembali, atau tulis melalui portal layanan.",
+                "Correct the text and send it again, or write through the service portal.",
+            ),
+            Self::AttachmentsNotTaken => Message::new(
+                "Unggah berkas melalui portal layanan, pada tiket ini.",
+                "Upload files through the service portal, on this ticket.",
+            ),
+        }
+    }
+}
+
+/// The line an MTA puts in its bounce when a message names no ticket of this desk
+/// (exit 67): the sender reads it in the bounce, in both languages.
+pub const NO_TICKET: &str = "Tidak ada tiket yang dikenali: balas email dari layanan dengan nomor tiket [S…] tetap di subjek, atau gunakan portal layanan. / No ticket recognised: reply to the desk's email keeping the ticket number [S…] in the subject, or use the service portal.";
 
 /// How `certdesk mail receive` ends, in the MTA's terms (sysexits.h).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! those who ask for it.
 
 use crate::problem::Message;
+use crate::vocabulary::serde_as_code;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Language {
@@ -27,6 +28,11 @@ impl Language {
         Self::ALL.into_iter().find(|l| l.code() == primary)
     }
 
+    /// Exactly a stored code (`id`, `en`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     /// The half of a two-language message for this language.
     pub fn pick(self, message: &Message) -> &str {
         match self {
@@ -35,6 +41,8 @@ impl Language {
         }
     }
 }
+
+serde_as_code!(Language, "language");
 
 #[cfg(test)]
 mod tests {

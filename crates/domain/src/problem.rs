@@ -1,10 +1,10 @@
 //! Problems found in a submission: a field path, a stable code and a message in both
 //! languages. The same shape serves for warnings, which do not stop a ticket.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A message for the employee, in Indonesian (the default language of the desk) and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub id: String,

@@ -8,6 +8,7 @@
 //! - Entities never leave the crate.
 
 mod audit;
+mod auto_replies;
 mod blobs;
 mod deadlines;
 mod decode;

@@ -66,6 +66,7 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "id" / "closed",
     "id" / "comment_added",
     "id" / "comment_to_agent",
+    "id" / "auto_reply",
     "en" / "ticket_received",
     "en" / "endorsement_needed",
     "en" / "endorsed",
@@ -85,6 +86,7 @@ const SOURCES: &[(&str, &str, &str)] = templates![
     "en" / "closed",
     "en" / "comment_added",
     "en" / "comment_to_agent",
+    "en" / "auto_reply",
 ];
 
 const LAYOUT: &str = include_str!("../templates/layout.html.j2");
@@ -170,7 +172,11 @@ impl Composer {
     /// are the requester or the agent (`certdesk mail receive` takes replies from them
     /// only; officers act in the desk).
     fn replies_read(&self, event: &OutboxMessage) -> bool {
-        self.reply_to.is_some() && event.notice.recipient != Recipient::ResponsibleOfficer
+        self.reply_to.is_some()
+            && matches!(
+                event.notice.recipient,
+                Recipient::Requester | Recipient::Assignee
+            )
     }
 
     pub fn language_for(&self, event: &OutboxMessage) -> Language {
@@ -249,7 +255,11 @@ impl Composer {
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject)
-            .header(AutoSubmitted)
+            .header(match event.notice.event.kind() {
+                // RFC 3834: an answer to a message is "auto-replied"; the rest is news.
+                EventKind::AutoReply => AutoSubmitted::Replied,
+                _ => AutoSubmitted::Generated,
+            })
             .header(ContentLanguage(self.language_for(event)))
             .multipart(MultiPart::alternative_plain_html(
                 rendered.text,
@@ -287,6 +297,17 @@ impl Composer {
             ),
             _ => (None, None),
         };
+        let (what_happened, what_to_do) = match &notice.event {
+            Event::AutoReply { answer, .. } => (
+                Some(
+                    language
+                        .pick(&answer.what_happened(event.ticket))
+                        .to_owned(),
+                ),
+                Some(language.pick(&answer.what_to_do()).to_owned()),
+            ),
+            _ => (None, None),
+        };
         let waiting_since = match &notice.event {
             Event::EndorsementOverdue { waiting_since } => {
                 Some(self.time_zone.write(*waiting_since, language))
@@ -316,6 +337,8 @@ impl Composer {
             waiting_since => waiting_since,
             authority_status => authority_status,
             next_step => next_step,
+            what_happened => what_happened,
+            what_to_do => what_to_do,
             ticket_url => ticket_url,
             replies_read => self.replies_read(event),
             desk => &self.desk_name,
@@ -323,22 +346,32 @@ impl Composer {
     }
 }
 
-/// `Auto-Submitted: auto-generated` (RFC 3834): out-of-office replies and the like are
-/// not sent back to a desk that does not read them.
+/// `Auto-Submitted` (RFC 3834): out-of-office replies and the like are not sent back to
+/// a desk that does not read them, and no machine answers the desk's own auto-replies.
 #[derive(Debug, Clone, Copy)]
-struct AutoSubmitted;
+enum AutoSubmitted {
+    Generated,
+    Replied,
+}
 
 impl Header for AutoSubmitted {
     fn name() -> HeaderName {
         HeaderName::new_from_ascii_str("Auto-Submitted")
     }
 
-    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(Self)
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(match value.trim() {
+            "auto-replied" => Self::Replied,
+            _ => Self::Generated,
+        })
     }
 
     fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+        let value = match self {
+            Self::Generated => "auto-generated",
+            Self::Replied => "auto-replied",
+        };
+        HeaderValue::new(Self::name(), value.to_owned())
     }
 }
 
@@ -446,6 +479,11 @@ mod tests {
             EventKind::CommentAdded => Event::CommentAdded {
                 comment: typed(),
                 author: certdesk_domain::lifecycle::Capacity::Agent,
+            },
+            EventKind::AutoReply => Event::AutoReply {
+                to: "andi.contoh@kemenkeu.go.id".into(),
+                language: None,
+                answer: certdesk_domain::inbound::AutoAnswer::NotAParty,
             },
         }
     }

@@ -128,6 +128,9 @@ pub struct MailSettings {
     /// `Name <address>` or an address; empty when replies are not read. Set, emails to
     /// requesters and agents carry it as `Reply-To` and invite replies.
     pub reply_to: String,
+    /// Auto-replies one sender may get in an hour from `certdesk mail receive` (why their
+    /// email was not taken); 0 sends none.
+    pub auto_replies_per_hour: u32,
     /// The clock deadlines are written in: `WIB`, `WITA` or `WIT`.
     pub time_zone: String,
     /// Where messages are written as `.eml` files when no SMTP host is set.
@@ -208,6 +211,7 @@ impl Default for MailSettings {
             language: "id".into(),
             time_zone: "WIB".into(),
             reply_to: String::new(),
+            auto_replies_per_hour: certdesk_domain::inbound::AUTO_REPLIES_PER_HOUR,
             ticket_url: String::new(),
             outbox_dir: PathBuf::from("./data/outbox"),
             smtp: SmtpSettings::default(),

@@ -3,14 +3,16 @@
 //! domain's `inbound` rules say which ticket it is about, whether a person wrote it and
 //! what they newly wrote, and the lifecycle's own rules decide what it becomes: the
 //! requester's answer where the desk waits for them, otherwise a public comment. Whatever
-//! is refused is stored nowhere. Nothing of the message (address, text) is logged.
+//! is refused is stored nowhere; a person (never a machine) is told why by an auto-reply,
+//! a few times an hour at most. Nothing of the message (address, text) is logged.
 
 use certdesk_domain::inbound::{
-    Delivery, InboundMail, is_automatic, normalised_address, reply_text, ticket_of,
+    AutoAnswer, Delivery, InboundMail, is_automatic, normalised_address, reply_text, ticket_of,
 };
 use certdesk_domain::lifecycle::{
-    Action, ActionKind, Actor, LifecycleRules, Refusal, Role, Status, comment, decide,
+    Action, ActionKind, Actor, LifecycleRules, Recipient, Refusal, Role, Status, comment, decide,
 };
+use certdesk_domain::{Event, Language, Notice};
 use certdesk_store::{HistoryActor, Store, StoreError, TicketRecord};
 use chrono::Utc;
 use mail_parser::MessageParser;
@@ -94,6 +96,9 @@ pub fn read(raw: &[u8]) -> Option<InboundMail> {
         marks,
         text: text_of(&message),
         has_attachments: message.attachment_count() > 0,
+        language: message
+            .header_raw("Content-Language")
+            .and_then(Language::from_tag),
     })
 }
 
@@ -137,11 +142,14 @@ fn html_reply(html: &str) -> String {
         .to_owned()
 }
 
-/// Takes one message as the MTA delivered it. A store error (the database down) is
-/// `Err`: the MTA keeps the message and tries again.
+/// Takes one message as the MTA delivered it, and answers a person whose message was
+/// refused, or whose attachments were not taken, with an auto-reply within
+/// `auto_replies_per_hour`. A store error (the database down) is `Err`: the MTA keeps
+/// the message and tries again.
 pub async fn receive(
     store: &Store,
     rules: &LifecycleRules,
+    auto_replies_per_hour: u32,
     raw: &[u8],
 ) -> Result<Received, StoreError> {
     if raw.len() > MAX_MESSAGE_BYTES {
@@ -151,6 +159,7 @@ pub async fn receive(
         return Ok(Received::Refused(Refused::NotAnEmail));
     };
     if is_automatic(&mail) {
+        // Never answered: two machines answering each other is a mail loop.
         return Ok(Received::Refused(Refused::Automatic));
     }
     let Some(number) = ticket_of(&mail) else {
@@ -159,18 +168,79 @@ pub async fn receive(
     let Some(ticket) = store.ticket(number).await? else {
         return Ok(Received::Refused(Refused::NoTicket));
     };
-    if ticket.status.is_terminal() {
-        return Ok(Received::Refused(Refused::TicketEnded));
+    let sender = sender(store, &ticket, &mail.from).await?;
+    let (received, answer) = take(store, rules, &ticket, sender.as_ref(), &mail).await?;
+    if let Some(answer) = answer
+        && !normalised_address(&mail.from).is_empty()
+    {
+        let language = match &sender {
+            Some(sender) => sender.language,
+            None => mail.language,
+        };
+        let reply = Notice {
+            event: Event::AutoReply {
+                to: mail.from.trim().to_owned(),
+                language,
+                answer,
+            },
+            recipient: Recipient::Sender,
+            recipient_nip: None,
+            status: ticket.status,
+        };
+        let queued = store
+            .auto_reply(
+                number,
+                &reply,
+                &mail.from,
+                auto_replies_per_hour,
+                Utc::now(),
+            )
+            .await?;
+        if queued {
+            tracing::info!(ticket = %number, "auto-reply queued for the sender");
+        } else {
+            tracing::info!(
+                ticket = %number,
+                per_hour = auto_replies_per_hour,
+                "no auto-reply: the sender had their share this hour"
+            );
+        }
     }
-    let Some(actor) = sender(store, &ticket, &mail.from).await? else {
-        return Ok(Received::Refused(Refused::NotAParty));
+    Ok(received)
+}
+
+/// A party to the ticket who wrote: who they are to the lifecycle, and the language
+/// they are written to in.
+struct Sender {
+    actor: Actor,
+    language: Option<Language>,
+}
+
+/// What becomes of a person's message on an existing ticket, and what they are told.
+async fn take(
+    store: &Store,
+    rules: &LifecycleRules,
+    ticket: &TicketRecord,
+    sender: Option<&Sender>,
+    mail: &InboundMail,
+) -> Result<(Received, Option<AutoAnswer>), StoreError> {
+    let refuse = |why: Refused, answer: AutoAnswer| Ok((Received::Refused(why), Some(answer)));
+    if ticket.status.is_terminal() {
+        return refuse(Refused::TicketEnded, AutoAnswer::TicketEnded);
+    }
+    let Some(Sender { actor, .. }) = sender else {
+        return refuse(Refused::NotAParty, AutoAnswer::NotAParty);
     };
     let text = reply_text(&mail.text);
     if text.is_empty() {
-        return Ok(Received::Refused(Refused::NothingNew));
+        return refuse(Refused::NothingNew, AutoAnswer::NothingNew);
     }
+    let number = ticket.number;
     let facts = ticket.facts();
     let now = Utc::now();
+    let attachments = mail
+        .has_attachments
+        .then_some(AutoAnswer::AttachmentsNotTaken);
     let answers = actor.roles.contains(&Role::Requester)
         && matches!(
             ticket.status,
@@ -178,9 +248,9 @@ pub async fn receive(
         );
     if answers {
         let action = Action::new(ActionKind::Reply).with_reason(&text);
-        let transition = match decide(&facts, &actor, &action, now, rules) {
+        let transition = match decide(&facts, actor, &action, now, rules) {
             Ok(transition) => transition,
-            Err(refusal) => return Ok(Received::Refused(refused(&refusal))),
+            Err(refusal) => return Ok(refused(refusal)),
         };
         let by = HistoryActor {
             id: actor.nip.as_str().to_owned(),
@@ -189,18 +259,18 @@ pub async fn receive(
         store
             .apply_transition(number, ticket.version, &transition, &by, now)
             .await?;
-        return Ok(Received::Answer);
+        return Ok((Received::Answer, attachments));
     }
-    let decision = match comment(&actor, &facts, &text, false) {
+    let decision = match comment(actor, &facts, &text, false) {
         Ok(decision) => decision,
-        Err(refusal) => return Ok(Received::Refused(refused(&refusal))),
+        Err(refusal) => return Ok(refused(refusal)),
     };
     let by = HistoryActor {
         id: actor.nip.as_str().to_owned(),
         capacity: decision.capacity,
     };
     store.add_comment(number, &by, &decision, now).await?;
-    Ok(Received::Comment)
+    Ok((Received::Comment, attachments))
 }
 
 /// The ticket's requester or its assigned agent, if the message is from one of them.
@@ -208,36 +278,49 @@ async fn sender(
     store: &Store,
     ticket: &TicketRecord,
     from: &str,
-) -> Result<Option<Actor>, StoreError> {
+) -> Result<Option<Sender>, StoreError> {
     let from = normalised_address(from);
     if from.is_empty() {
         return Ok(None);
     }
     if normalised_address(&ticket.requester_email) == from {
-        return Ok(Some(Actor {
-            nip: ticket.requester_nip.clone(),
-            roles: vec![Role::Requester],
+        return Ok(Some(Sender {
+            actor: Actor {
+                nip: ticket.requester_nip.clone(),
+                roles: vec![Role::Requester],
+            },
+            language: ticket.language,
         }));
     }
     if let Some(agent) = &ticket.assignee_nip
         && let Some(member) = store.staff_member(agent).await?
-        && normalised_address(&member.email) == from
+        && normalised_address(member.email.as_str()) == from
     {
-        return Ok(Some(Actor {
-            nip: agent.clone(),
-            roles: vec![Role::Agent],
+        return Ok(Some(Sender {
+            actor: Actor {
+                nip: agent.clone(),
+                roles: vec![Role::Agent],
+            },
+            language: Language::from_tag(&member.language),
         }));
     }
     Ok(None)
 }
 
-fn refused(refusal: &Refusal) -> Refused {
-    match refusal {
-        Refusal::Invalid { code, .. } => Refused::BrokeARule(code.as_str()),
-        Refusal::NotAllowedInState { .. } | Refusal::ReopenWindowPassed => Refused::TicketEnded,
+/// A lifecycle refusal as what the MTA and the sender are told.
+fn refused(refusal: Refusal) -> (Received, Option<AutoAnswer>) {
+    let (why, answer) = match refusal {
+        Refusal::Invalid { code, message, .. } => (
+            Refused::BrokeARule(code.as_str()),
+            AutoAnswer::RuleBroken { rule: message },
+        ),
+        Refusal::NotAllowedInState { .. } | Refusal::ReopenWindowPassed => {
+            (Refused::TicketEnded, AutoAnswer::TicketEnded)
+        }
         Refusal::NotPermitted { .. }
         | Refusal::AlreadyClaimed
         | Refusal::OwnTicket
-        | Refusal::CommentNotPermitted => Refused::NotAParty,
-    }
+        | Refusal::CommentNotPermitted => (Refused::NotAParty, AutoAnswer::NotAParty),
+    };
+    (Received::Refused(why), Some(answer))
 }

@@ -31,10 +31,13 @@ pub enum Template {
     CommentAdded,
     /// Someone else commented on the ticket the agent is working.
     CommentToAgent,
+    /// To whoever wrote to the desk by email: why their message was not taken (or not
+    /// all of it), and what to do instead.
+    AutoReply,
 }
 
 impl Template {
-    pub const ALL: [Template; 19] = [
+    pub const ALL: [Template; 20] = [
         Self::TicketReceived,
         Self::EndorsementNeeded,
         Self::Endorsed,
@@ -54,6 +57,7 @@ impl Template {
         Self::Closed,
         Self::CommentAdded,
         Self::CommentToAgent,
+        Self::AutoReply,
     ];
 
     /// The file's name under `templates/<language>/`, without `.j2`.
@@ -78,6 +82,7 @@ impl Template {
             Self::Closed => "closed",
             Self::CommentAdded => "comment_added",
             Self::CommentToAgent => "comment_to_agent",
+            Self::AutoReply => "auto_reply",
         }
     }
 }
@@ -87,7 +92,7 @@ impl Template {
 /// event does not compile until someone decides who hears of it.
 pub fn template_for(kind: EventKind, recipient: Recipient) -> Option<Template> {
     use EventKind as E;
-    use Recipient::{Assignee, Requester, ResponsibleOfficer};
+    use Recipient::{Assignee, Requester, ResponsibleOfficer, Sender};
     use Template as T;
     match (kind, recipient) {
         (E::TicketReceived, Requester) => Some(T::TicketReceived),
@@ -136,6 +141,32 @@ pub fn template_for(kind: EventKind, recipient: Recipient) -> Option<Template> {
         (E::CommentAdded, Assignee) => Some(T::CommentToAgent),
         // Officers follow their tickets in the desk; comments do not fill their mailbox.
         (E::CommentAdded, ResponsibleOfficer) => None,
+        (E::AutoReply, Sender) => Some(T::AutoReply),
+        (E::AutoReply, Requester | ResponsibleOfficer | Assignee) => None,
+        // A sender is answered about their own email, nothing else.
+        (
+            E::TicketReceived
+            | E::EndorsementNeeded
+            | E::Endorsed
+            | E::Declined
+            | E::Claimed
+            | E::Assigned
+            | E::ReviewResumed
+            | E::InformationRequested
+            | E::RequesterReplied
+            | E::WaitingOnAuthority
+            | E::AuthorityStatusRecorded
+            | E::AuthorityLinkSent
+            | E::AuthorityLinkExpired
+            | E::EndorsementOverdue
+            | E::Resolved
+            | E::Rejected
+            | E::Cancelled
+            | E::Reopened
+            | E::Closed
+            | E::CommentAdded,
+            Sender,
+        ) => None,
     }
 }
 

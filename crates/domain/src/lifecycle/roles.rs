@@ -167,16 +167,25 @@ pub enum Recipient {
     Requester,
     ResponsibleOfficer,
     Assignee,
+    /// Whoever wrote to the desk by email, answered at the address they wrote from
+    /// (which the event carries): a requester, an agent or a stranger.
+    Sender,
 }
 
 impl Recipient {
-    pub const ALL: [Recipient; 3] = [Self::Requester, Self::ResponsibleOfficer, Self::Assignee];
+    pub const ALL: [Recipient; 4] = [
+        Self::Requester,
+        Self::ResponsibleOfficer,
+        Self::Assignee,
+        Self::Sender,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Requester => "requester",
             Self::ResponsibleOfficer => "responsible_officer",
             Self::Assignee => "assignee",
+            Self::Sender => "sender",
         }
     }
 
@@ -184,12 +193,14 @@ impl Recipient {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
 
-    /// The NIP of this recipient on `ticket`; `None` for an assignee the ticket lacks.
+    /// The NIP of this recipient on `ticket`; `None` for an assignee the ticket lacks,
+    /// and for a sender (known by their address only).
     pub fn nip_on(self, ticket: &TicketFacts) -> Option<&Nip> {
         match self {
             Self::Requester => Some(&ticket.requester_nip),
             Self::ResponsibleOfficer => Some(&ticket.officer_nip),
             Self::Assignee => ticket.assignee_nip.as_ref(),
+            Self::Sender => None,
         }
     }
 }

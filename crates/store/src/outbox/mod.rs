@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use certdesk_domain::lifecycle::Recipient;
-use certdesk_domain::{ChangeKind, EventKind, Language, Notice, Service, TicketNumber};
+use certdesk_domain::{ChangeKind, Event, EventKind, Language, Notice, Service, TicketNumber};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -190,7 +190,7 @@ impl Store {
         let staff_nips: Vec<String> = notices
             .iter()
             .flatten()
-            .filter(|n| n.recipient != Recipient::Requester)
+            .filter(|n| !matches!(n.recipient, Recipient::Requester | Recipient::Sender))
             .filter_map(|n| n.recipient_nip.as_ref().map(|nip| nip.as_str().to_owned()))
             .collect();
         let (directory, desk_staff): (
@@ -246,6 +246,13 @@ impl Store {
                     }
                 };
                 let (address, recipient_name, language) = match notice.recipient {
+                    // Answered where they wrote from, in the language decided then.
+                    Recipient::Sender => match &notice.event {
+                        Event::AutoReply { to, language, .. } => {
+                            (Some(to.clone()), None, *language)
+                        }
+                        _ => (None, None, None),
+                    },
                     Recipient::Requester => (
                         Some(ticket.requester_email.clone()),
                         Some(ticket.requester_name.clone()),
