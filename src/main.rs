@@ -174,9 +174,14 @@ async fn run_cli(cli: Cli) -> ExitCode {
             }
         };
     }
-    telemetry::init(&settings.api.log);
     // The MTA reads the exit code: sysexits, not the usual success or failure.
     if let Command::Mail { command } = cli.command {
+        // Postfix puts what the command writes into the bounce the sender reads (a
+        // refusal) or its own log (a deferral), and drops it otherwise: only warnings and
+        // errors are worth writing there. What became of a message is on its ticket.
+        let mut log = settings.api.log.clone();
+        log.filter = "warn".into();
+        telemetry::init(&log);
         return ExitCode::from(
             mail::run(
                 &settings.api,
@@ -187,6 +192,7 @@ async fn run_cli(cli: Cli) -> ExitCode {
             .await,
         );
     }
+    telemetry::init(&settings.api.log);
     match run(cli.command, &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

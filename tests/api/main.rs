@@ -30,6 +30,7 @@ mod lifecycle;
 mod mail;
 mod mail_comments;
 mod mail_in;
+mod mta;
 mod pdf_reader;
 mod personal_data_at_rest;
 mod privacy_logs;

@@ -95,6 +95,13 @@ class Handler:
 
 def _part(message, subtype):
     part = message.get_body(preferencelist=(subtype,))
+    if part is None:
+        # A bounce (multipart/report) is not a body get_body looks into: its first
+        # part of the subtype is what a person reads.
+        part = next(
+            (p for p in message.walk() if p.get_content_type() == f"text/{subtype}"),
+            None,
+        )
     return part.get_content() if part is not None else None
 
 

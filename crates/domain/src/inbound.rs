@@ -238,8 +238,9 @@ impl AutoAnswer {
 }
 
 /// The line an MTA puts in its bounce when a message names no ticket of this desk
-/// (exit 67): the sender reads it in the bounce, in both languages.
-pub const NO_TICKET: &str = "Tidak ada tiket yang dikenali: balas email dari layanan dengan nomor tiket [S…] tetap di subjek, atau gunakan portal layanan. / No ticket recognised: reply to the desk's email keeping the ticket number [S…] in the subject, or use the service portal.";
+/// (exit 67): the sender reads it there, in both languages. ASCII only, as a bounce's
+/// diagnostic may be.
+pub const NO_TICKET: &str = "Tidak ada tiket yang dikenali: balas email dari layanan dengan nomor tiket (mis. [S00000012345]) tetap di subjek, atau gunakan portal layanan. / No ticket recognised: reply to the desk's email keeping the ticket number (e.g. [S00000012345]) in the subject, or use the service portal.";
 
 /// How `certdesk mail receive` ends, in the MTA's terms (sysexits.h).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,6 +334,11 @@ mod tests {
         let phone = "Siap, sudah.\n\nDikirim dari iPhone saya\n";
         assert_eq!(reply_text(phone), "Siap, sudah.");
         assert_eq!(reply_text("> hanya kutipan\n"), "");
+    }
+
+    #[test]
+    fn the_bounce_line_is_ascii() {
+        assert!(NO_TICKET.is_ascii());
     }
 
     #[test]
