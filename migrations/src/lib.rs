@@ -17,6 +17,7 @@ mod m20261201_000010_authority;
 mod m20261201_000011_deadlines;
 mod m20261201_000012_staff;
 mod m20261201_000013_auto_replies;
+mod m20261201_000014_console_sessions;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_deadlines::Migration),
             Box::new(m20261201_000012_staff::Migration),
             Box::new(m20261201_000013_auto_replies::Migration),
+            Box::new(m20261201_000014_console_sessions::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// ChromeDriver on a port of its own, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     /// The browser's own profile, deleted with the driver.
@@ -28,7 +28,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver() -> (Driver, Client) {
+pub(crate) async fn start_driver() -> (Driver, Client) {
     assert!(
         std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists(),
         "the browser tests need Debian's chromium and chromium-driver; `bash scripts/test` installs them"
@@ -88,7 +88,7 @@ async fn start_driver() -> (Driver, Client) {
 }
 
 /// The Content-Security-Policy violations the browser reported since the last call.
-async fn policy_violations(driver: &Driver, client: &Client) -> Vec<String> {
+pub(crate) async fn policy_violations(driver: &Driver, client: &Client) -> Vec<String> {
     let session = client.session_id().await.unwrap().unwrap();
     let logs: Value = reqwest::Client::new()
         .post(format!("{}/session/{session}/se/log", driver.url))

@@ -16,6 +16,7 @@ mod auth;
 mod authority;
 mod browser;
 mod cli;
+mod console;
 mod conventions;
 mod data_subjects;
 mod database_roles;

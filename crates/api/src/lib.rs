@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod config;
+mod console;
 pub mod error;
 mod looks;
 pub mod openapi;

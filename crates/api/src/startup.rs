@@ -90,6 +90,7 @@ impl Application {
                 // Outermost, so that every answer has them, error pages included.
                 .wrap_fn(|request, service| {
                     let docs = request.path().starts_with("/docs");
+                    let console = request.path().starts_with("/console");
                     service.call(request).map(move |response| {
                         response.map(|mut response| {
                             let headers = response.headers_mut();
@@ -103,6 +104,16 @@ impl Application {
                                 headers.insert(
                                     actix_web::http::header::CONTENT_SECURITY_POLICY,
                                     HeaderValue::from_static(DOCS_CSP),
+                                );
+                            }
+                            if console {
+                                headers.insert(
+                                    actix_web::http::header::CONTENT_SECURITY_POLICY,
+                                    HeaderValue::from_static(crate::console::CONSOLE_CSP),
+                                );
+                                headers.insert(
+                                    actix_web::http::header::REFERRER_POLICY,
+                                    HeaderValue::from_static("same-origin"),
                                 );
                             }
                             response
@@ -136,6 +147,7 @@ impl Application {
                 .app_data(authenticator.clone())
                 .app_data(rate_limits.clone())
                 .configure(routes::configure)
+                .configure(crate::console::configure)
                 .configure(openapi::configure)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound(Missing::Route))

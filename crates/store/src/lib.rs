@@ -10,6 +10,7 @@
 mod audit;
 mod auto_replies;
 mod blobs;
+mod console_sessions;
 mod deadlines;
 mod decode;
 mod directory;
@@ -38,6 +39,7 @@ use secrecy::ExposeSecret;
 
 pub use audit::{AuditFilter, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress, FileStream};
+pub use console_sessions::ConsoleSession;
 pub use deadlines::TimerReport;
 pub use directory::ImportReport;
 pub use files::KeyUse;

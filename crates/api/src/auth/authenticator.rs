@@ -128,6 +128,12 @@ impl Authenticator {
         Ok(Actor { nip, roles })
     }
 
+    /// The person a JWT names (the console's sign-in with a pasted token). API tokens
+    /// of integrators are not people and sign nobody in.
+    pub async fn person(&self, token: &str) -> Result<Actor, AuthError> {
+        self.verify_jwt(token.trim()).await
+    }
+
     pub async fn authenticate(&self, request: &HttpRequest) -> Result<Caller, AuthError> {
         let token = request
             .headers()

@@ -396,7 +396,13 @@ pub fn problem_for_bare_errors<B: MessageBody + 'static>(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+    // The console answers people with pages: its own error pages stay as they are.
+    let is_console_page = response.request().path().starts_with("/console")
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_problem || is_console_page {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));

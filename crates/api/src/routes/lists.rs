@@ -113,6 +113,21 @@ pub struct QueueEntry {
 )]
 pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
+    let entries: Vec<QueueEntry> = open_counts(&state)
+        .await?
+        .into_iter()
+        .map(|(name, open_tickets)| QueueEntry {
+            open_tickets,
+            href: format!("/api/v1/queues/{}/tickets", name.as_str()),
+            name: name.as_str().to_owned(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+/// Every queue a rule routes to, the default queue, and any holding open tickets, by
+/// name, with their open tickets counted.
+pub(crate) async fn open_counts(state: &AppState) -> Result<Vec<(QueueName, i64)>, ApiError> {
     let counts = state.store.queue_counts().await?;
     let mut names: Vec<QueueName> = state
         .store
@@ -125,18 +140,16 @@ pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     names.extend(counts.iter().map(|(name, _)| name.clone()));
     names.sort();
     names.dedup();
-    let entries: Vec<QueueEntry> = names
+    Ok(names
         .into_iter()
-        .map(|name| QueueEntry {
-            open_tickets: counts
+        .map(|name| {
+            let open = counts
                 .iter()
                 .find(|(n, _)| *n == name)
-                .map_or(0, |(_, c)| *c),
-            href: format!("/api/v1/queues/{}/tickets", name.as_str()),
-            name: name.as_str().to_owned(),
+                .map_or(0, |(_, c)| *c);
+            (name, open)
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(entries))
+        .collect())
 }
 
 /// A queue's tickets.
@@ -246,7 +259,7 @@ fn people_only() -> ApiError {
     }
 }
 
-fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError> {
+pub(crate) fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError> {
     let statuses = match query.status.as_deref() {
         Some(list) => list
             .split(',')

@@ -6,7 +6,7 @@ pub mod health;
 pub mod lists;
 pub mod officers;
 pub mod outbox;
-mod paging;
+pub(crate) mod paging;
 pub mod routing_rules;
 pub mod services;
 pub mod staff;

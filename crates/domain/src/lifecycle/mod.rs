@@ -11,6 +11,8 @@
 //! - `deadlines.rs`: the desk's clocks (an expired link, an endorsement left waiting, a
 //!   reopen window that ended) and what each leads to.
 //! - `access.rs`: who may see what, and who may comment.
+//! - `offer.rs`: the actions a person may take on a ticket as it stands, and what each
+//!   asks for (what a page offers).
 //! - `history.rs`: the words of a ticket's history.
 //! - `decide.rs`: [`decide`], the guards around the table (who may act, reasons, the
 //!   reopen window), and the event that tells the people concerned.
@@ -21,6 +23,7 @@ mod authority;
 mod deadlines;
 mod decide;
 mod history;
+mod offer;
 mod roles;
 mod status;
 
@@ -42,5 +45,6 @@ pub use deadlines::{
 };
 pub use decide::{LifecycleRules, Refusal, Transition, decide, filing_notices};
 pub use history::{HistoryKind, Visibility};
+pub use offer::{Finding, offered};
 pub use roles::{Actor, Capacity, Recipient, Role, TicketFacts};
 pub use status::Status;

@@ -7,7 +7,7 @@ use certdesk_domain::lifecycle::{
 };
 use certdesk_domain::staff::may_be_assigned;
 use certdesk_domain::{CertificateStatus, Message, Nip, ProblemCode};
-use certdesk_store::StoreError;
+use certdesk_store::{StoreError, TicketRecord};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[schema(examples(
     json!({ "action": "request_information", "reason": "Pindaian KTP buram; unggah ulang." }),
     json!({ "action": "record_authority_status", "certificate_status": "On Set Passphrase", "profile": "verified", "note": "Profil diverifikasi; tautan passphrase dikirim ulang." }),
@@ -84,7 +84,28 @@ pub async fn act(
     path: web::Path<String>,
     body: web::Json<ActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ticket = visible_ticket(&state, &caller, &path).await?;
+    let updated = perform(
+        &state,
+        &caller,
+        &path,
+        || if_match(&request),
+        body.into_inner(),
+    )
+    .await?;
+    ticket_response(&state, &request, &caller, updated).await
+}
+
+/// Takes an action as `caller` on the ticket `number` as they last read it (`expected`,
+/// asked for once the ticket and the caller are known), and answers the ticket after it.
+/// The one way anyone acts: the API's route and the console's forms both come here.
+pub(crate) async fn perform(
+    state: &AppState,
+    caller: &Caller,
+    number: &str,
+    expected: impl FnOnce() -> Result<i32, ApiError>,
+    request: ActionRequest,
+) -> Result<TicketRecord, ApiError> {
+    let ticket = visible_ticket(state, caller, number).await?;
     let Some(actor) = caller.person() else {
         return Err(ApiError::Forbidden {
             code: ErrorCode::IntegratorsCannotAct,
@@ -94,8 +115,8 @@ pub async fn act(
             ),
         });
     };
-    let expected = if_match(&request)?;
-    let action = parse_action(body.into_inner())?;
+    let expected = expected()?;
+    let action = parse_action(request)?;
     let now = Utc::now();
     // The rules first: who may act, and whether the ticket's state allows it, are
     // answered the same whatever version the caller saw.
@@ -124,7 +145,7 @@ pub async fn act(
         )
         .await;
     match result {
-        Ok(updated) => ticket_response(&state, &request, &caller, updated).await,
+        Ok(updated) => Ok(updated),
         // Two agents claimed at once and the other one's update landed first: decided
         // again on the ticket as it is now, the claim lost the race.
         Err(StoreError::Stale { current }) if action.kind == ActionKind::Claim => {

@@ -56,9 +56,38 @@ pub async fn download(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (raw_number, raw_kind) = path.into_inner();
-    let kind = AttachmentKind::from_code(&raw_kind);
+    serve(
+        &state,
+        &caller,
+        &request,
+        &raw_number,
+        &raw_kind,
+        Disposition::Download,
+    )
+    .await
+}
+
+/// How a file is handed over: saved by the browser, or shown in the page (the console's
+/// scans beside the identity fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Disposition {
+    Download,
+    Inline,
+}
+
+/// An attachment's bytes, after recording the look in the ticket's history and the
+/// audit; a refused look is recorded too.
+pub(crate) async fn serve(
+    state: &AppState,
+    caller: &Caller,
+    request: &HttpRequest,
+    raw_number: &str,
+    raw_kind: &str,
+    disposition: Disposition,
+) -> Result<HttpResponse, ApiError> {
+    let kind = AttachmentKind::from_code(raw_kind);
     let found = match kind {
-        Some(kind) => find_attachment(&state, &caller, &raw_number, kind).await,
+        Some(kind) => find_attachment(state, caller, raw_number, kind).await,
         None => Err(ApiError::NotFound(Missing::Attachment)),
     };
     let (number, record, stream) = match found {
@@ -66,8 +95,8 @@ pub async fn download(
         // A refused look is recorded too: asking is part of the record.
         Err(refusal @ (ApiError::NotFound(_) | ApiError::Purged)) => {
             let look = look(
-                &request,
-                &caller,
+                request,
+                caller,
                 LookKind::AttachmentRefused,
                 raw_number.parse().ok(),
                 kind.map(AttachmentKind::code),
@@ -81,8 +110,8 @@ pub async fn download(
     // Who looked at an ID-card scan is part of the ticket's history and of the audit,
     // written together before a byte is sent.
     let look = look(
-        &request,
-        &caller,
+        request,
+        caller,
         LookKind::AttachmentDownloaded,
         Some(number),
         Some(kind.code()),
@@ -96,7 +125,10 @@ pub async fn download(
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, record.file_type.content_type()))
         .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
+            disposition: match disposition {
+                Disposition::Download => DispositionType::Attachment,
+                Disposition::Inline => DispositionType::Inline,
+            },
             parameters: vec![DispositionParam::Filename(filename)],
         })
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -57,11 +57,35 @@ pub async fn add(
     path: web::Path<String>,
     body: web::Json<CommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    limits.check(Limited::Comment, &caller, &request)?;
-    let ticket = visible_ticket(&state, &caller, &path).await?;
+    record(
+        &state,
+        &limits,
+        &caller,
+        &request,
+        &path,
+        &body.body,
+        body.internal,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(CommentRecorded { recorded: true }))
+}
+
+/// Records a comment by `caller` on ticket `number`: the API's route and the console's
+/// form both come here, under the same rate limit and rules.
+pub(crate) async fn record(
+    state: &AppState,
+    limits: &RateLimits,
+    caller: &Caller,
+    request: &HttpRequest,
+    number: &str,
+    body: &str,
+    internal: bool,
+) -> Result<(), ApiError> {
+    limits.check(Limited::Comment, caller, request)?;
+    let ticket = visible_ticket(state, caller, number).await?;
     // Integration tokens file and read; comments are people's.
     let actor = caller.person_or(|| Refusal::CommentNotPermitted.into())?;
-    let decision = comment(actor, &ticket.facts(), &body.body, body.internal)?;
+    let decision = comment(actor, &ticket.facts(), body, internal)?;
     state
         .store
         .add_comment(
@@ -71,5 +95,5 @@ pub async fn add(
             Utc::now(),
         )
         .await?;
-    Ok(HttpResponse::Created().json(CommentRecorded { recorded: true }))
+    Ok(())
 }

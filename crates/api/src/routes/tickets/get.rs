@@ -141,14 +141,28 @@ pub async fn get(
     ticket_response(&state, &request, &caller, ticket).await
 }
 
-/// The ticket as `caller` may see it, with its ETag. A NIK shown in full to anyone but
-/// its owner is recorded in the audit before the answer leaves.
+/// The ticket as `caller` may see it, with its ETag.
 pub(crate) async fn ticket_response(
     state: &AppState,
     request: &HttpRequest,
     caller: &Caller,
     ticket: TicketRecord,
 ) -> Result<HttpResponse, ApiError> {
+    let version = ticket.version;
+    let view = ticket_view(state, request, caller, ticket).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(view))
+}
+
+/// The ticket as `caller` may see it. A NIK shown in full to anyone but its owner is
+/// recorded in the audit before the answer leaves.
+pub(crate) async fn ticket_view(
+    state: &AppState,
+    request: &HttpRequest,
+    caller: &Caller,
+    ticket: TicketRecord,
+) -> Result<TicketResponse, ApiError> {
     let facts = ticket.facts();
     let unmasked = caller
         .person()
@@ -166,9 +180,7 @@ pub(crate) async fn ticket_response(
         );
         state.store.record_look(&look, chrono::Utc::now()).await?;
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(ticket.version)))
-        .json(TicketResponse::new(ticket, unmasked)))
+    Ok(TicketResponse::new(ticket, unmasked))
 }
 
 impl TicketResponse {

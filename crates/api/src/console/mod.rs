@@ -1,0 +1,82 @@
+//! The RA console: pages for the people who work the desk, rendered on the server from
+//! the same decisions and store as the API. Every permission is the API's own: a page
+//! calls the routes' functions (`perform`, `record`, `ticket_view`, `serve`), never a
+//! rule of its own. Pages work without JavaScript; `console.js` adds the keyboard.
+//!
+//! - `session.rs`: the signed-in session (a cookie naming a server-side row) and the
+//!   CSRF token every form carries.
+//! - `sign_in.rs`: signing in with a token, signing out, the language.
+//! - `queues.rs`: the queues and a queue's tickets.
+//! - `ticket.rs`: a ticket, its actions and comments, its scans inline.
+//! - `page.rs`: templates and the console's error pages.
+
+mod page;
+mod queues;
+mod session;
+mod sign_in;
+mod ticket;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+/// The console's Content-Security-Policy: its own script, style and images only, no
+/// inline script, forms only to itself, never in a frame.
+pub const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/console")
+            .route("", web::get().to(home))
+            .route("/", web::get().to(home))
+            .route("/sign-in", web::get().to(sign_in::form))
+            .route("/sign-in", web::post().to(sign_in::submit))
+            .route("/sign-out", web::post().to(sign_in::sign_out))
+            .route("/language", web::post().to(sign_in::language))
+            .route("/queues", web::get().to(queues::index))
+            .route("/queues/{queue}", web::get().to(queues::list))
+            .route("/tickets/{number}", web::get().to(ticket::show))
+            .route("/tickets/{number}/actions", web::post().to(ticket::act))
+            .route(
+                "/tickets/{number}/comments",
+                web::post().to(ticket::comment),
+            )
+            .route(
+                "/tickets/{number}/attachments/{kind}",
+                web::get().to(ticket::attachment),
+            )
+            .route("/static/{file}", web::get().to(asset)),
+    );
+}
+
+/// Where a signed-in person starts: the queues for RA staff.
+async fn home(signed: session::Signed) -> Result<HttpResponse, page::ConsoleError> {
+    if signed.caller.is_staff() {
+        return Ok(page::see_other("/console/queues"));
+    }
+    Err(page::ConsoleError::Forbidden(
+        certdesk_domain::Message::new(
+            "Konsol ini untuk petugas RA. Halaman pejabat penanggung jawab dan supervisor menyusul.",
+            "This console is for RA agents. Pages for responsible officers and supervisors are to come.",
+        ),
+    ))
+}
+
+/// The stylesheet and the script, compiled in; named by content so they can be cached.
+async fn asset(file: web::Path<String>) -> HttpResponse {
+    let (body, content_type) = match file.as_str() {
+        "console.css" => (
+            include_str!("../../console/static/console.css"),
+            "text/css; charset=utf-8",
+        ),
+        "console.js" => (
+            include_str!("../../console/static/console.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return HttpResponse::NotFound().finish(),
+    };
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}

@@ -1,0 +1,146 @@
+//! The queues, each with its open tickets counted, and a queue's tickets with the API's
+//! filters, oldest first, a page at a time; tickets that need attention are flagged.
+
+use actix_web::{HttpResponse, web};
+use certdesk_domain::lifecycle::{Status, link_expired};
+use certdesk_domain::routing::QueueName;
+use certdesk_domain::{CertificateStatus, Service};
+use certdesk_store::PageCursor;
+use chrono::Utc;
+use minijinja::context;
+use serde::Serialize;
+
+use super::page::{ConsoleError, render};
+use super::session::Signed;
+use crate::error::ApiError;
+use crate::routes::lists::{ListQuery, filter, open_counts};
+use crate::state::AppState;
+
+const PAGE_SIZE: u64 = 50;
+
+pub async fn index(
+    state: web::Data<AppState>,
+    signed: Signed,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.caller.require_staff()?;
+    let queues: Vec<_> = open_counts(&state)
+        .await?
+        .into_iter()
+        .map(|(name, open)| context! { name => name.as_str(), open => open })
+        .collect();
+    render(
+        "queues.html",
+        context! { frame => signed.frame(), lang => signed.session.language.code(), queues => queues },
+    )
+}
+
+#[derive(Serialize)]
+struct Row {
+    number: String,
+    service: &'static str,
+    status: String,
+    unit: String,
+    assignee: Option<String>,
+    authority_status: Option<&'static str>,
+    link_expired: bool,
+    waiting_hours: i64,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    signed: Signed,
+    path: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.caller.require_staff()?;
+    let language = signed.session.language;
+    let queue = QueueName::parse(&path)
+        .map_err(|(code, message)| ApiError::invalid("queue", code, message))?;
+    let mut ticket_filter = filter(&state, &query)?;
+    ticket_filter.queue = Some(queue.clone());
+    if ticket_filter.statuses.is_empty() {
+        ticket_filter.statuses = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
+    }
+    let after = match query.cursor.as_deref() {
+        Some(token) => {
+            Some(PageCursor::decode(token).ok_or_else(crate::routes::paging::invalid_cursor)?)
+        }
+        None => None,
+    };
+    let (tickets, next) = state
+        .store
+        .list_tickets(&ticket_filter, after, PAGE_SIZE)
+        .await?;
+    let now = Utc::now();
+    let rows: Vec<Row> = tickets
+        .into_iter()
+        .map(|t| Row {
+            number: t.number.to_string(),
+            service: t.service.code(),
+            status: language.pick(&t.status.title()).to_owned(),
+            unit: t.requester_unit,
+            assignee: t.assignee_nip.map(|n| n.as_str().to_owned()),
+            authority_status: t.authority_status.map(|s| s.label()),
+            link_expired: t.status == Status::AwaitingRequesterAtAuthority
+                && t.link_expires_at.is_some_and(|at| link_expired(at, now)),
+            waiting_hours: (now - t.created_at).num_hours(),
+        })
+        .collect();
+    // The next page keeps the filters: the query as sent, with the new cursor.
+    let next = next.map(|cursor| {
+        let mut pairs: Vec<(String, String)> = query_pairs(&query)
+            .into_iter()
+            .filter(|(key, _)| key != "cursor")
+            .collect();
+        pairs.push(("cursor".into(), cursor.encode()));
+        format!("/console/queues/{}?{}", queue.as_str(), encode(&pairs))
+    });
+    let statuses: Vec<_> = Status::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| context! { code => s.code(), title => language.pick(&s.title()) })
+        .collect();
+    render(
+        "queue.html",
+        context! {
+            frame => signed.frame(),
+            lang => language.code(),
+            queue => queue.as_str(),
+            rows => super::page::serialized(&rows),
+            next => next,
+            q => query.q.clone().unwrap_or_default(),
+            status => query.status.clone().unwrap_or_default(),
+            service => query.service.clone().unwrap_or_default(),
+            authority_status => query.authority_status.clone().unwrap_or_default(),
+            statuses => statuses,
+            services => Service::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
+            authority_statuses => CertificateStatus::ALL.iter().map(|s| context! { code => s.code(), label => s.label() }).collect::<Vec<_>>(),
+        },
+    )
+}
+
+/// The filters as they were sent, as (key, value) pairs.
+fn query_pairs(query: &ListQuery) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut put = |key: &str, value: &Option<String>| {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            pairs.push((key.to_owned(), value.to_owned()));
+        }
+    };
+    put("status", &query.status);
+    put("service", &query.service);
+    put("subtype", &query.subtype);
+    put("unit", &query.unit);
+    put("officer", &query.officer);
+    put("assignee", &query.assignee);
+    put("authority_status", &query.authority_status);
+    put("q", &query.q);
+    pairs
+}
+
+/// `application/x-www-form-urlencoded`, as browsers write a form's query.
+fn encode(pairs: &[(String, String)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}

@@ -1,0 +1,150 @@
+//! Signing in and out, and the language of the pages. With no SSO configured, a person
+//! signs in with a token from `certdesk token issue` (the embedded default's way in); the
+//! token is checked exactly as the API checks it, and only people sign in.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use certdesk_domain::Language;
+use certdesk_store::ConsoleSession;
+use chrono::Utc;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::page::{ConsoleError, render, render_with_status, see_other};
+use super::session::{Signed, cookie, random_token};
+use crate::auth::Authenticator;
+use crate::error::ApiError;
+use crate::rate_limits::RateLimits;
+use crate::state::AppState;
+
+/// How long a console session lasts: a working day.
+const SESSION_HOURS: i64 = 10;
+
+pub async fn form() -> Result<HttpResponse, ConsoleError> {
+    render(
+        "sign_in.html",
+        context! { lang => "id", signed_in => false, refused => false },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    token: String,
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    authenticator: web::Data<Authenticator>,
+    limits: web::Data<RateLimits>,
+    request: HttpRequest,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    same_origin(&request)?;
+    let address = limits.client_address(&request);
+    limits.authentication_allowed(address)?;
+    let actor = match authenticator.person(&form.token).await {
+        Ok(actor) if !actor.roles.is_empty() => actor,
+        outcome => {
+            if let Err(error) = outcome {
+                tracing::info!(%error, "console sign-in refused");
+            }
+            limits.authentication_failed(address);
+            return render_with_status(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "sign_in.html",
+                context! { lang => "id", signed_in => false, refused => true },
+            );
+        }
+    };
+    let token = random_token()?;
+    let session = ConsoleSession {
+        actor,
+        language: Language::Indonesian,
+        csrf: random_token()?,
+        expires_at: Utc::now() + chrono::Duration::hours(SESSION_HOURS),
+    };
+    state
+        .store
+        .open_console_session(&token, &session, Utc::now())
+        .await
+        .map_err(ApiError::from)?;
+    tracing::info!(roles = ?session.actor.roles, "console session opened");
+    let mut response = see_other("/console/");
+    response
+        .add_cookie(&cookie(&token))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    signed: Signed,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.check_csrf(&form.csrf)?;
+    state
+        .store
+        .end_console_session(&signed.token)
+        .await
+        .map_err(ApiError::from)?;
+    let mut response = see_other("/console/sign-in");
+    let mut gone = cookie("");
+    gone.make_removal();
+    response
+        .add_cookie(&gone)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    csrf: String,
+    language: String,
+    back: String,
+}
+
+pub async fn language(
+    state: web::Data<AppState>,
+    signed: Signed,
+    form: web::Form<LanguageForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.check_csrf(&form.csrf)?;
+    let language = Language::from_code(&form.language).unwrap_or_default();
+    state
+        .store
+        .set_console_language(&signed.token, language)
+        .await
+        .map_err(ApiError::from)?;
+    // Back to the page it was chosen on, and nowhere else.
+    let back = if form.back.starts_with("/console/") && !form.back.contains("//") {
+        form.back.as_str()
+    } else {
+        "/console/"
+    };
+    Ok(see_other(back))
+}
+
+/// A sign-in posted from another site is refused (login CSRF): the browser says where a
+/// form came from in `Origin`, and it must be this host.
+fn same_origin(request: &HttpRequest) -> Result<(), ConsoleError> {
+    let host = request.connection_info().host().to_owned();
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    match origin {
+        Some(origin)
+            if origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest == host) =>
+        {
+            Ok(())
+        }
+        _ => Err(ConsoleError::Forged),
+    }
+}

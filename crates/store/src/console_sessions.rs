@@ -1,0 +1,124 @@
+//! The RA console's sessions: who signed in, with which roles and language, until when.
+//! The cookie's token never reaches the table, only its SHA-256: a copy of the database
+//! signs nobody in.
+
+use certdesk_domain::Language;
+use certdesk_domain::lifecycle::{Actor, Role};
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+use crate::decode::nip;
+use crate::entities::console_sessions;
+use crate::{Store, StoreError};
+
+/// A live session, as the console's pages need it.
+#[derive(Debug, Clone)]
+pub struct ConsoleSession {
+    pub actor: Actor,
+    pub language: Language,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    /// Records a session opened with `token` (the cookie's value).
+    pub async fn open_console_session(
+        &self,
+        token: &str,
+        session: &ConsoleSession,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        // Expired sessions of anyone go when someone signs in: the table stays small
+        // without a sweeper.
+        console_sessions::Entity::delete_many()
+            .filter(console_sessions::Column::ExpiresAt.lte(now))
+            .exec(&self.db)
+            .await?;
+        console_sessions::ActiveModel {
+            token_hash: Set(token_hash(token)),
+            nip: Set(session.actor.nip.as_str().to_owned()),
+            roles: Set(session
+                .actor
+                .roles
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(",")),
+            language: Set(session.language.code().to_owned()),
+            csrf: Set(session.csrf.clone()),
+            created_at: Set(now),
+            expires_at: Set(session.expires_at),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The session `token` opened, while it lasts.
+    pub async fn console_session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ConsoleSession>, StoreError> {
+        let Some(row) = console_sessions::Entity::find_by_id(token_hash(token))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if row.expires_at <= now {
+            return Ok(None);
+        }
+        let roles = row
+            .roles
+            .split(',')
+            .filter(|code| !code.is_empty())
+            .map(|code| {
+                Role::from_code(code).ok_or_else(|| {
+                    StoreError::Corrupt(format!("unknown role {code:?} in a session"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(ConsoleSession {
+            actor: Actor {
+                nip: nip("session NIP", &row.nip)?,
+                roles,
+            },
+            language: Language::from_code(&row.language).unwrap_or_default(),
+            csrf: row.csrf,
+            expires_at: row.expires_at,
+        }))
+    }
+
+    /// The language the session's pages are written in, from now on.
+    pub async fn set_console_language(
+        &self,
+        token: &str,
+        language: Language,
+    ) -> Result<(), StoreError> {
+        console_sessions::Entity::update_many()
+            .col_expr(
+                console_sessions::Column::Language,
+                sea_orm::sea_query::Expr::value(language.code()),
+            )
+            .filter(console_sessions::Column::TokenHash.eq(token_hash(token)))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Signing out: the token opens nothing any more.
+    pub async fn end_console_session(&self, token: &str) -> Result<(), StoreError> {
+        console_sessions::Entity::delete_by_id(token_hash(token))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,57 @@
+//! Signed-in sessions of the RA console, kept on the server so that signing out (or a
+//! supervisor removing someone) ends them at once. The cookie holds a random token; only
+//! its SHA-256 is stored. Each session has its own CSRF token for the forms it is shown.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum ConsoleSessions {
+    Table,
+    TokenHash,
+    Nip,
+    Roles,
+    Language,
+    Csrf,
+    CreatedAt,
+    ExpiresAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(ConsoleSessions::Table)
+                    .col(char_len(ConsoleSessions::TokenHash, 64).primary_key())
+                    .col(char_len(ConsoleSessions::Nip, 18))
+                    // Role codes, comma-separated, as the sign-in granted them.
+                    .col(string_len(ConsoleSessions::Roles, 64))
+                    .col(string_len(ConsoleSessions::Language, 8))
+                    .col(char_len(ConsoleSessions::Csrf, 64))
+                    .col(timestamp_with_time_zone(ConsoleSessions::CreatedAt))
+                    .col(timestamp_with_time_zone(ConsoleSessions::ExpiresAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("console_sessions_by_nip")
+                    .table(ConsoleSessions::Table)
+                    .col(ConsoleSessions::Nip)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(ConsoleSessions::Table).to_owned())
+            .await
+    }
+}

@@ -1,0 +1,319 @@
+//! The RA console in a real browser (Debian's Chromium through ChromeDriver), on the
+//! embedded default: an agent signs in with a token from `certdesk token issue`, finds a
+//! ticket filed through the API with the keyboard, sees the KTP scan at its real size
+//! beside the NIK, claims it, records the authority's status, asks the requester for
+//! information and sees each step in the timeline. A stale page's action is refused with
+//! what changed; a form without its CSRF token is refused; the page keeps its policy.
+
+use std::time::Duration;
+
+use certdesk_domain::lifecycle::Role;
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
+
+use crate::browser::{policy_violations, start_driver};
+use crate::helpers::*;
+
+/// WebDriver's Enter key.
+const ENTER: &str = "\u{E007}";
+
+async fn press(client: &Client, keys: &str) {
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+/// Does `act`, which leads to another page, and waits until the browser shows it.
+async fn leaving<F: std::future::Future<Output = ()>>(client: &Client, act: F) {
+    let old = client.find(Locator::Css("body")).await.unwrap();
+    act.await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    // The old page's body goes stale once the new page has replaced it.
+    while old.tag_name().await.is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page did not change"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("main"))
+        .await
+        .is_err()
+    {
+        panic!(
+            "no page at {:?}:\n{}",
+            client.current_url().await,
+            client.source().await.unwrap_or_default()
+        );
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Fills and sends the form of `action` on the ticket page.
+async fn take(client: &Client, action: &str, fields: &[(&str, &str)]) {
+    let form = client
+        .find(Locator::Css(&format!("form[data-action=\"{action}\"]")))
+        .await
+        .unwrap_or_else(|e| panic!("no {action} form: {e}"));
+    for (name, value) in fields {
+        let field = form
+            .find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .await
+            .unwrap();
+        if field.tag_name().await.unwrap() == "select" {
+            field.select_by_value(value).await.unwrap();
+        } else {
+            field.send_keys(value).await.unwrap();
+        }
+    }
+    let button = form
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap();
+    leaving(client, async {
+        button.click().await.unwrap();
+    })
+    .await;
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+#[tokio::test]
+async fn an_agent_works_a_ticket_from_the_queue_in_the_console() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = people(&app);
+    put_agent_in_directory(&app).await;
+    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
+    walk(
+        &app,
+        &number,
+        v,
+        &[(&p.officer, json!({"action": "endorse"}), "submitted")],
+    )
+    .await;
+    let (driver, client) = start_driver().await;
+    client.set_window_size(1280, 1000).await.unwrap();
+
+    // Signing in with the token a newcomer gets from `certdesk token issue`.
+    client.goto(&app.url("/console/")).await.unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/console/sign-in")
+    );
+    let agent_token = app.token(AGENT_NIP, &[Role::Agent]);
+    client
+        .find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(&agent_token)
+        .await
+        .unwrap();
+    let submit = client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap();
+    leaving(&client, async {
+        submit.click().await.unwrap();
+    })
+    .await;
+    let heading = text_of(&client, "h1").await;
+    assert!(heading.contains("Antrean"), "{heading}");
+    screenshot(&client, "queues").await;
+
+    // To the queue and the ticket, by keyboard.
+    press(&client, "j").await;
+    leaving(&client, press(&client, ENTER)).await;
+    text_of(&client, "table.tickets").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/console/queues/")
+    );
+    screenshot(&client, "queue").await;
+    press(&client, "j").await;
+    leaving(&client, press(&client, ENTER)).await;
+    let heading = text_of(&client, "h1").await;
+    assert!(heading.contains(&number), "{heading}");
+
+    // The requester's data as the RA needs it: the NIK in full, the KTP at its size.
+    assert_eq!(text_of(&client, "[data-nik]").await, REQUESTER_NIK);
+    let scan: Value = client
+        .execute(
+            "const img = document.querySelector('img[data-scan=\"ktp_scan\"]');
+             return new Promise(done => {
+               const measure = () => done([img.complete, img.naturalWidth, img.naturalHeight, img.width, img.height]);
+               img.complete ? measure() : img.addEventListener('load', measure);
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        scan,
+        json!([true, 448, 290, 448, 290]),
+        "the KTP scan drawn at its real size"
+    );
+    screenshot(&client, "ticket").await;
+
+    // Claim with the keyboard, then record the authority's status and ask for a fix.
+    leaving(&client, press(&client, "c")).await;
+    assert!(!text_of(&client, "[data-banner]").await.is_empty());
+    assert_eq!(
+        client
+            .find(Locator::Css("[data-status]"))
+            .await
+            .unwrap()
+            .attr("data-status")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("in_review")
+    );
+    take(
+        &client,
+        "record_authority_status",
+        &[
+            ("certificate_status", "On Set Passphrase"),
+            ("note", "Profil diverifikasi."),
+        ],
+    )
+    .await;
+    assert!(
+        text_of(&client, "[data-authority]")
+            .await
+            .contains("On Set Passphrase")
+    );
+    take(
+        &client,
+        "request_information",
+        &[("reason", "Pindaian KTP buram; mohon unggah ulang.")],
+    )
+    .await;
+    let status = client
+        .find(Locator::Css("[data-status]"))
+        .await
+        .unwrap()
+        .attr("data-status")
+        .await
+        .unwrap();
+    assert_eq!(status.as_deref(), Some("awaiting_requester"));
+    let mut steps = Vec::new();
+    for entry in client
+        .find_all(Locator::Css("[data-timeline] li[data-detail-action]"))
+        .await
+        .unwrap()
+    {
+        steps.push(entry.attr("data-detail-action").await.unwrap().unwrap());
+    }
+    for step in [
+        "endorse",
+        "claim",
+        "record_authority_status",
+        "request_information",
+    ] {
+        assert!(
+            steps.iter().any(|s| s == step),
+            "{step} not in the timeline: {steps:?}"
+        );
+    }
+    screenshot(&client, "ticket-worked").await;
+
+    // A stale page: the requester answers through the API while the agent's page is
+    // open; the agent's action is refused with what changed, and nothing is taken.
+    let version = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    let reply = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{number}/actions")))
+        .bearer_auth(&p.requester)
+        .header("If-Match", format!("\"{version}\""))
+        .json(&json!({"action": "reply", "reason": "Sudah saya unggah ulang."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success());
+    take(&client, "reject", &[("reason", "Tidak memenuhi syarat.")]).await;
+    assert_eq!(
+        client
+            .find(Locator::Css("[data-banner]"))
+            .await
+            .unwrap()
+            .attr("data-banner")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("stale")
+    );
+    let banner = text_of(&client, "[data-banner]").await;
+    assert!(
+        banner.contains("berubah") && banner.contains("reply"),
+        "{banner}\n{}",
+        text_of(&client, "[data-timeline]").await
+    );
+    let now = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(now["status"], "in_review", "the stale reject was not taken");
+
+    // A form without this session's CSRF token is refused.
+    leaving(&client, async {
+        client
+            .execute(
+                "const form = document.querySelector('form[data-action=\"record_authority_status\"]');
+                 form.querySelector('[name=csrf]').value = 'forged';
+                 form.submit();",
+                vec![],
+            )
+            .await
+            .unwrap();
+    })
+    .await;
+    let refused = text_of(&client, "main").await;
+    assert!(refused.contains("tidak dapat diterima"), "{refused}");
+
+    let violations = policy_violations(&driver, &client).await;
+    assert!(
+        violations.is_empty(),
+        "the console breaks its policy: {violations:#?}"
+    );
+    client.close().await.unwrap();
+}
