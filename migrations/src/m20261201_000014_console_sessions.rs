@@ -1,6 +1,7 @@
 //! Signed-in sessions of the RA console, kept on the server so that signing out (or a
 //! supervisor removing someone) ends them at once. The cookie holds a random token; only
 //! its SHA-256 is stored. Each session has its own CSRF token for the forms it is shown.
+//! The language a person chose is remembered for their next sessions.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -18,6 +19,13 @@ enum ConsoleSessions {
     Csrf,
     CreatedAt,
     ExpiresAt,
+}
+
+#[derive(DeriveIden)]
+enum ConsolePreferences {
+    Table,
+    Nip,
+    Language,
 }
 
 #[async_trait::async_trait]
@@ -46,10 +54,22 @@ impl MigrationTrait for Migration {
                     .col(ConsoleSessions::Nip)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ConsolePreferences::Table)
+                    .col(char_len(ConsolePreferences::Nip, 18).primary_key())
+                    .col(string_len(ConsolePreferences::Language, 8))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(ConsolePreferences::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(ConsoleSessions::Table).to_owned())
             .await

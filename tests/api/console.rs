@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use certdesk_domain::lifecycle::Role;
 use fantoccini::{Client, Locator};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::browser::{policy_violations, start_driver};
@@ -88,6 +89,34 @@ async fn take(client: &Client, action: &str, fields: &[(&str, &str)]) {
         .find(Locator::Css("button[type=submit]"))
         .await
         .unwrap();
+    leaving(client, async {
+        button.click().await.unwrap();
+    })
+    .await;
+}
+
+/// Signs in on the console's page with `token`, as a newcomer pastes it.
+async fn sign_in(client: &Client, app: &TestApp, token: &str) {
+    client.goto(&app.url("/console/sign-in")).await.unwrap();
+    client
+        .find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(token)
+        .await
+        .unwrap();
+    let submit = client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap();
+    leaving(client, async {
+        submit.click().await.unwrap();
+    })
+    .await;
+}
+
+async fn click(client: &Client, css: &str) {
+    let button = client.find(Locator::Css(css)).await.unwrap();
     leaving(client, async {
         button.click().await.unwrap();
     })
@@ -315,5 +344,115 @@ async fn an_agent_works_a_ticket_from_the_queue_in_the_console() {
         violations.is_empty(),
         "the console breaks its policy: {violations:#?}"
     );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_officer_endorses_and_a_supervisor_requeues_a_dead_letter() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (number, _) = file(&app, ticket_json("15.1"), all_files()).await;
+    let (driver, client) = start_driver().await;
+    client.set_window_size(1280, 1000).await.unwrap();
+
+    // The officer lands on what waits for them, and endorses it on the ticket.
+    sign_in(&client, &app, &app.token(OFFICER_NIP, &[Role::Officer])).await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/console/endorsements")
+    );
+    assert!(text_of(&client, "table.tickets").await.contains(&number));
+    screenshot(&client, "endorsements").await;
+    press(&client, "j").await;
+    leaving(&client, press(&client, ENTER)).await;
+    // An officer sees the NIK masked, as in the API.
+    assert_ne!(text_of(&client, "[data-nik]").await, REQUESTER_NIK);
+    take(&client, "endorse", &[]).await;
+    let status = client
+        .find(Locator::Css("[data-status]"))
+        .await
+        .unwrap()
+        .attr("data-status")
+        .await
+        .unwrap();
+    assert_eq!(status.as_deref(), Some("submitted"));
+
+    // English on request, remembered for the next session.
+    click(&client, "form[action=\"/console/language\"] button").await;
+    assert!(text_of(&client, "main").await.contains("Requester"));
+    click(&client, "form[action=\"/console/sign-out\"] button").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/console/sign-in")
+    );
+    // Signed out, the old cookie opens nothing.
+    client
+        .goto(&app.url("/console/endorsements"))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/console/sign-in")
+    );
+    sign_in(&client, &app, &app.token(OFFICER_NIP, &[Role::Officer])).await;
+    assert!(
+        text_of(&client, "h1")
+            .await
+            .contains("Waiting for your endorsement")
+    );
+    click(&client, "form[action=\"/console/sign-out\"] button").await;
+
+    // A supervisor sends a dead letter again.
+    app.db
+        .execute_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "UPDATE ticket_events SET delivery = 'dead', attempts = 5, \
+             last_error = '550 5.1.1 mailbox unavailable'",
+        ))
+        .await
+        .unwrap();
+    let dead = app.count_where("ticket_events", "delivery = 'dead'").await;
+    assert!(dead > 0);
+    sign_in(
+        &client,
+        &app,
+        &app.token(SUPERVISOR_NIP, &[Role::Agent, Role::Supervisor]),
+    )
+    .await;
+    client
+        .goto(&app.url("/console/dead-letters"))
+        .await
+        .unwrap();
+    assert!(text_of(&client, "table.list").await.contains("550 5.1.1"));
+    screenshot(&client, "dead-letters").await;
+    click(&client, "tr[data-letter] form button").await;
+    assert_eq!(
+        client
+            .find(Locator::Css("[data-banner]"))
+            .await
+            .unwrap()
+            .attr("data-banner")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("done")
+    );
+    assert_eq!(
+        app.count_where("ticket_events", "delivery = 'dead'").await,
+        dead - 1
+    );
+    let violations = policy_violations(&driver, &client).await;
+    assert!(violations.is_empty(), "{violations:#?}");
     client.close().await.unwrap();
 }

@@ -2,15 +2,16 @@
 //! The cookie's token never reaches the table, only its SHA-256: a copy of the database
 //! signs nobody in.
 
-use certdesk_domain::Language;
 use certdesk_domain::lifecycle::{Actor, Role};
+use certdesk_domain::{Language, Nip};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::decode::nip;
-use crate::entities::console_sessions;
+use crate::entities::{console_preferences, console_sessions};
 use crate::{Store, StoreError};
 
 /// A live session, as the console's pages need it.
@@ -97,12 +98,35 @@ impl Store {
         }))
     }
 
-    /// The language the session's pages are written in, from now on.
+    /// The language `nip` chose for the console, if they ever did.
+    pub async fn console_language(&self, nip: &Nip) -> Result<Option<Language>, StoreError> {
+        Ok(
+            console_preferences::Entity::find_by_id(nip.as_str().to_owned())
+                .one(&self.db)
+                .await?
+                .and_then(|row| Language::from_code(&row.language)),
+        )
+    }
+
+    /// The language the session's pages are written in, from now on, and remembered for
+    /// the person's next sessions.
     pub async fn set_console_language(
         &self,
         token: &str,
+        nip: &Nip,
         language: Language,
     ) -> Result<(), StoreError> {
+        console_preferences::Entity::insert(console_preferences::ActiveModel {
+            nip: Set(nip.as_str().to_owned()),
+            language: Set(language.code().to_owned()),
+        })
+        .on_conflict(
+            OnConflict::column(console_preferences::Column::Nip)
+                .update_column(console_preferences::Column::Language)
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await?;
         console_sessions::Entity::update_many()
             .col_expr(
                 console_sessions::Column::Language,

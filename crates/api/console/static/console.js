@@ -60,7 +60,7 @@
         if (!claim) return;
         claim.click();
         break;
-      case "g": location.href = "/console/queues"; break;
+      case "g": location.href = "/console/"; break;
       case "?":
         var help = document.getElementById("help");
         if (help) help.showModal();

@@ -6,7 +6,8 @@
 //! - `session.rs`: the signed-in session (a cookie naming a server-side row) and the
 //!   CSRF token every form carries.
 //! - `sign_in.rs`: signing in with a token, signing out, the language.
-//! - `queues.rs`: the queues and a queue's tickets.
+//! - `queues.rs`: the queues and a queue's tickets; an officer's endorsements.
+//! - `supervision.rs`: what supervisors look after (dead letters, requeued).
 //! - `ticket.rs`: a ticket, its actions and comments, its scans inline.
 //! - `page.rs`: templates and the console's error pages.
 
@@ -14,6 +15,7 @@ mod page;
 mod queues;
 mod session;
 mod sign_in;
+mod supervision;
 mod ticket;
 
 use actix_web::http::header;
@@ -34,6 +36,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/sign-out", web::post().to(sign_in::sign_out))
             .route("/language", web::post().to(sign_in::language))
             .route("/queues", web::get().to(queues::index))
+            .route("/endorsements", web::get().to(queues::endorsements))
+            .route("/dead-letters", web::get().to(supervision::dead_letters))
+            .route(
+                "/dead-letters/{id}/requeue",
+                web::post().to(supervision::requeue),
+            )
             .route("/queues/{queue}", web::get().to(queues::list))
             .route("/tickets/{number}", web::get().to(ticket::show))
             .route("/tickets/{number}/actions", web::post().to(ticket::act))
@@ -49,15 +57,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Where a signed-in person starts: the queues for RA staff.
+/// Where a signed-in person starts: the queues for RA staff, the endorsements waiting
+/// for an officer.
 async fn home(signed: session::Signed) -> Result<HttpResponse, page::ConsoleError> {
     if signed.caller.is_staff() {
         return Ok(page::see_other("/console/queues"));
     }
+    if signed
+        .session
+        .actor
+        .has(certdesk_domain::lifecycle::Role::Officer)
+    {
+        return Ok(page::see_other("/console/endorsements"));
+    }
     Err(page::ConsoleError::Forbidden(
         certdesk_domain::Message::new(
-            "Konsol ini untuk petugas RA. Halaman pejabat penanggung jawab dan supervisor menyusul.",
-            "This console is for RA agents. Pages for responsible officers and supervisors are to come.",
+            "Konsol ini untuk petugas RA, supervisor dan pejabat penanggung jawab. Pemohon mengajukan dan mengikuti tiketnya melalui portal layanan.",
+            "This console is for RA agents, supervisors and responsible officers. Requesters file and follow their tickets through the service portal.",
         ),
     ))
 }

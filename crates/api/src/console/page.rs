@@ -22,6 +22,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "queues.html",
     "queue.html",
     "ticket.html",
+    "endorsements.html",
+    "dead_letters.html",
     "error.html",
 ];
 

@@ -2,11 +2,11 @@
 //! filters, oldest first, a page at a time; tickets that need attention are flagged.
 
 use actix_web::{HttpResponse, web};
-use certdesk_domain::lifecycle::{Status, link_expired};
+use certdesk_domain::lifecycle::{Role, Status, link_expired};
 use certdesk_domain::routing::QueueName;
-use certdesk_domain::{CertificateStatus, Service};
-use certdesk_store::PageCursor;
-use chrono::Utc;
+use certdesk_domain::{CertificateStatus, Language, Message, Service};
+use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
+use chrono::{DateTime, Utc};
 use minijinja::context;
 use serde::Serialize;
 
@@ -31,6 +31,38 @@ pub async fn index(
     render(
         "queues.html",
         context! { frame => signed.frame(), lang => signed.session.language.code(), queues => queues },
+    )
+}
+
+/// A responsible officer's page: the tickets waiting for their endorsement, oldest
+/// first; endorsing or declining is done on the ticket, as the domain offers it.
+pub async fn endorsements(
+    state: web::Data<AppState>,
+    signed: Signed,
+) -> Result<HttpResponse, ConsoleError> {
+    let actor = &signed.session.actor;
+    if !actor.has(Role::Officer) {
+        return Err(ConsoleError::Forbidden(Message::new(
+            "Hanya untuk pejabat penanggung jawab.",
+            "For responsible officers only.",
+        )));
+    }
+    let language = signed.session.language;
+    let waiting = TicketFilter {
+        officer_nip: Some(actor.nip.clone()),
+        statuses: vec![Status::AwaitingEndorsement],
+        ..TicketFilter::default()
+    };
+    let (tickets, _) = state.store.list_tickets(&waiting, None, 200).await?;
+    let now = Utc::now();
+    let rows: Vec<Row> = tickets.into_iter().map(|t| row(t, language, now)).collect();
+    render(
+        "endorsements.html",
+        context! {
+            frame => signed.frame(),
+            lang => language.code(),
+            rows => super::page::serialized(&rows),
+        },
     )
 }
 
@@ -72,20 +104,7 @@ pub async fn list(
         .list_tickets(&ticket_filter, after, PAGE_SIZE)
         .await?;
     let now = Utc::now();
-    let rows: Vec<Row> = tickets
-        .into_iter()
-        .map(|t| Row {
-            number: t.number.to_string(),
-            service: t.service.code(),
-            status: language.pick(&t.status.title()).to_owned(),
-            unit: t.requester_unit,
-            assignee: t.assignee_nip.map(|n| n.as_str().to_owned()),
-            authority_status: t.authority_status.map(|s| s.label()),
-            link_expired: t.status == Status::AwaitingRequesterAtAuthority
-                && t.link_expires_at.is_some_and(|at| link_expired(at, now)),
-            waiting_hours: (now - t.created_at).num_hours(),
-        })
-        .collect();
+    let rows: Vec<Row> = tickets.into_iter().map(|t| row(t, language, now)).collect();
     // The next page keeps the filters: the query as sent, with the new cursor.
     let next = next.map(|cursor| {
         let mut pairs: Vec<(String, String)> = query_pairs(&query)
@@ -117,6 +136,20 @@ pub async fn list(
             authority_statuses => CertificateStatus::ALL.iter().map(|s| context! { code => s.code(), label => s.label() }).collect::<Vec<_>>(),
         },
     )
+}
+
+fn row(t: TicketSummary, language: Language, now: DateTime<Utc>) -> Row {
+    Row {
+        number: t.number.to_string(),
+        service: t.service.code(),
+        status: language.pick(&t.status.title()).to_owned(),
+        unit: t.requester_unit,
+        assignee: t.assignee_nip.map(|n| n.as_str().to_owned()),
+        authority_status: t.authority_status.map(|s| s.label()),
+        link_expired: t.status == Status::AwaitingRequesterAtAuthority
+            && t.link_expires_at.is_some_and(|at| link_expired(at, now)),
+        waiting_hours: (now - t.created_at).num_hours(),
+    }
 }
 
 /// The filters as they were sent, as (key, value) pairs.

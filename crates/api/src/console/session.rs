@@ -69,6 +69,8 @@ impl Signed {
             roles => actor.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
             csrf => &self.session.csrf,
             is_staff => self.caller.is_staff(),
+            is_supervisor => self.caller.is_supervisor(),
+            is_officer => actor.has(certdesk_domain::lifecycle::Role::Officer),
         }
     }
 }

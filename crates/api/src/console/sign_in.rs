@@ -57,9 +57,16 @@ pub async fn submit(
         }
     };
     let token = random_token()?;
+    // Indonesian unless they chose English before.
+    let language = state
+        .store
+        .console_language(&actor.nip)
+        .await
+        .map_err(ApiError::from)?
+        .unwrap_or_default();
     let session = ConsoleSession {
         actor,
-        language: Language::Indonesian,
+        language,
         csrf: random_token()?,
         expires_at: Utc::now() + chrono::Duration::hours(SESSION_HOURS),
     };
@@ -117,7 +124,7 @@ pub async fn language(
     let language = Language::from_code(&form.language).unwrap_or_default();
     state
         .store
-        .set_console_language(&signed.token, language)
+        .set_console_language(&signed.token, &signed.session.actor.nip, language)
         .await
         .map_err(ApiError::from)?;
     // Back to the page it was chosen on, and nowhere else.

@@ -144,14 +144,25 @@ pub async fn requeue(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let requeued = requeue_one(&state, &caller, &path).await?;
+    Ok(HttpResponse::Ok().json(Requeued { requeued }))
+}
+
+/// Sends one dead letter again, for a supervisor: the API's route and the console's
+/// button both come here.
+pub(crate) async fn requeue_one(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+) -> Result<u64, ApiError> {
     caller.require_supervisor()?;
-    let id = Uuid::parse_str(&path).map_err(|_| ApiError::NotFound(Missing::DeadLetter))?;
+    let id = Uuid::parse_str(raw_id).map_err(|_| ApiError::NotFound(Missing::DeadLetter))?;
     let requeued = state.store.requeue_dead(Some(id), Utc::now()).await?;
     if requeued == 0 {
         return Err(ApiError::NotFound(Missing::DeadLetter));
     }
     tracing::info!(event = %id, "dead letter requeued");
-    Ok(HttpResponse::Ok().json(Requeued { requeued }))
+    Ok(requeued)
 }
 
 /// Requeue every dead letter.

@@ -5,6 +5,7 @@
 pub mod api_tokens;
 pub mod audit_log;
 pub mod auto_reply_budget;
+pub mod console_preferences;
 pub mod console_sessions;
 pub mod idempotency_keys;
 pub mod officers;
