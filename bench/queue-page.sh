@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Queue-page latency at a million tickets, on PostgreSQL, with the release build.
+# Queue-page latency at a million tickets, on PostgreSQL, with the release build: the
+# API's pages and the RA console's (signed in with a token, as a newcomer does).
 #
 #   bash bench/queue-page.sh            # N=1000000 tickets, 200 requests per case
 #   N=100000 REQUESTS=50 bash bench/queue-page.sh
@@ -75,6 +76,26 @@ measure() {
   done
 }
 
+# The console's pages, signed in once; and what a page weighs before images.
+console_session() {
+  curl -s -o /dev/null -D - -H "Origin: $BASE" --data-urlencode "token=$AGENT" "$BASE/console/sign-in" \
+    | sed -n 's/^[Ss]et-[Cc]ookie: certdesk_console=\([0-9a-f]*\);.*/\1/p'
+}
+measure_console() {
+  local name=$1 url=$2 out="$WORK/$1.times"
+  for _ in $(seq 1 "$REQUESTS"); do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: certdesk_console=$CONSOLE" "$url" >> "$out"
+  done
+}
+weigh() {
+  local total=0 size
+  for url in "$@"; do
+    size=$(curl -s -o /dev/null -w '%{size_download}' -H "Cookie: certdesk_console=$CONSOLE" "$url")
+    total=$((total + size))
+  done
+  echo "$total"
+}
+
 # Deep pages: follow `next` links, timing each page.
 deep() {
   local url="$BASE/api/v1/queues/general/tickets?limit=50" out="$WORK/open_deep_pages.times"
@@ -97,17 +118,28 @@ measure closed_first_page "$BASE/api/v1/queues/general/tickets?status=closed&lim
 measure text_search "$BASE/api/v1/queues/general/tickets?q=nomor%20123456&limit=50"
 measure authority_on_set_passphrase "$BASE/api/v1/queues/general/tickets?authority_status=on_set_passphrase&limit=50"
 deep
+CONSOLE=$(console_session)
+[ -n "$CONSOLE" ] || { echo "console sign-in failed" >&2; exit 1; }
+# A ticket half-way through the table, as an agent opens it from the queue.
+MIDDLE=$(printf 'S%011d' $((N / 2)))
+measure_console console_queues "$BASE/console/queues"
+measure_console console_queue_page "$BASE/console/queues/general"
+measure_console console_queue_search "$BASE/console/queues/general?q=nomor+123456"
+measure_console console_ticket "$BASE/console/tickets/$MIDDLE"
+ASSETS="$BASE/console/static/console.css $BASE/console/static/console.js"
+# shellcheck disable=SC2086
+echo "console page weight before images (page + stylesheet + script): queue $(weigh "$BASE/console/queues/general" $ASSETS) bytes, ticket $(weigh "$BASE/console/tickets/$MIDDLE" $ASSETS) bytes (limit 102400)"
 
 python3 - "$WORK" <<'PY'
 import glob, os, statistics, sys
 rows = {}
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.times"))):
     t = sorted(float(x) * 1000 for x in open(path) if x.strip())
-    rows[os.path.basename(path)[:-6]] = (statistics.median(t), t[int(len(t) * 0.95) - 1], len(t))
+    rows[os.path.basename(path)[:-6]] = (statistics.median(t), t[int(len(t) * 0.95) - 1], t[int(len(t) * 0.99) - 1], len(t))
 base = rows["baseline_health"][0]
-print(f"{'case':28} {'median ms':>10} {'p95 ms':>8} {'n':>5} {'x baseline':>11}")
-for name, (med, p95, n) in rows.items():
-    print(f"{name:28} {med:10.2f} {p95:8.2f} {n:5d} {med / base:11.1f}")
+print(f"{'case':28} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8} {'n':>5} {'x baseline':>11}")
+for name, (med, p95, p99, n) in rows.items():
+    print(f"{name:28} {med:10.2f} {p95:8.2f} {p99:8.2f} {n:5d} {med / base:11.1f}")
 PY
 
 echo

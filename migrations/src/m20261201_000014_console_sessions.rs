@@ -1,7 +1,9 @@
 //! Signed-in sessions of the RA console, kept on the server so that signing out (or a
 //! supervisor removing someone) ends them at once. The cookie holds a random token; only
 //! its SHA-256 is stored. Each session has its own CSRF token for the forms it is shown.
-//! The language a person chose is remembered for their next sessions.
+//! The language a person chose is remembered for their next sessions. A sign-in through
+//! the SSO waits in `console_sign_ins` (its PKCE verifier and nonce, by the digest of its
+//! state) until the provider sends the person back, once.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -26,6 +28,15 @@ enum ConsolePreferences {
     Table,
     Nip,
     Language,
+}
+
+#[derive(DeriveIden)]
+enum ConsoleSignIns {
+    Table,
+    StateHash,
+    Nonce,
+    Verifier,
+    ExpiresAt,
 }
 
 #[async_trait::async_trait]
@@ -63,10 +74,24 @@ impl MigrationTrait for Migration {
                     .col(string_len(ConsolePreferences::Language, 8))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ConsoleSignIns::Table)
+                    .col(char_len(ConsoleSignIns::StateHash, 64).primary_key())
+                    .col(string_len(ConsoleSignIns::Nonce, 128))
+                    .col(string_len(ConsoleSignIns::Verifier, 128))
+                    .col(timestamp_with_time_zone(ConsoleSignIns::ExpiresAt))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(ConsoleSignIns::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(ConsolePreferences::Table).to_owned())
             .await?;

@@ -17,6 +17,7 @@ mod authority;
 mod browser;
 mod cli;
 mod console;
+mod console_sso;
 mod conventions;
 mod data_subjects;
 mod database_roles;

@@ -29,6 +29,36 @@ pub struct Settings {
     pub idempotency: IdempotencySettings,
     pub rate_limits: RateLimitSettings,
     pub pdf: PdfSettings,
+    pub console: ConsoleSettings,
+}
+
+/// The RA console: its sessions, and signing in through the ministry's SSO.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConsoleSettings {
+    /// How long a console session lasts, in hours.
+    pub session_hours: u64,
+    /// Where people reach the desk; the SSO sends them back to
+    /// `{public_url}/console/sso/callback`.
+    pub public_url: String,
+    /// The OpenID provider's issuer URL (discovery at `/.well-known/openid-configuration`);
+    /// unset, people sign in by pasting a token.
+    pub sso_issuer: Option<String>,
+    /// The console's client id at the provider.
+    pub sso_client_id: String,
+    /// Its client secret (`client_secret_basic`).
+    #[serde(serialize_with = "redacted")]
+    pub sso_client_secret: Option<secrecy::SecretString>,
+}
+
+/// A secret is shown as `***`, and only whether it is set.
+fn redacted<S: serde::Serializer>(
+    secret: &Option<secrecy::SecretString>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(_) => s.serialize_str("***"),
+        None => s.serialize_none(),
+    }
 }
 
 /// How PDF letters are read: by `certdesk inspect-pdf` in a child process, within these
@@ -218,6 +248,7 @@ struct Defaults {
     idempotency: IdempotencySettings,
     rate_limits: RateLimitSettings,
     pdf: PdfSettings,
+    console: ConsoleSettings,
 }
 
 impl Default for LimitSettings {
@@ -272,6 +303,13 @@ fn defaults() -> Defaults {
         },
         rate_limits: RateLimitSettings::default(),
         pdf: PdfSettings::default(),
+        console: ConsoleSettings {
+            session_hours: 10,
+            public_url: "http://127.0.0.1:8080".into(),
+            sso_issuer: None,
+            sso_client_id: "certdesk-console".into(),
+            sso_client_secret: None,
+        },
     }
 }
 

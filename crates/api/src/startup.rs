@@ -52,6 +52,10 @@ impl Application {
             Authenticator::new(&settings.auth, store.clone())
                 .context("setting up authentication")?,
         );
+        let sign_ins = web::Data::new(
+            crate::console::SignIns::new(&settings.console, &settings.auth)
+                .context("console.sso_issuer / console.public_url")?,
+        );
         let pdf_reader = PdfReader::new(&settings.pdf, settings.limits.max_part_bytes)
             .context("finding the PDF reader")?;
         pdf_reader
@@ -145,6 +149,7 @@ impl Application {
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .app_data(authenticator.clone())
+                .app_data(sign_ins.clone())
                 .app_data(rate_limits.clone())
                 .configure(routes::configure)
                 .configure(crate::console::configure)

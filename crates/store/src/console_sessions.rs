@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::decode::nip;
-use crate::entities::{console_preferences, console_sessions};
+use crate::entities::{console_preferences, console_sessions, console_sign_ins};
 use crate::{Store, StoreError};
 
 /// A live session, as the console's pages need it.
@@ -21,6 +21,15 @@ pub struct ConsoleSession {
     pub language: Language,
     /// The token every form of this session carries.
     pub csrf: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A sign-in through the SSO between the redirect to the provider and its answer.
+#[derive(Debug, Clone)]
+pub struct PendingSignIn {
+    pub nonce: String,
+    /// The PKCE code verifier: only the desk knows it, so a stolen code is worthless.
+    pub verifier: String,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -136,6 +145,57 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// A sign-in through the SSO, waiting for the provider to send the person back with
+    /// `state`: what the callback needs to finish it.
+    pub async fn begin_console_sign_in(
+        &self,
+        state: &str,
+        pending: &PendingSignIn,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        console_sign_ins::Entity::delete_many()
+            .filter(console_sign_ins::Column::ExpiresAt.lte(now))
+            .exec(&self.db)
+            .await?;
+        console_sign_ins::ActiveModel {
+            state_hash: Set(token_hash(state)),
+            nonce: Set(pending.nonce.clone()),
+            verifier: Set(pending.verifier.clone()),
+            expires_at: Set(pending.expires_at),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The sign-in `state` began, taken (a state is good once) while it lasts.
+    pub async fn take_console_sign_in(
+        &self,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PendingSignIn>, StoreError> {
+        let hash = token_hash(state);
+        let Some(row) = console_sign_ins::Entity::find_by_id(hash.clone())
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let taken = console_sign_ins::Entity::delete_by_id(hash)
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        // Two callbacks with the same state at once: only the one that deleted it goes on.
+        if taken == 0 || row.expires_at <= now {
+            return Ok(None);
+        }
+        Ok(Some(PendingSignIn {
+            nonce: row.nonce,
+            verifier: row.verifier,
+            expires_at: row.expires_at,
+        }))
     }
 
     /// Signing out: the token opens nothing any more.

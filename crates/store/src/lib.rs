@@ -39,7 +39,7 @@ use secrecy::ExposeSecret;
 
 pub use audit::{AuditFilter, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress, FileStream};
-pub use console_sessions::ConsoleSession;
+pub use console_sessions::{ConsoleSession, PendingSignIn};
 pub use deadlines::TimerReport;
 pub use directory::ImportReport;
 pub use files::KeyUse;

@@ -165,7 +165,7 @@ impl Authenticator {
 /// The roles found at `path` in the claims: a claim name, or a dotted path into nested
 /// objects (`realm_access.roles`), holding an array or a space-separated string.
 /// Unknown role names are ignored.
-fn roles_at(claims: &HashMap<String, serde_json::Value>, path: &str) -> Vec<Role> {
+pub(crate) fn roles_at(claims: &HashMap<String, serde_json::Value>, path: &str) -> Vec<Role> {
     let mut steps = path.split('.');
     let found = steps
         .next()

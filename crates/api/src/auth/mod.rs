@@ -8,6 +8,7 @@ mod caller;
 mod jwks;
 mod local_key;
 
+pub(crate) use authenticator::roles_at;
 pub use authenticator::{AuthError, Authenticator};
 pub use caller::{Caller, scope};
 pub use local_key::{LOCAL_ISSUER, LocalKey};

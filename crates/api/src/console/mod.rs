@@ -6,6 +6,7 @@
 //! - `session.rs`: the signed-in session (a cookie naming a server-side row) and the
 //!   CSRF token every form carries.
 //! - `sign_in.rs`: signing in with a token, signing out, the language.
+//! - `sso.rs`: signing in through the ministry's OpenID provider (code flow, PKCE).
 //! - `queues.rs`: the queues and a queue's tickets; an officer's endorsements.
 //! - `supervision.rs`: what supervisors look after (dead letters, requeued).
 //! - `ticket.rs`: a ticket, its actions and comments, its scans inline.
@@ -15,11 +16,14 @@ mod page;
 mod queues;
 mod session;
 mod sign_in;
+mod sso;
 mod supervision;
 mod ticket;
 
 use actix_web::http::header;
+
 use actix_web::{HttpResponse, web};
+pub use sso::SignIns;
 
 /// The console's Content-Security-Policy: its own script, style and images only, no
 /// inline script, forms only to itself, never in a frame.
@@ -34,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/sign-in", web::get().to(sign_in::form))
             .route("/sign-in", web::post().to(sign_in::submit))
             .route("/sign-out", web::post().to(sign_in::sign_out))
+            .route("/sso", web::get().to(sso::start))
+            .route("/sso/callback", web::get().to(sso::callback))
             .route("/language", web::post().to(sign_in::language))
             .route("/queues", web::get().to(queues::index))
             .route("/endorsements", web::get().to(queues::endorsements))

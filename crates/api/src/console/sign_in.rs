@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::page::{ConsoleError, render, render_with_status, see_other};
 use super::session::{Signed, cookie, random_token};
+use super::sso::SignIns;
 use crate::auth::Authenticator;
 use crate::error::ApiError;
 use crate::rate_limits::RateLimits;
@@ -20,10 +21,10 @@ use crate::state::AppState;
 /// How long a console session lasts: a working day.
 const SESSION_HOURS: i64 = 10;
 
-pub async fn form() -> Result<HttpResponse, ConsoleError> {
+pub async fn form(sign_ins: web::Data<SignIns>) -> Result<HttpResponse, ConsoleError> {
     render(
         "sign_in.html",
-        context! { lang => "id", signed_in => false, refused => false },
+        context! { lang => "id", refused => false, sso => sign_ins.sso.is_some(), token => sign_ins.token },
     )
 }
 
@@ -34,12 +35,19 @@ pub struct SignInForm {
 
 pub async fn submit(
     state: web::Data<AppState>,
+    sign_ins: web::Data<SignIns>,
     authenticator: web::Data<Authenticator>,
     limits: web::Data<RateLimits>,
     request: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     same_origin(&request)?;
+    if !sign_ins.token {
+        return Err(ConsoleError::Forbidden(certdesk_domain::Message::new(
+            "Masuk dengan token tidak tersedia: gunakan SSO.",
+            "Signing in with a token is not available here: use the SSO.",
+        )));
+    }
     let address = limits.client_address(&request);
     limits.authentication_allowed(address)?;
     let actor = match authenticator.person(&form.token).await {
@@ -52,7 +60,7 @@ pub async fn submit(
             return render_with_status(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "sign_in.html",
-                context! { lang => "id", signed_in => false, refused => true },
+                context! { lang => "id", refused => true, sso => sign_ins.sso.is_some(), token => true },
             );
         }
     };

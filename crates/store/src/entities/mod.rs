@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod auto_reply_budget;
 pub mod console_preferences;
 pub mod console_sessions;
+pub mod console_sign_ins;
 pub mod idempotency_keys;
 pub mod officers;
 pub mod routing_rules;
