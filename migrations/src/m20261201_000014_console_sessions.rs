@@ -1,5 +1,5 @@
-//! Signed-in sessions of the RA console, kept on the server so that signing out (or a
-//! supervisor removing someone) ends them at once. The cookie holds a random token; only
+//! Signed-in sessions of the RA console, kept on the server so that signing out ends them
+//! at once. The cookie holds a random token; only
 //! its SHA-256 is stored. Each session has its own CSRF token for the forms it is shown.
 //! The language a person chose is remembered for their next sessions. A sign-in through
 //! the SSO waits in `console_sign_ins` (its PKCE verifier and nonce, by the digest of its

@@ -2,8 +2,11 @@
 //! embedded default: an agent signs in with a token from `certdesk token issue`, finds a
 //! ticket filed through the API with the keyboard, sees the KTP scan at its real size
 //! beside the NIK, claims it, records the authority's status, asks the requester for
-//! information and sees each step in the timeline. A stale page's action is refused with
-//! what changed; a form without its CSRF token is refused; the page keeps its policy.
+//! information and sees each step in the timeline; a stale page's action is refused with
+//! what changed; a form without its CSRF token is refused; the agent sends the
+//! authority's link and, once the requester has acted, resolves the ticket with the
+//! certificate issued. An officer endorses; a supervisor requeues a dead letter. The
+//! pages keep their policy.
 
 use std::time::Duration;
 
@@ -131,7 +134,7 @@ async fn screenshot(client: &Client, name: &str) {
 }
 
 #[tokio::test]
-async fn an_agent_works_a_ticket_from_the_queue_in_the_console() {
+async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console() {
     let app = spawn_app(Backend::Sqlite).await;
     let p = people(&app);
     put_agent_in_directory(&app).await;
@@ -339,12 +342,74 @@ async fn an_agent_works_a_ticket_from_the_queue_in_the_console() {
     let refused = text_of(&client, "main").await;
     assert!(refused.contains("tidak dapat diterima"), "{refused}");
 
+    // On to the end of the guides' 15.1 path: the authority's link to the requester,
+    // their word that it is done, the certificate issued, resolved.
+    client
+        .goto(&app.url(&format!("/console/tickets/{number}")))
+        .await
+        .unwrap();
+    take(
+        &client,
+        "send_authority_link",
+        &[("step", "set_passphrase")],
+    )
+    .await;
+    assert_eq!(
+        status_shown(&client).await,
+        "awaiting_requester_at_authority"
+    );
+    let version = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    let done = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{number}/actions")))
+        .bearer_auth(&p.requester)
+        .header("If-Match", format!("\"{version}\""))
+        .json(&json!({"action": "reply", "reason": "Passphrase sudah saya atur."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(done.status().is_success());
+    client
+        .goto(&app.url(&format!("/console/tickets/{number}")))
+        .await
+        .unwrap();
+    take(
+        &client,
+        "resolve",
+        &[
+            ("certificate_status", "Issue"),
+            ("reason", "Sertifikat telah terbit."),
+        ],
+    )
+    .await;
+    assert_eq!(status_shown(&client).await, "resolved");
+    assert!(text_of(&client, "[data-authority]").await.contains("Issue"));
+
     let violations = policy_violations(&driver, &client).await;
     assert!(
         violations.is_empty(),
         "the console breaks its policy: {violations:#?}"
     );
     client.close().await.unwrap();
+}
+
+/// The ticket's state as the page shows it.
+async fn status_shown(client: &Client) -> String {
+    client
+        .find(Locator::Css("[data-status]"))
+        .await
+        .unwrap()
+        .attr("data-status")
+        .await
+        .unwrap()
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -368,8 +433,15 @@ async fn an_officer_endorses_and_a_supervisor_requeues_a_dead_letter() {
     screenshot(&client, "endorsements").await;
     press(&client, "j").await;
     leaving(&client, press(&client, ENTER)).await;
-    // An officer sees the NIK masked, as in the API.
+    // An officer sees the NIK masked, as in the API, and the KTP scan (which shows it)
+    // only as a download, not drawn in the page.
     assert_ne!(text_of(&client, "[data-nik]").await, REQUESTER_NIK);
+    assert!(
+        client
+            .find(Locator::Css("img[data-scan=\"ktp_scan\"]"))
+            .await
+            .is_err()
+    );
     take(&client, "endorse", &[]).await;
     let status = client
         .find(Locator::Css("[data-status]"))

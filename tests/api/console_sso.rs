@@ -1,7 +1,9 @@
 //! Signing in to the console through a real OpenID provider on loopback (oidc-provider,
 //! run by Node.js from `tests/oidc/`), in Chromium: the authorization code flow with
 //! PKCE lands an agent in their queues; a callback whose state is not the browser's, and
-//! an ID token whose nonce is not the one the desk sent, are refused.
+//! an ID token whose nonce is not the one the desk sent, are refused. The provider is
+//! `localhost` and the desk `127.0.0.1`: two sites to the browser, as in production, so
+//! the session cookie (`SameSite=Strict`) must survive a sign-in begun on another site.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -67,7 +69,8 @@ async fn start_provider(port: u16, redirect: &str, people: serde_json::Value) ->
         .unwrap();
     let provider = Provider {
         child,
-        issuer: format!("http://127.0.0.1:{port}"),
+        // Another site than the desk (127.0.0.1), as the ministry's SSO is.
+        issuer: format!("http://localhost:{port}"),
     };
     let discovery = format!("{}/.well-known/openid-configuration", provider.issuer);
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -8,7 +8,9 @@ import Provider from "oidc-provider";
 
 const [port, redirectUri, clientSecret, people] = process.argv.slice(2);
 const roles = JSON.parse(people);
-const issuer = `http://127.0.0.1:${port}`;
+// Named `localhost`, while the desk is `127.0.0.1`: to the browser they are different
+// sites, as the ministry's SSO and the desk are, so cookie rules are tested for real.
+const issuer = `http://localhost:${port}`;
 
 const provider = new Provider(issuer, {
   clients: [

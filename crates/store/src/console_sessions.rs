@@ -54,13 +54,13 @@ impl Store {
         console_sessions::ActiveModel {
             token_hash: Set(token_hash(token)),
             nip: Set(session.actor.nip.as_str().to_owned()),
-            roles: Set(session
-                .actor
-                .roles
-                .iter()
-                .map(|r| r.code())
-                .collect::<Vec<_>>()
-                .join(",")),
+            roles: Set({
+                // Each role once: a token may repeat one.
+                let mut codes: Vec<&str> = session.actor.roles.iter().map(|r| r.code()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                codes.join(",")
+            }),
             language: Set(session.language.code().to_owned()),
             csrf: Set(session.csrf.clone()),
             created_at: Set(now),

@@ -86,6 +86,11 @@ impl Authenticator {
     }
 
     async fn verify_jwt(&self, token: &str) -> Result<Actor, AuthError> {
+        Ok(self.verify(token).await?.0)
+    }
+
+    /// The person a JWT names and its `exp`, in seconds since the epoch.
+    async fn verify(&self, token: &str) -> Result<(Actor, Option<i64>), AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
         let (key, algorithm, issuer) = match (header.alg, &self.local, &self.jwks) {
@@ -125,13 +130,26 @@ impl Authenticator {
         let nip = Nip::parse(&data.claims.sub)
             .map_err(|_| AuthError::Invalid("sub is not a NIP".into()))?;
         let roles = roles_at(&data.claims.extra, &self.settings.roles_claim);
-        Ok(Actor { nip, roles })
+        let expires = data
+            .claims
+            .extra
+            .get("exp")
+            .and_then(serde_json::Value::as_i64);
+        Ok((Actor { nip, roles }, expires))
     }
 
-    /// The person a JWT names (the console's sign-in with a pasted token). API tokens
-    /// of integrators are not people and sign nobody in.
-    pub async fn person(&self, token: &str) -> Result<Actor, AuthError> {
-        self.verify_jwt(token.trim()).await
+    /// The person a JWT names, and when the token expires (the console's sign-in with a
+    /// pasted token: its session lasts no longer). API tokens of integrators are not
+    /// people and sign nobody in.
+    pub async fn person(
+        &self,
+        token: &str,
+    ) -> Result<(Actor, Option<chrono::DateTime<chrono::Utc>>), AuthError> {
+        let (actor, expires) = self.verify(token.trim()).await?;
+        Ok((
+            actor,
+            expires.and_then(|secs| chrono::DateTime::from_timestamp(secs, 0)),
+        ))
     }
 
     pub async fn authenticate(&self, request: &HttpRequest) -> Result<Caller, AuthError> {

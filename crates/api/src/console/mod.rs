@@ -33,6 +33,8 @@ pub const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/console")
+            .app_data(form_config())
+            .app_data(query_config())
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
             .route("/sign-in", web::get().to(sign_in::form))
@@ -61,6 +63,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/static/{file}", web::get().to(asset)),
     );
+}
+
+/// Forms the console posts: a comment of the longest allowed text in any script fits;
+/// a form that does not read (a version that is not a number, say) is a page that
+/// says so, not JSON.
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|error, _| unreadable(&error.to_string()))
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _| unreadable(&error.to_string()))
+}
+
+fn unreadable(error: &str) -> actix_web::Error {
+    tracing::info!(%error, "console form or query refused");
+    page::ConsoleError::Unreadable(certdesk_domain::Message::new(
+        "Formulir atau alamat ini tidak dapat dibaca. Muat ulang halaman lalu coba lagi.",
+        "This form or address cannot be read. Reload the page and try again.",
+    ))
+    .into()
 }
 
 /// Where a signed-in person starts: the queues for RA staff, the endorsements waiting

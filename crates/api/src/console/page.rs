@@ -19,6 +19,7 @@ macro_rules! templates {
 const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
     "sign_in.html",
+    "signed_in.html",
     "queues.html",
     "queue.html",
     "ticket.html",
@@ -96,6 +97,9 @@ pub enum ConsoleError {
     Forged,
     #[error("forbidden: {}", .0.en)]
     Forbidden(Message),
+    /// A form or query that does not read.
+    #[error("unreadable: {}", .0.en)]
+    Unreadable(Message),
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -114,7 +118,7 @@ impl ConsoleError {
                 "Formulir ini tidak dapat diterima: muat ulang halaman lalu coba lagi.",
                 "This form cannot be accepted: reload the page and try again.",
             ),
-            Self::Forbidden(message) => message.clone(),
+            Self::Forbidden(message) | Self::Unreadable(message) => message.clone(),
             Self::Api(error) => error.problem().message,
         }
     }
@@ -125,6 +129,7 @@ impl ResponseError for ConsoleError {
         match self {
             Self::SignIn => StatusCode::SEE_OTHER,
             Self::Forged | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Unreadable(_) => StatusCode::BAD_REQUEST,
             Self::Api(error) => error.status_code(),
         }
     }

@@ -81,6 +81,7 @@ struct Row {
 pub async fn list(
     state: web::Data<AppState>,
     signed: Signed,
+    request: actix_web::HttpRequest,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ConsoleError> {
@@ -107,10 +108,11 @@ pub async fn list(
     let rows: Vec<Row> = tickets.into_iter().map(|t| row(t, language, now)).collect();
     // The next page keeps the filters: the query as sent, with the new cursor.
     let next = next.map(|cursor| {
-        let mut pairs: Vec<(String, String)> = query_pairs(&query)
-            .into_iter()
-            .filter(|(key, _)| key != "cursor")
-            .collect();
+        let mut pairs: Vec<(String, String)> =
+            form_urlencoded::parse(request.query_string().as_bytes())
+                .filter(|(key, _)| key != "cursor")
+                .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                .collect();
         pairs.push(("cursor".into(), cursor.encode()));
         format!("/console/queues/{}?{}", queue.as_str(), encode(&pairs))
     });
@@ -150,25 +152,6 @@ fn row(t: TicketSummary, language: Language, now: DateTime<Utc>) -> Row {
             && t.link_expires_at.is_some_and(|at| link_expired(at, now)),
         waiting_hours: (now - t.created_at).num_hours(),
     }
-}
-
-/// The filters as they were sent, as (key, value) pairs.
-fn query_pairs(query: &ListQuery) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    let mut put = |key: &str, value: &Option<String>| {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            pairs.push((key.to_owned(), value.to_owned()));
-        }
-    };
-    put("status", &query.status);
-    put("service", &query.service);
-    put("subtype", &query.subtype);
-    put("unit", &query.unit);
-    put("officer", &query.officer);
-    put("assignee", &query.assignee);
-    put("authority_status", &query.authority_status);
-    put("q", &query.q);
-    pairs
 }
 
 /// `application/x-www-form-urlencoded`, as browsers write a form's query.

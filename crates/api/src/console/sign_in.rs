@@ -18,9 +18,6 @@ use crate::error::ApiError;
 use crate::rate_limits::RateLimits;
 use crate::state::AppState;
 
-/// How long a console session lasts: a working day.
-const SESSION_HOURS: i64 = 10;
-
 pub async fn form(sign_ins: web::Data<SignIns>) -> Result<HttpResponse, ConsoleError> {
     render(
         "sign_in.html",
@@ -41,7 +38,7 @@ pub async fn submit(
     request: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    same_origin(&request)?;
+    same_origin(&request, &sign_ins.origin)?;
     if !sign_ins.token {
         return Err(ConsoleError::Forbidden(certdesk_domain::Message::new(
             "Masuk dengan token tidak tersedia: gunakan SSO.",
@@ -50,8 +47,8 @@ pub async fn submit(
     }
     let address = limits.client_address(&request);
     limits.authentication_allowed(address)?;
-    let actor = match authenticator.person(&form.token).await {
-        Ok(actor) if !actor.roles.is_empty() => actor,
+    let (actor, token_expires) = match authenticator.person(&form.token).await {
+        Ok((actor, expires)) if !actor.roles.is_empty() => (actor, expires),
         outcome => {
             if let Err(error) = outcome {
                 tracing::info!(%error, "console sign-in refused");
@@ -76,8 +73,18 @@ pub async fn submit(
         actor,
         language,
         csrf: random_token()?,
-        expires_at: Utc::now() + chrono::Duration::hours(SESSION_HOURS),
+        // No longer than the token it was opened with.
+        expires_at: (Utc::now() + chrono::Duration::hours(sign_ins.session_hours))
+            .min(token_expires.unwrap_or(chrono::DateTime::<Utc>::MAX_UTC)),
     };
+    // A session this browser still names ends: one person, one session per browser.
+    if let Some(old) = request.cookie(super::session::COOKIE) {
+        state
+            .store
+            .end_console_session(old.value())
+            .await
+            .map_err(ApiError::from)?;
+    }
     state
         .store
         .open_console_session(&token, &session, Utc::now())
@@ -136,7 +143,10 @@ pub async fn language(
         .await
         .map_err(ApiError::from)?;
     // Back to the page it was chosen on, and nowhere else.
-    let back = if form.back.starts_with("/console/") && !form.back.contains("//") {
+    let back = if form.back.starts_with("/console/")
+        && !form.back.contains("//")
+        && form.back.bytes().all(|b| b.is_ascii_graphic())
+    {
         form.back.as_str()
     } else {
         "/console/"
@@ -145,21 +155,17 @@ pub async fn language(
 }
 
 /// A sign-in posted from another site is refused (login CSRF): the browser says where a
-/// form came from in `Origin`, and it must be this host.
-fn same_origin(request: &HttpRequest) -> Result<(), ConsoleError> {
-    let host = request.connection_info().host().to_owned();
+/// form came from in `Origin`, and it must be the desk (`console.public_url`), or this
+/// host as the request names it.
+fn same_origin(request: &HttpRequest, public: &str) -> Result<(), ConsoleError> {
+    let info = request.connection_info();
+    let this = format!("{}://{}", info.scheme(), info.host());
     let origin = request
         .headers()
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok());
     match origin {
-        Some(origin)
-            if origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest == host) =>
-        {
-            Ok(())
-        }
+        Some(origin) if origin == public || origin == this => Ok(()),
         _ => Err(ConsoleError::Forged),
     }
 }

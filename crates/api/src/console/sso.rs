@@ -28,6 +28,7 @@ use super::session::{cookie, random_token};
 use crate::config::{AuthSettings, ConsoleSettings};
 use crate::error::ApiError;
 use crate::state::AppState;
+use std::time::Instant;
 
 /// Binds a sign-in's `state` to the browser that began it.
 const STATE_COOKIE: &str = "certdesk_sso";
@@ -40,6 +41,10 @@ pub struct SignIns {
     /// Pasting a token: with no SSO (the embedded default), or where local tokens are
     /// allowed beside it (`auth.allow_local_tokens`).
     pub token: bool,
+    /// `console.session_hours`.
+    pub session_hours: i64,
+    /// `console.public_url`'s origin: where forms may come from.
+    pub origin: String,
 }
 
 impl SignIns {
@@ -48,6 +53,8 @@ impl SignIns {
         Ok(Self {
             token: sso.is_none() || auth.allow_local_tokens,
             sso,
+            session_hours: i64::try_from(console.session_hours).unwrap_or(10),
+            origin: console.public_url.trim_end_matches('/').to_owned(),
         })
     }
 }
@@ -61,7 +68,10 @@ pub struct Sso {
     roles_claim: String,
     session_hours: i64,
     http: reqwest::Client,
-    metadata: Mutex<Option<CoreProviderMetadata>>,
+    /// The provider's metadata and keys, and when they were fetched: fetched again once
+    /// older than `auth.jwks_max_age_secs`, so rotated keys are picked up.
+    metadata: Mutex<Option<(Instant, CoreProviderMetadata)>>,
+    max_age: Duration,
 }
 
 impl Sso {
@@ -90,14 +100,17 @@ impl Sso {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()?,
             metadata: Mutex::new(None),
+            max_age: Duration::from_secs(auth.jwks_max_age_secs),
         }))
     }
 
-    /// The provider's metadata and keys, fetched once; a failed fetch is tried again at
-    /// the next sign-in.
+    /// The provider's metadata and keys, fetched when missing or older than their
+    /// maximum age; a failed fetch is tried again at the next sign-in.
     async fn metadata(&self) -> Result<CoreProviderMetadata, ApiError> {
         let mut cached = self.metadata.lock().await;
-        if let Some(metadata) = cached.as_ref() {
+        if let Some((fetched, metadata)) = cached.as_ref()
+            && fetched.elapsed() < self.max_age
+        {
             return Ok(metadata.clone());
         }
         let http = |request| call(&self.http, request);
@@ -107,8 +120,14 @@ impl Sso {
                 tracing::warn!(error = %e, "the SSO's discovery failed");
                 ApiError::Unavailable
             })?;
-        *cached = Some(metadata.clone());
+        *cached = Some((Instant::now(), metadata.clone()));
         Ok(metadata)
+    }
+
+    /// Forgets the metadata, so that the next sign-in fetches the provider's keys again
+    /// (an ID token signed with a key we do not have yet).
+    async fn forget_metadata(&self) {
+        *self.metadata.lock().await = None;
     }
 }
 
@@ -255,8 +274,20 @@ pub async fn callback(
         .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
         .map_err(|e| {
             tracing::warn!(error = %e, "SSO ID token refused");
-            refused()
-        })?;
+            e
+        });
+    let claims = match claims {
+        Ok(claims) => claims,
+        Err(error) => {
+            if matches!(
+                error,
+                openidconnect::ClaimsVerificationError::SignatureVerification(_)
+            ) {
+                sso.forget_metadata().await;
+            }
+            return Err(refused());
+        }
+    };
     let nip = Nip::parse(claims.subject().as_str()).map_err(|_| {
         tracing::warn!("SSO ID token refused: its subject is not a NIP");
         refused()
@@ -289,7 +320,13 @@ pub async fn callback(
         .open_console_session(&token, &session, Utc::now())
         .await?;
     tracing::info!(roles = ?session.actor.roles, "console session opened through the SSO");
-    let mut response = see_other("/console/");
+    // Not a redirect: this request is still the navigation the provider's site began,
+    // and a redirect from it would not carry the new SameSite=Strict cookie. A page of
+    // ours moves on, and that navigation is our own.
+    let mut response = super::page::render(
+        "signed_in.html",
+        minijinja::context! { lang => language.code() },
+    )?;
     response
         .add_cookie(&cookie(&token))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;

@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{
     ActionKind, Finding, HistoryKind, ProfileState, RequesterStep, offered, sees_internal,
+    sees_nik_unmasked,
 };
 use certdesk_domain::{CertificateStatus, Language, Message};
 use chrono::{DateTime, Utc};
@@ -232,6 +233,9 @@ async fn page(
         .collect();
     let number = ticket.number;
     let internal = sees_internal(actor);
+    // A KTP scan shows the NIK: drawn in the page only for those who see it unmasked
+    // (RA staff, the requester); others get a link, which is a download and audited.
+    let scans_inline = sees_nik_unmasked(actor, &facts);
     let history: Vec<HistoryEntry> = state
         .store
         .history(number, internal)
@@ -253,6 +257,7 @@ async fn page(
             history => super::page::serialized(&history),
             actions => actions,
             internal_comments => internal,
+            scans_inline => scans_inline,
             seen_at => now.to_rfc3339(),
             banner => banner,
             certificate_statuses => CertificateStatus::ALL.iter().map(|s| s.label()).collect::<Vec<_>>(),

@@ -107,6 +107,14 @@ pub enum FileType {
 }
 
 impl FileType {
+    /// A picture a page may show (checked and decoded at intake); a PDF never is.
+    pub fn is_image(self) -> bool {
+        match self {
+            Self::Jpeg | Self::Png => true,
+            Self::Pdf => false,
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Self::Jpeg => "image/jpeg",

@@ -1,6 +1,7 @@
 //! `GET /api/v1/tickets/{number}/attachments/{kind}`: the stored file, streamed, with the
-//! content type detected at intake. Always a download, never rendered inline, and never
-//! sniffed by the browser: an uploaded file must not run as a page of ours.
+//! content type detected at intake. A download, never sniffed by the browser: an
+//! uploaded file must not run as a page of ours. Only the console shows files inline, and
+//! only images (checked, decoded and re-read at intake), never a PDF.
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, web};
@@ -126,8 +127,8 @@ pub(crate) async fn serve(
         .insert_header((header::CONTENT_TYPE, record.file_type.content_type()))
         .insert_header(ContentDisposition {
             disposition: match disposition {
-                Disposition::Download => DispositionType::Attachment,
-                Disposition::Inline => DispositionType::Inline,
+                Disposition::Inline if record.file_type.is_image() => DispositionType::Inline,
+                Disposition::Download | Disposition::Inline => DispositionType::Attachment,
             },
             parameters: vec![DispositionParam::Filename(filename)],
         })
