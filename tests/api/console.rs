@@ -282,24 +282,7 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
 
     // A stale page: the requester answers through the API while the agent's page is
     // open; the agent's action is refused with what changed, and nothing is taken.
-    let version = app
-        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["version"]
-        .as_i64()
-        .unwrap();
-    let reply = app
-        .client
-        .post(app.url(&format!("/api/v1/tickets/{number}/actions")))
-        .bearer_auth(&p.requester)
-        .header("If-Match", format!("\"{version}\""))
-        .json(&json!({"action": "reply", "reason": "Sudah saya unggah ulang."}))
-        .send()
-        .await
-        .unwrap();
-    assert!(reply.status().is_success());
+    requester_replies(&app, &p, &number, "Sudah saya unggah ulang.").await;
     take(&client, "reject", &[("reason", "Tidak memenuhi syarat.")]).await;
     assert_eq!(
         client
@@ -358,24 +341,7 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
         status_shown(&client).await,
         "awaiting_requester_at_authority"
     );
-    let version = app
-        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["version"]
-        .as_i64()
-        .unwrap();
-    let done = app
-        .client
-        .post(app.url(&format!("/api/v1/tickets/{number}/actions")))
-        .bearer_auth(&p.requester)
-        .header("If-Match", format!("\"{version}\""))
-        .json(&json!({"action": "reply", "reason": "Passphrase sudah saya atur."}))
-        .send()
-        .await
-        .unwrap();
-    assert!(done.status().is_success());
+    requester_replies(&app, &p, &number, "Passphrase sudah saya atur.").await;
     client
         .goto(&app.url(&format!("/console/tickets/{number}")))
         .await

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::mail_server::MailServer;
 
@@ -56,22 +56,7 @@ async fn replies_by_email_land_on_their_ticket_and_nothing_else_does(backend: Ba
     let app = spawn_app(backend).await;
     let p = people(&app);
     put_agent_in_directory(&app).await;
-    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
-    walk(
-        &app,
-        &number,
-        v,
-        &[
-            (&p.officer, json!({"action": "endorse"}), "submitted"),
-            (&p.agent, json!({"action": "claim"}), "in_review"),
-            (
-                &p.agent,
-                json!({"action": "request_information", "reason": "Pindaian KTP buram."}),
-                "awaiting_requester",
-            ),
-        ],
-    )
-    .await;
+    let number = awaiting_requester(&app, &p, "Pindaian KTP buram.").await;
 
     // Gmail, quoted-printable, an em dash, the sender's address in another case: the
     // requester's answer, without the quoted message.
@@ -202,22 +187,7 @@ async fn a_person_is_told_why_in_their_language_a_machine_never(backend: Backend
     let app = spawn_app(backend).await;
     let p = people(&app);
     put_agent_in_directory(&app).await;
-    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
-    walk(
-        &app,
-        &number,
-        v,
-        &[
-            (&p.officer, json!({"action": "endorse"}), "submitted"),
-            (&p.agent, json!({"action": "claim"}), "in_review"),
-            (
-                &p.agent,
-                json!({"action": "request_information", "reason": "Surat rekomendasi belum ditandatangani."}),
-                "awaiting_requester",
-            ),
-        ],
-    )
-    .await;
+    let number = awaiting_requester(&app, &p, "Surat rekomendasi belum ditandatangani.").await;
     let auto_replies = || app.count_where("ticket_events", "kind = 'auto_reply'");
 
     // Machines are never answered.

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::helpers::*;
 use crate::mail_server::MailServer;
@@ -288,22 +288,7 @@ async fn a_reply_through_postfix_lands_on_its_ticket_and_a_stray_one_is_bounced_
     let app = spawn_app(Backend::Postgres).await;
     let p = people(&app);
     put_agent_in_directory(&app).await;
-    let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
-    walk(
-        &app,
-        &number,
-        v,
-        &[
-            (&p.officer, json!({"action": "endorse"}), "submitted"),
-            (&p.agent, json!({"action": "claim"}), "in_review"),
-            (
-                &p.agent,
-                json!({"action": "request_information", "reason": "Pindaian KTP buram."}),
-                "awaiting_requester",
-            ),
-        ],
-    )
-    .await;
+    let number = awaiting_requester(&app, &p, "Pindaian KTP buram.").await;
 
     let mut outside = MailServer::start();
     let settings = &app.store_settings;

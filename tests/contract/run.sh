@@ -86,7 +86,10 @@ nip = "197501012000031002"
 TOML
 
 status=0
-# From the scratch directory: Schemathesis keeps its cache where it runs.
+# From the scratch directory: Schemathesis keeps its cache where it runs. One worker:
+# with two threads, Hypothesis describing a filter (it parses source with `ast`) now and
+# then dies inside CPython 3.11 with "AST constructor recursion depth mismatch", an
+# error of the tool, not of the server; a CI run failed on it.
 (cd "$work" && "$VENV/bin/schemathesis" --config-file "$work/schemathesis.toml" --no-color \
   run "http://127.0.0.1:$port/openapi.json" \
   --header "Authorization: Bearer $token" \
@@ -94,7 +97,7 @@ status=0
   --phases examples,coverage,fuzzing \
   --max-examples "$MAX_EXAMPLES" \
   --seed "$SEED" \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 10) \
   || status=$?
 

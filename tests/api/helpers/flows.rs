@@ -4,7 +4,7 @@
 use certdesk_domain::lifecycle::Role;
 use serde_json::{Value, json};
 
-use super::requests::{form, required_files, ticket_json_for};
+use super::requests::{all_files, form, required_files, ticket_json, ticket_json_for};
 use super::{AGENT_NIP, OFFICER_NIP, OTHER_AGENT_NIP, TestApp, requester_nip};
 
 pub struct People {
@@ -80,6 +80,52 @@ pub async fn step(
     assert_eq!(ticket["status"], status, "{action}");
     assert_eq!(etag, format!("\"{}\"", ticket["version"]));
     ticket["version"].as_i64().unwrap()
+}
+
+/// A 15.1 ticket filed with every file, endorsed, claimed by the agent, who asked the
+/// requester for `reason`: the desk now waits for the requester. Returns its number.
+pub async fn awaiting_requester(app: &TestApp, p: &People, reason: &str) -> String {
+    let (number, version) = file(app, ticket_json("15.1"), all_files()).await;
+    walk(
+        app,
+        &number,
+        version,
+        &[
+            (&p.officer, json!({"action": "endorse"}), "submitted"),
+            (&p.agent, json!({"action": "claim"}), "in_review"),
+            (
+                &p.agent,
+                json!({"action": "request_information", "reason": reason}),
+                "awaiting_requester",
+            ),
+        ],
+    )
+    .await;
+    number
+}
+
+/// The requester's `reply` through the API, on the ticket as it stands now.
+pub async fn requester_replies(app: &TestApp, p: &People, number: &str, text: &str) {
+    let current: Value = app
+        .get_as(&p.agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let version = current["version"].as_i64().unwrap();
+    let response = app
+        .act(
+            &p.requester,
+            number,
+            version,
+            json!({"action": "reply", "reason": text}),
+        )
+        .await;
+    assert!(
+        response.status().is_success(),
+        "{:?}",
+        response.text().await
+    );
 }
 
 /// Files a 15.2 passphrase reset for the `n`th synthetic requester, who asks for
