@@ -220,17 +220,7 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
     // Claim with the keyboard, then record the authority's status and ask for a fix.
     leaving(&client, press(&client, "c")).await;
     assert!(!text_of(&client, "[data-banner]").await.is_empty());
-    assert_eq!(
-        client
-            .find(Locator::Css("[data-status]"))
-            .await
-            .unwrap()
-            .attr("data-status")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("in_review")
-    );
+    assert_eq!(shown(&client, "status").await.as_deref(), Some("in_review"));
     take(
         &client,
         "record_authority_status",
@@ -251,13 +241,7 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
         &[("reason", "Pindaian KTP buram; mohon unggah ulang.")],
     )
     .await;
-    let status = client
-        .find(Locator::Css("[data-status]"))
-        .await
-        .unwrap()
-        .attr("data-status")
-        .await
-        .unwrap();
+    let status = shown(&client, "status").await;
     assert_eq!(status.as_deref(), Some("awaiting_requester"));
     let mut steps = Vec::new();
     for entry in client
@@ -284,17 +268,7 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
     // open; the agent's action is refused with what changed, and nothing is taken.
     requester_replies(&app, &p, &number, "Sudah saya unggah ulang.").await;
     take(&client, "reject", &[("reason", "Tidak memenuhi syarat.")]).await;
-    assert_eq!(
-        client
-            .find(Locator::Css("[data-banner]"))
-            .await
-            .unwrap()
-            .attr("data-banner")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("stale")
-    );
+    assert_eq!(shown(&client, "banner").await.as_deref(), Some("stale"));
     let banner = text_of(&client, "[data-banner]").await;
     assert!(
         banner.contains("berubah") && banner.contains("reply"),
@@ -338,7 +312,7 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
     )
     .await;
     assert_eq!(
-        status_shown(&client).await,
+        shown(&client, "status").await.unwrap_or_default(),
         "awaiting_requester_at_authority"
     );
     requester_replies(&app, &p, &number, "Passphrase sudah saya atur.").await;
@@ -355,7 +329,10 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
         ],
     )
     .await;
-    assert_eq!(status_shown(&client).await, "resolved");
+    assert_eq!(
+        shown(&client, "status").await.unwrap_or_default(),
+        "resolved"
+    );
     assert!(text_of(&client, "[data-authority]").await.contains("Issue"));
 
     let violations = policy_violations(&driver, &client).await;
@@ -366,16 +343,16 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
     client.close().await.unwrap();
 }
 
-/// The ticket's state as the page shows it.
-async fn status_shown(client: &Client) -> String {
+/// What the page shows in its `data-<name>` marker: the ticket's state (`status`), or
+/// the kind of message above it (`banner`).
+async fn shown(client: &Client, name: &str) -> Option<String> {
     client
-        .find(Locator::Css("[data-status]"))
+        .find(Locator::Css(&format!("[data-{name}]")))
         .await
         .unwrap()
-        .attr("data-status")
+        .attr(&format!("data-{name}"))
         .await
         .unwrap()
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -409,13 +386,7 @@ async fn an_officer_endorses_and_a_supervisor_requeues_a_dead_letter() {
             .is_err()
     );
     take(&client, "endorse", &[]).await;
-    let status = client
-        .find(Locator::Css("[data-status]"))
-        .await
-        .unwrap()
-        .attr("data-status")
-        .await
-        .unwrap();
+    let status = shown(&client, "status").await;
     assert_eq!(status.as_deref(), Some("submitted"));
 
     // English on request, remembered for the next session.
@@ -475,17 +446,7 @@ async fn an_officer_endorses_and_a_supervisor_requeues_a_dead_letter() {
     assert!(text_of(&client, "table.list").await.contains("550 5.1.1"));
     screenshot(&client, "dead-letters").await;
     click(&client, "tr[data-letter] form button").await;
-    assert_eq!(
-        client
-            .find(Locator::Css("[data-banner]"))
-            .await
-            .unwrap()
-            .attr("data-banner")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("done")
-    );
+    assert_eq!(shown(&client, "banner").await.as_deref(), Some("done"));
     assert_eq!(
         app.count_where("ticket_events", "delivery = 'dead'").await,
         dead - 1

@@ -30,13 +30,6 @@ impl Drop for Provider {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .unwrap()
-        .port()
-}
-
 /// oidc-provider on `port`, knowing the console's client and `people` (NIP → roles).
 /// Its packages come from `tests/oidc/package-lock.json` (`npm ci`, done here if missing).
 async fn start_provider(port: u16, redirect: &str, people: serde_json::Value) -> Provider {
@@ -93,7 +86,6 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{css}: {e}"))
 }
 
-#[allow(dead_code)]
 async fn dump(client: &Client) -> String {
     format!(
         "{:?}\n{}",

@@ -235,13 +235,6 @@ fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .unwrap()
-        .port()
-}
-
 /// Postfix's master must start as root: directly when the tests are root, else through
 /// `sudo -n` (which must not ask for a password).
 fn sudo_if_needed(program: &str) -> Command {

@@ -144,6 +144,14 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settin
     fresh.into_app(address).await
 }
 
+/// A loopback port nobody listens on (for a server a test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// The `certdesk serve` process a test started, with its log (JSON lines, standard
 /// error) in a file; killed when dropped.
 pub struct ServerProcess {
@@ -174,10 +182,7 @@ pub async fn spawn_binary(backend: Backend, env: &[(&str, &str)]) -> (TestApp, S
     use secrecy::ExposeSecret;
     certdesk_api::install_tls_provider();
     let fresh = fresh_desk(backend).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let log = fresh.dir.path().join("server.log");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
     command

@@ -303,7 +303,7 @@ fn banner_context(
                 .map(|p| format!("{}: {}", p.field, language.pick(&p.message)))
                 .collect();
             context = context! { rules => rules, ..context };
-            (error_status(error), context)
+            (actix_web::ResponseError::status_code(error), context)
         }
         Banner::Stale { seen_at } => {
             // What changed, not who looked: downloads (this page's own scans among them)
@@ -325,9 +325,4 @@ fn banner_context(
             )
         }
     }
-}
-
-fn error_status(error: &ApiError) -> StatusCode {
-    use actix_web::ResponseError;
-    error.status_code()
 }
