@@ -18,6 +18,7 @@ mod m20261201_000011_deadlines;
 mod m20261201_000012_staff;
 mod m20261201_000013_auto_replies;
 mod m20261201_000014_console_sessions;
+mod m20261201_000015_queue_open_counts;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_staff::Migration),
             Box::new(m20261201_000013_auto_replies::Migration),
             Box::new(m20261201_000014_console_sessions::Migration),
+            Box::new(m20261201_000015_queue_open_counts::Migration),
         ]
     }
 }

@@ -24,7 +24,8 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
 
     // 15.1: the officer endorses first.
     let (number, v) = file(&app, ticket_json("15.1"), all_files()).await;
-    walk(
+    open_counts_agree(&app).await;
+    walk_counting(
         &app,
         &number,
         v,
@@ -46,7 +47,7 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
     let mut ticket = ticket_json("15.2");
     ticket["subtype"] = json!("passphrase_link");
     let (number, v) = file(&app, ticket, required_files()).await;
-    walk(
+    walk_counting(
         &app,
         &number,
         v,
@@ -68,7 +69,7 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
     let mut ticket = ticket_json("15.3");
     ticket["reason"] = json!("retired");
     let (number, v) = file(&app, ticket, required_files()).await;
-    walk(
+    walk_counting(
         &app,
         &number,
         v,
@@ -85,26 +86,26 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
     let mut ticket = ticket_json("15.2");
     ticket["subtype"] = json!("renewal");
     let (number, v) = file(&app, ticket, required_files()).await;
-    let v = step(
+    let v = walk_counting(
         &app,
-        &p.agent,
         &number,
         v,
-        json!({"action": "claim"}),
-        "in_review",
+        &[(&p.agent, json!({"action": "claim"}), "in_review")],
     )
     .await;
     let refused = app
         .act(&p.agent, &number, v, json!({"action": "reject"}))
         .await;
     assert_eq!(refused.status(), 422, "a rejection needs a reason");
-    step(
+    walk_counting(
         &app,
-        &p.agent,
         &number,
         v,
-        json!({"action": "reject", "reason": "Masa berlaku masih panjang."}),
-        "rejected",
+        &[(
+            &p.agent,
+            json!({"action": "reject", "reason": "Masa berlaku masih panjang."}),
+            "rejected",
+        )],
     )
     .await;
 
@@ -113,6 +114,47 @@ async fn every_service_goes_from_intake_to_closed(backend: Backend) {
     // closed; the renewal: rejected.
     let finishing = "kind IN ('resolved', 'closed', 'rejected', 'reopened')";
     assert_eq!(app.count_where("ticket_events", finishing).await, 9);
+}
+
+/// `walk`, and after every step the queues' open counts (kept by the database as
+/// tickets change) agree with the open tickets listed (the domain's open states).
+async fn walk_counting(
+    app: &TestApp,
+    number: &str,
+    mut version: i64,
+    steps: &[(&str, Value, &str)],
+) -> i64 {
+    for (token, action, status) in steps {
+        version = step(app, token, number, version, action.clone(), status).await;
+        open_counts_agree(app).await;
+    }
+    version
+}
+
+async fn open_counts_agree(app: &TestApp) {
+    let agent = app.token(AGENT_NIP, &[Role::Agent]);
+    let queues: Value = app
+        .get_as(&agent, "/api/v1/queues")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for queue in ["general", "revocations"] {
+        let counted = queues
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["name"] == queue)
+            .map_or(0, |q| q["open_tickets"].as_i64().unwrap());
+        let listed: Value = app
+            .get_as(&agent, &format!("/api/v1/queues/{queue}/tickets?limit=200"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let listed = listed["items"].as_array().unwrap().len();
+        assert_eq!(counted, listed as i64, "open tickets of {queue}: {queues}");
+    }
 }
 
 async fn a_declined_endorsement_rejects_the_ticket_with_its_reason(backend: Backend) {

@@ -5,7 +5,9 @@ use certdesk_domain::lifecycle::Status;
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::{CertificateStatus, ChangeKind, Service, TicketNumber};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
 
 use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::tickets;
@@ -121,29 +123,24 @@ impl Store {
         Ok((page, next))
     }
 
-    /// Every queue that has open tickets, with how many.
+    /// Each queue holding open tickets, with how many, by name. Read from the counts the
+    /// database keeps as tickets change (migration 15), not by counting tickets.
     pub async fn queue_counts(&self) -> Result<Vec<(QueueName, i64)>, StoreError> {
-        let open: Vec<&str> = Status::ALL
-            .into_iter()
-            .filter(|s| s.is_open())
-            .map(Status::code)
-            .collect();
-        let counts: Vec<(String, i64)> = tickets::Entity::find()
-            .select_only()
-            .column(tickets::Column::Queue)
-            .column_as(tickets::Column::Id.count(), "count")
-            .filter(tickets::Column::Status.is_in(open))
-            .group_by(tickets::Column::Queue)
-            .order_by_asc(tickets::Column::Queue)
-            .into_tuple()
-            .all(&self.db)
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                "SELECT queue, CAST(SUM(open_tickets) AS BIGINT) AS open_tickets \
+                 FROM queue_open_counts GROUP BY queue HAVING SUM(open_tickets) > 0 \
+                 ORDER BY queue",
+            ))
             .await?;
-        counts
-            .into_iter()
-            .map(|(queue, count)| {
+        rows.into_iter()
+            .map(|row| {
+                let queue: String = row.try_get("", "queue")?;
                 Ok((
                     decode("queue", &queue, |q| QueueName::parse(q).ok())?,
-                    count,
+                    row.try_get("", "open_tickets")?,
                 ))
             })
             .collect()
