@@ -19,6 +19,7 @@ mod m20261201_000012_staff;
 mod m20261201_000013_auto_replies;
 mod m20261201_000014_console_sessions;
 mod m20261201_000015_queue_open_counts;
+mod m20261201_000016_intake_warnings;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_auto_replies::Migration),
             Box::new(m20261201_000014_console_sessions::Migration),
             Box::new(m20261201_000015_queue_open_counts::Migration),
+            Box::new(m20261201_000016_intake_warnings::Migration),
         ]
     }
 }

@@ -198,4 +198,31 @@ async fn warnings_accompany_an_accepted_ticket(backend: Backend) {
             .unwrap()
             .contains("15.3")
     );
+    // The agent reads the same warnings on the ticket, for as long as it lives.
+    let number = body["number"].as_str().unwrap();
+    let agent = app.token(AGENT_NIP, &[Role::Agent]);
+    let stored: Value = app
+        .get_as(&agent, &format!("/api/v1/tickets/{number}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["intake_warnings"], body["warnings"]);
+    // A ticket filed without any has none.
+    let mut revocation = ticket_json("15.3");
+    revocation["reason"] = json!("retired");
+    let quiet: Value = app
+        .post_ticket(form(&revocation, required_files()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(quiet["warnings"], json!([]), "{quiet}");
+    let stored: Value = app
+        .get_as(&agent, quiet["href"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["intake_warnings"], json!([]));
 }

@@ -41,6 +41,14 @@ macro_rules! problem_codes {
                     $(Self::$variant => $code,)*
                 }
             }
+
+            /// The code read back from its wire form.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code {
+                    $($code => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
         }
     };
 }

@@ -10,7 +10,7 @@ use certdesk_domain::service::ChangeableField;
 use certdesk_domain::text::SearchText;
 use certdesk_domain::{
     AttachmentKind, CertificateStatus, ChangeKind, FileType, InspectedFile, Language, Nik, Nip,
-    RevocationReason, Service, Submission, TicketNumber, Unit,
+    Problem, RevocationReason, Service, Submission, TicketNumber, Unit,
 };
 use chrono::{DateTime, Utc};
 
@@ -31,6 +31,8 @@ pub struct NewTicket<'a> {
     pub filed_by: &'a HistoryActor,
     /// The requester's language for emails, when they asked for one.
     pub language: Option<Language>,
+    /// What intake warned about, kept for the agent.
+    pub warnings: &'a [Problem],
     /// Remember the response under an idempotency key, in the same transaction.
     pub idempotency: Option<Idempotency<'a>>,
 }
@@ -194,6 +196,8 @@ pub struct TicketRecord {
     pub authority: Option<AuthorityRecord>,
     /// The authority's latest link to the requester, while the desk waits on it.
     pub link: Option<AuthorityLink>,
+    /// What intake warned the requester about when the ticket was filed.
+    pub intake_warnings: Vec<Problem>,
 }
 
 /// The agent's latest finding at the certificate authority, as the ticket keeps it.

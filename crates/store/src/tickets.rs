@@ -7,8 +7,8 @@ use certdesk_domain::lifecycle::{
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::service::{ChangeableField, FieldChange};
 use certdesk_domain::{
-    AttachmentKind, CertificateStatus, ChangeKind, FileType, Language, Nik, RevocationReason,
-    Service, TicketNumber, mask_nik,
+    AttachmentKind, CertificateStatus, ChangeKind, FileType, Language, Message, Nik, Problem,
+    ProblemCode, RevocationReason, Service, TicketNumber, mask_nik,
 };
 use chrono::Utc;
 use sea_orm::{
@@ -129,6 +129,13 @@ impl Store {
             link_expires_at: Set(None),
             link_reminded_at: Set(None),
             endorsement_reminded_at: Set(None),
+            intake_warnings: Set(match new.warnings {
+                [] => None,
+                warnings => Some(
+                    serde_json::to_value(warnings)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                ),
+            }),
             requester_name: Set(requester.name.as_str().to_owned()),
             requester_email: Set(requester.email.as_str().to_owned()),
             requester_unit: Set(requester.unit.as_str().to_owned()),
@@ -473,7 +480,31 @@ pub(crate) fn ticket_record(
             }),
             _ => None,
         },
+        intake_warnings: match t.intake_warnings {
+            Some(value) => serde_json::from_value::<Vec<StoredWarning>>(value)
+                .map_err(|_| {
+                    StoreError::Corrupt(format!("the warnings of {number} do not read back"))
+                })?
+                .into_iter()
+                .map(|w| {
+                    Ok(Problem::new(
+                        w.field,
+                        decode("warning code", &w.code, ProblemCode::from_code)?,
+                        w.message,
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?,
+            None => Vec::new(),
+        },
     })
+}
+
+/// A warning as the `intake_warnings` column holds it (the domain's `Problem`, serialised).
+#[derive(serde::Deserialize)]
+struct StoredWarning {
+    field: String,
+    code: String,
+    message: Message,
 }
 
 /// A change as the `changes` column holds it (the domain's `FieldChange`, serialised).

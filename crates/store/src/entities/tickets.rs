@@ -57,6 +57,8 @@ pub struct Model {
     pub link_reminded_at: Option<DateTimeUtc>,
     /// When the officer was last reminded of the waiting endorsement.
     pub endorsement_reminded_at: Option<DateTimeUtc>,
+    /// What intake warned the requester about, as the domain's problems (JSON).
+    pub intake_warnings: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -123,6 +125,7 @@ mod tests {
             link_expires_at: None,
             link_reminded_at: None,
             endorsement_reminded_at: None,
+            intake_warnings: None,
             version: 1,
             open_slot: None,
             resolved_at: None,

@@ -153,6 +153,7 @@ pub async fn create(
             status,
             filed_by: &caller.history_actor(capacity),
             language: preferred_language(&request),
+            warnings: &accepted.warnings,
             idempotency: remember,
         })
         .await;

@@ -51,6 +51,9 @@ pub struct TicketResponse {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentResponse>,
+    /// What intake warned about when the ticket was filed (the same `warnings` the
+    /// filing's 201 answered), for the agent to check.
+    pub intake_warnings: Vec<certdesk_domain::Problem>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -252,6 +255,7 @@ impl TicketResponse {
                 .into_iter()
                 .map(|a| attachment_response(&base, a))
                 .collect(),
+            intake_warnings: t.intake_warnings,
         }
     }
 }
