@@ -5,8 +5,9 @@
 //! information and sees each step in the timeline; a stale page's action is refused with
 //! what changed; a form without its CSRF token is refused; the agent sends the
 //! authority's link and, once the requester has acted, resolves the ticket with the
-//! certificate issued. An officer endorses; a supervisor requeues a dead letter. The
-//! pages keep their policy.
+//! certificate issued. An officer endorses; a supervisor requeues a dead letter, makes an
+//! agent inactive in the directory, reads the routing rules and finds an agent's look at
+//! a NIK in the audit. The pages keep their policy.
 
 use std::time::Duration;
 
@@ -356,7 +357,7 @@ async fn shown(client: &Client, name: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn an_officer_endorses_and_a_supervisor_requeues_a_dead_letter() {
+async fn an_officer_endorses_and_a_supervisor_looks_after_the_desk() {
     let app = spawn_app(Backend::Sqlite).await;
     let (number, _) = file(&app, ticket_json("15.1"), all_files()).await;
     let (driver, client) = start_driver().await;
@@ -451,6 +452,85 @@ async fn an_officer_endorses_and_a_supervisor_requeues_a_dead_letter() {
         app.count_where("ticket_events", "delivery = 'dead'").await,
         dead - 1
     );
+
+    // The directories: the supervisor makes the agent inactive, through the API's own
+    // checks, and the API sees it.
+    put_agent_in_directory(&app).await;
+    client.goto(&app.url("/console/directory")).await.unwrap();
+    assert!(
+        text_of(&client, "table[data-officers]")
+            .await
+            .contains(OFFICER_NIP)
+    );
+    let agent_row = format!("table[data-staff] tr[data-nip=\"{AGENT_NIP}\"]");
+    click(&client, &format!("{agent_row} form button")).await;
+    assert_eq!(shown(&client, "banner").await.as_deref(), Some("done"));
+    let class = client
+        .find(Locator::Css(&agent_row))
+        .await
+        .unwrap()
+        .attr("class")
+        .await
+        .unwrap();
+    assert_eq!(class.as_deref(), Some("inactive"));
+    let supervisor = app.token(SUPERVISOR_NIP, &[Role::Supervisor]);
+    let staff: Value = app
+        .get_as(&supervisor, "/api/v1/staff")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let agent = staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|member| member["nip"] == AGENT_NIP)
+        .unwrap();
+    assert_eq!(agent["active"], false, "{agent}");
+    screenshot(&client, "directory").await;
+
+    // What intake warned the requester about is on the ticket, for whoever works it.
+    let mut change = ticket_json("15.2");
+    change["subtype"] = json!("data_change");
+    change["changes"] = json!([{ "field": "email", "new_value": "andi.contoh2@kemenkeu.go.id" }]);
+    let (changing, _) = file(&app, change, required_files()).await;
+    client
+        .goto(&app.url(&format!("/console/tickets/{changing}")))
+        .await
+        .unwrap();
+    let warning = text_of(&client, "[data-warning=\"change_needs_revocation\"]").await;
+    assert!(warning.contains("15.3"), "{warning}");
+
+    // The routing rules in the order they are tried, the default queue last.
+    client.goto(&app.url("/console/routing")).await.unwrap();
+    assert!(
+        text_of(&client, "table[data-rules] tr.default")
+            .await
+            .contains("general")
+    );
+
+    // The audit: an agent's look at the NIK, found by the ticket's number.
+    let agent = app.token(AGENT_NIP, &[Role::Agent]);
+    let looked = app
+        .get_as(&agent, &format!("/api/v1/tickets/{number}"))
+        .await;
+    assert_eq!(looked.status(), 200);
+    client.goto(&app.url("/console/audit")).await.unwrap();
+    client
+        .find(Locator::Css("input[name=ticket]"))
+        .await
+        .unwrap()
+        .send_keys(&number)
+        .await
+        .unwrap();
+    click(&client, "form.filters button[type=submit]").await;
+    let audit = text_of(&client, "table[data-audit]").await;
+    assert!(
+        audit.contains(AGENT_NIP) && audit.contains("nik_shown") && audit.contains(&number),
+        "{audit}"
+    );
+    screenshot(&client, "audit").await;
+
     let violations = policy_violations(&driver, &client).await;
     assert!(violations.is_empty(), "{violations:#?}");
     client.close().await.unwrap();

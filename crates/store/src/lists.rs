@@ -167,5 +167,6 @@ fn summary(t: tickets::Model) -> Result<TicketSummary, StoreError> {
             CertificateStatus::from_code,
         )?,
         link_expires_at: t.link_expires_at,
+        endorsement_reminded_at: t.endorsement_reminded_at,
     })
 }

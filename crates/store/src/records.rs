@@ -101,6 +101,9 @@ pub struct TicketSummary {
     pub authority_status: Option<CertificateStatus>,
     /// When the authority's link to the requester stops working, while the desk waits.
     pub link_expires_at: Option<DateTime<Utc>>,
+    /// When the officer was last reminded of the endorsement: set only once it waited
+    /// longer than the desk allows (`timers.endorsement_reminder_hours`).
+    pub endorsement_reminded_at: Option<DateTime<Utc>>,
 }
 
 /// Which tickets a list shows. Every field narrows; `None` (or an empty list) leaves it

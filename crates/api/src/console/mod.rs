@@ -8,7 +8,8 @@
 //! - `sign_in.rs`: signing in with a token, signing out, the language.
 //! - `sso.rs`: signing in through the ministry's OpenID provider (code flow, PKCE).
 //! - `queues.rs`: the queues and a queue's tickets; an officer's endorsements.
-//! - `supervision.rs`: what supervisors look after (dead letters, requeued).
+//! - `supervision.rs`: what supervisors look after: dead letters, the directories,
+//!   the routing rules, the audit.
 //! - `ticket.rs`: a ticket, its actions and comments, its scans inline.
 //! - `page.rs`: templates and the console's error pages.
 
@@ -50,6 +51,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/dead-letters/{id}/requeue",
                 web::post().to(supervision::requeue),
             )
+            .route("/directory", web::get().to(supervision::directory))
+            .route(
+                "/directory/staff/{nip}/active",
+                web::post().to(supervision::set_staff_active),
+            )
+            .route(
+                "/directory/officers/{nip}/active",
+                web::post().to(supervision::set_officer_active),
+            )
+            .route("/routing", web::get().to(supervision::routing))
+            .route("/audit", web::get().to(supervision::audit))
             .route("/queues/{queue}", web::get().to(queues::list))
             .route("/tickets/{number}", web::get().to(ticket::show))
             .route("/tickets/{number}/actions", web::post().to(ticket::act))

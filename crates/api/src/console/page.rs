@@ -25,6 +25,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "ticket.html",
     "endorsements.html",
     "dead_letters.html",
+    "directory.html",
+    "routing.html",
+    "audit.html",
     "error.html",
 ];
 

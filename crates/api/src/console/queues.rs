@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status, link_expired};
 use certdesk_domain::routing::QueueName;
-use certdesk_domain::{CertificateStatus, Language, Message, Service};
+use certdesk_domain::{CertificateStatus, ChangeKind, Language, Message, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
 use chrono::{DateTime, Utc};
 use minijinja::context;
@@ -75,6 +75,8 @@ struct Row {
     assignee: Option<String>,
     authority_status: Option<&'static str>,
     link_expired: bool,
+    /// The officer was reminded: the endorsement waited longer than the desk allows.
+    endorsement_overdue: bool,
     waiting_hours: i64,
 }
 
@@ -89,6 +91,7 @@ pub async fn list(
     let language = signed.session.language;
     let queue = QueueName::parse(&path)
         .map_err(|(code, message)| ApiError::invalid("queue", code, message))?;
+    let query = filled_in(query.into_inner());
     let mut ticket_filter = filter(&state, &query)?;
     ticket_filter.queue = Some(queue.clone());
     if ticket_filter.statuses.is_empty() {
@@ -132,9 +135,14 @@ pub async fn list(
             q => query.q.clone().unwrap_or_default(),
             status => query.status.clone().unwrap_or_default(),
             service => query.service.clone().unwrap_or_default(),
+            subtype => query.subtype.clone().unwrap_or_default(),
+            unit => query.unit.clone().unwrap_or_default(),
+            officer => query.officer.clone().unwrap_or_default(),
+            assignee => query.assignee.clone().unwrap_or_default(),
             authority_status => query.authority_status.clone().unwrap_or_default(),
             statuses => statuses,
             services => Service::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
+            subtypes => ChangeKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
             authority_statuses => CertificateStatus::ALL.iter().map(|s| context! { code => s.code(), label => s.label() }).collect::<Vec<_>>(),
         },
     )
@@ -150,7 +158,27 @@ fn row(t: TicketSummary, language: Language, now: DateTime<Utc>) -> Row {
         authority_status: t.authority_status.map(|s| s.label()),
         link_expired: t.status == Status::AwaitingRequesterAtAuthority
             && t.link_expires_at.is_some_and(|at| link_expired(at, now)),
+        endorsement_overdue: t.status == Status::AwaitingEndorsement
+            && t.endorsement_reminded_at.is_some(),
         waiting_hours: (now - t.created_at).num_hours(),
+    }
+}
+
+/// The filters a person filled in: a form sends every field, and an empty one (a select
+/// left at "all", a cleared box) filters nothing.
+fn filled_in(query: ListQuery) -> ListQuery {
+    let given = |field: Option<String>| field.filter(|value| !value.trim().is_empty());
+    ListQuery {
+        status: given(query.status),
+        service: given(query.service),
+        subtype: given(query.subtype),
+        unit: given(query.unit),
+        officer: given(query.officer),
+        assignee: given(query.assignee),
+        authority_status: given(query.authority_status),
+        q: given(query.q),
+        cursor: given(query.cursor),
+        ..query
     }
 }
 

@@ -1,13 +1,19 @@
 //! What supervisors look after in the console: emails the desk gave up on, sent again
-//! once the cause is fixed (the API's own requeue).
+//! once the cause is fixed (the API's own requeue); the staff and officers' directories,
+//! with people made active or inactive through the API's own checks; the routing rules
+//! as stored; the audit of looks at personal data.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 use serde::Deserialize;
 
 use super::page::{ConsoleError, render, see_other, serialized};
 use super::session::Signed;
+use crate::error::{ApiError, Missing};
+use crate::routes::audit::AuditQuery;
 use crate::routes::outbox::requeue_one;
+use crate::routes::paging::next_link;
+use crate::routes::{audit, officers, staff};
 use crate::state::AppState;
 
 /// Dead letters shown at once; the API pages through all of them.
@@ -75,4 +81,173 @@ pub async fn requeue(
     signed.check_csrf(&form.csrf)?;
     requeue_one(&state, &signed.caller, &path).await?;
     Ok(see_other("/console/dead-letters?requeued=1"))
+}
+
+/// Both directories on one page: who works the desk and who endorses.
+pub async fn directory(
+    state: web::Data<AppState>,
+    signed: Signed,
+    shown: web::Query<Saved>,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.caller.require_supervisor()?;
+    let staff: Vec<_> = state
+        .store
+        .staff()
+        .await?
+        .into_iter()
+        .map(staff::response)
+        .collect();
+    let officers: Vec<_> = state
+        .store
+        .officers()
+        .await?
+        .into_iter()
+        .map(officers::response)
+        .collect();
+    render(
+        "directory.html",
+        context! {
+            frame => signed.frame(),
+            lang => signed.session.language.code(),
+            staff => serialized(&staff),
+            officers => serialized(&officers),
+            saved => shown.saved.is_some(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    csrf: String,
+    active: bool,
+}
+
+/// Makes a staff member active or inactive; the rest of their row stays as stored, and
+/// the row is checked again as the API's `PUT` checks it.
+pub async fn set_staff_active(
+    state: web::Data<AppState>,
+    signed: Signed,
+    path: web::Path<String>,
+    form: web::Form<ActiveForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.check_csrf(&form.csrf)?;
+    signed.caller.require_supervisor()?;
+    let row = state
+        .store
+        .staff()
+        .await?
+        .into_iter()
+        .find(|row| row.nip == *path)
+        .ok_or_else(not_in_directory)?;
+    let request = staff::StaffRequest {
+        name: row.name,
+        email: row.email,
+        unit: row.unit,
+        language: Some(row.language),
+        role: row.role,
+        active: form.active,
+    };
+    staff::save(&state, &signed.caller, row.nip, request).await?;
+    Ok(see_other("/console/directory?saved=1"))
+}
+
+/// Makes an officer active or inactive, as `set_staff_active` does for staff.
+pub async fn set_officer_active(
+    state: web::Data<AppState>,
+    signed: Signed,
+    path: web::Path<String>,
+    form: web::Form<ActiveForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.check_csrf(&form.csrf)?;
+    signed.caller.require_supervisor()?;
+    let row = state
+        .store
+        .officers()
+        .await?
+        .into_iter()
+        .find(|row| row.nip == *path)
+        .ok_or_else(not_in_directory)?;
+    let request = officers::OfficerRequest {
+        name: row.name,
+        unit: row.unit,
+        email: row.email,
+        active: form.active,
+    };
+    officers::save(&state, &signed.caller, row.nip, request).await?;
+    Ok(see_other("/console/directory?saved=1"))
+}
+
+/// A button names someone who is in the directory; any other NIP is an address that
+/// leads nowhere.
+fn not_in_directory() -> ConsoleError {
+    ApiError::NotFound(Missing::Route).into()
+}
+
+/// The routing rules in the order they are tried, as stored (a rule whose unit was
+/// renamed away shows as it is, to be fixed through the API).
+pub async fn routing(
+    state: web::Data<AppState>,
+    signed: Signed,
+) -> Result<HttpResponse, ConsoleError> {
+    signed.caller.require_supervisor()?;
+    let rules: Vec<_> = state
+        .store
+        .stored_routing_rules()
+        .await?
+        .into_iter()
+        .map(|rule| context! { service => rule.service, unit => rule.unit, queue => rule.queue })
+        .collect();
+    render(
+        "routing.html",
+        context! {
+            frame => signed.frame(),
+            lang => signed.session.language.code(),
+            rules => rules,
+            default_queue => state.default_queue.as_str(),
+        },
+    )
+}
+
+/// The audit's filters as the console's form sends them: an empty field is no filter.
+#[derive(Deserialize)]
+pub struct AuditForm {
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    actor: String,
+    cursor: Option<String>,
+}
+
+/// Who looked at which personal data, a page at a time, through the API's own query.
+pub async fn audit(
+    state: web::Data<AppState>,
+    signed: Signed,
+    request: HttpRequest,
+    form: web::Query<AuditForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    let form = form.into_inner();
+    let given = |field: &str| Some(field.trim().to_owned()).filter(|f| !f.is_empty());
+    let query = AuditQuery {
+        ticket: given(&form.ticket),
+        actor: given(&form.actor),
+        cursor: form.cursor,
+        ..AuditQuery::default()
+    };
+    let (entries, cursor) = audit::page(&state, &signed.caller, query).await?;
+    render(
+        "audit.html",
+        context! {
+            frame => signed.frame(),
+            lang => signed.session.language.code(),
+            entries => serialized(&entries),
+            next => cursor.map(|cursor| next_link(&request, &cursor)),
+            ticket => form.ticket,
+            actor => form.actor,
+        },
+    )
 }

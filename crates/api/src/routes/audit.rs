@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 const PAGE_SIZE: u64 = 50;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
@@ -80,8 +80,23 @@ pub async fn list(
     request: HttpRequest,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let (items, cursor) = page(&state, &caller, query.into_inner()).await?;
+    let next = cursor.map(|cursor| next_link(&request, &cursor));
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next {
+        response.insert_header(link_next(next));
+    }
+    Ok(response.json(AuditPage { items, next }))
+}
+
+/// A page of the audit as a supervisor asked for it, oldest first, and the cursor of
+/// the page after it (the console's audit page reads it here too).
+pub(crate) async fn page(
+    state: &AppState,
+    caller: &Caller,
+    query: AuditQuery,
+) -> Result<(Vec<AuditEntry>, Option<String>), ApiError> {
     caller.require_supervisor()?;
-    let query = query.into_inner();
     let ticket = match query.ticket.as_deref() {
         Some(raw) => Some(raw.parse::<TicketNumber>().map_err(|_| {
             ApiError::invalid(
@@ -131,29 +146,22 @@ pub async fn list(
         .await?;
     let next = if rows.len() as u64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
-        rows.last()
-            .map(|last| next_link(&request, &last.id.to_string()))
+        rows.last().map(|last| last.id.to_string())
     } else {
         None
     };
-    let mut response = HttpResponse::Ok();
-    if let Some(next) = &next {
-        response.insert_header(link_next(next));
-    }
-    Ok(response.json(AuditPage {
-        items: rows
-            .into_iter()
-            .map(|row| AuditEntry {
-                at: row.at,
-                actor: row.actor,
-                capacity: row.capacity.code().to_owned(),
-                kind: row.kind.code().to_owned(),
-                ticket: row.ticket.map(|number| number.to_string()),
-                detail: row.detail,
-                client_ip: row.client_ip,
-                request_id: row.request_id,
-            })
-            .collect(),
-        next,
-    }))
+    let items = rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            at: row.at,
+            actor: row.actor,
+            capacity: row.capacity.code().to_owned(),
+            kind: row.kind.code().to_owned(),
+            ticket: row.ticket.map(|number| number.to_string()),
+            detail: row.detail,
+            client_ip: row.client_ip,
+            request_id: row.request_id,
+        })
+        .collect();
+    Ok((items, next))
 }

@@ -31,7 +31,7 @@ pub struct OfficerRequest {
     pub active: bool,
 }
 
-fn response(row: OfficerRow) -> OfficerResponse {
+pub(crate) fn response(row: OfficerRow) -> OfficerResponse {
     OfficerResponse {
         active: row.active == "true",
         nip: row.nip,
@@ -90,10 +90,21 @@ pub async fn put(
     path: web::Path<String>,
     body: web::Json<OfficerRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let saved = save(&state, &caller, path.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(saved))
+}
+
+/// Checks the officer's row as the CSV import does and stores it (the console's
+/// activate and deactivate buttons come here too).
+pub(crate) async fn save(
+    state: &AppState,
+    caller: &Caller,
+    nip: String,
+    body: OfficerRequest,
+) -> Result<OfficerResponse, ApiError> {
     caller.require_supervisor()?;
-    let body = body.into_inner();
     let row = OfficerRow {
-        nip: path.into_inner(),
+        nip,
         name: body.name,
         unit: body.unit,
         email: body.email,
@@ -111,11 +122,11 @@ pub async fn put(
         .import_officers(std::slice::from_ref(&officer))
         .await?;
     tracing::info!(officer = %officer.nip, active = officer.active, "officer saved");
-    Ok(HttpResponse::Ok().json(OfficerResponse {
+    Ok(OfficerResponse {
         nip: officer.nip.as_str().to_owned(),
         name: officer.name,
         unit: officer.unit.as_str().to_owned(),
         email: officer.email.as_str().to_owned(),
         active: officer.active,
-    }))
+    })
 }

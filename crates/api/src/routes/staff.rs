@@ -41,7 +41,7 @@ pub struct StaffRequest {
     pub active: bool,
 }
 
-fn response(row: StaffRow) -> StaffResponse {
+pub(crate) fn response(row: StaffRow) -> StaffResponse {
     StaffResponse {
         active: row.active == "true",
         nip: row.nip,
@@ -103,10 +103,21 @@ pub async fn put(
     path: web::Path<String>,
     body: web::Json<StaffRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let saved = save(&state, &caller, path.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(saved))
+}
+
+/// Checks the staff member's row as the CSV import does and stores it (the console's
+/// activate and deactivate buttons come here too).
+pub(crate) async fn save(
+    state: &AppState,
+    caller: &Caller,
+    nip: String,
+    body: StaffRequest,
+) -> Result<StaffResponse, ApiError> {
     caller.require_supervisor()?;
-    let body = body.into_inner();
     let row = StaffRow {
-        nip: path.into_inner(),
+        nip,
         name: body.name,
         email: body.email,
         unit: body.unit,
@@ -126,7 +137,7 @@ pub async fn put(
         .import_staff(std::slice::from_ref(&member))
         .await?;
     tracing::info!(staff = %member.nip, role = member.role.code(), active = member.active, "staff member saved");
-    Ok(HttpResponse::Ok().json(StaffResponse {
+    Ok(StaffResponse {
         nip: member.nip.as_str().to_owned(),
         name: member.name,
         email: member.email.as_str().to_owned(),
@@ -134,5 +145,5 @@ pub async fn put(
         language: member.language.code().to_owned(),
         role: member.role.code().to_owned(),
         active: member.active,
-    }))
+    })
 }
