@@ -20,6 +20,7 @@ mod m20261201_000013_auto_replies;
 mod m20261201_000014_console_sessions;
 mod m20261201_000015_queue_open_counts;
 mod m20261201_000016_intake_warnings;
+mod m20261201_000017_open_description_search;
 
 pub struct Migrator;
 
@@ -43,6 +44,31 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_console_sessions::Migration),
             Box::new(m20261201_000015_queue_open_counts::Migration),
             Box::new(m20261201_000016_intake_warnings::Migration),
+            Box::new(m20261201_000017_open_description_search::Migration),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use certdesk_domain::lifecycle::Status;
+
+    /// The open states the migrations spell out in SQL today (the open-ticket indexes,
+    /// the open counts' triggers) are the domain's.
+    #[test]
+    fn the_open_states_written_in_sql_are_the_domains() {
+        let open: Vec<String> = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(|s| format!("'{}'", s.code()))
+            .collect();
+        for written in [
+            super::m20261201_000010_authority::OPEN_NOW,
+            super::m20261201_000015_queue_open_counts::OPEN,
+            super::m20261201_000017_open_description_search::OPEN,
+        ] {
+            let written: Vec<&str> = written.split(',').map(str::trim).collect();
+            assert_eq!(written, open);
+        }
     }
 }

@@ -26,7 +26,7 @@ enum Tickets {
 
 const OPEN_BEFORE: &str = "'submitted', 'awaiting_endorsement', 'in_review', \
      'awaiting_requester', 'waiting_on_authority'";
-const OPEN_NOW: &str = "'submitted', 'awaiting_endorsement', 'in_review', \
+pub(crate) const OPEN_NOW: &str = "'submitted', 'awaiting_endorsement', 'in_review', \
      'awaiting_requester', 'waiting_on_authority', 'awaiting_requester_at_authority'";
 
 fn columns() -> Vec<ColumnDef> {
