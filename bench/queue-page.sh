@@ -45,7 +45,10 @@ SELECT (ARRAY['15.1','15.2','15.3'])[1 + abs(hashtext('s' || i)) % 3],
                         'waiting_on_authority','awaiting_requester_at_authority'])[1 + abs(hashtext('t' || i)) % 6]
             ELSE (ARRAY['closed','closed','rejected','cancelled','resolved'])[1 + abs(hashtext('t' || i)) % 5]
        END,
-       '1990051720150' || lpad((i % 100000)::text, 5, '0'),
+       -- Valid NIPs (birth date, appointment month, gender 1 or 2, serial): a page that
+       -- lists a NIP that does not parse answers 500, and would be timed as one.
+       '199005172015' || lpad((1 + i % 12)::text, 2, '0') || (1 + i % 2)::text
+         || lpad((i % 1000)::text, 3, '0'),
        'Andi Contoh', 'andi.contoh@kemenkeu.go.id', 'Sekretariat Jenderal',
        'Pranata Komputer', '197501012000031002',
        'Permohonan uji nomor ' || i,
@@ -65,7 +68,7 @@ echo "seeded in $(( $(date +%s) - start )) s"
 
 "$BIN" serve > "$WORK/serve.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 50); do curl -sf "127.0.0.1:$PORT/health/live" >/dev/null && break; sleep 0.2; done
 AGENT=$("$BIN" token issue --nip 198501012010011001 --role agent)
 BASE="http://127.0.0.1:$PORT"
@@ -74,19 +77,19 @@ BASE="http://127.0.0.1:$PORT"
 measure() {
   local name=$1 url=$2 out="$WORK/$1.times"
   for _ in $(seq 1 "$REQUESTS"); do
-    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $AGENT" "$url" >> "$out"
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $AGENT" "$url" >> "$out"
   done
 }
 
 # The console's pages, signed in once; and what a page weighs before images.
 console_session() {
-  curl -s -o /dev/null -D - -H "Origin: $BASE" --data-urlencode "token=$AGENT" "$BASE/console/sign-in" \
+  curl -s -o /dev/null -D - -H "Origin: $BASE" --data-urlencode "token=$1" "$BASE/console/sign-in" \
     | sed -n 's/^[Ss]et-[Cc]ookie: certdesk_console=\([0-9a-f]*\);.*/\1/p'
 }
 measure_console() {
   local name=$1 url=$2 out="$WORK/$1.times"
   for _ in $(seq 1 "$REQUESTS"); do
-    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: certdesk_console=$CONSOLE" "$url" >> "$out"
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Cookie: certdesk_console=$CONSOLE" "$url" >> "$out"
   done
 }
 weigh() {
@@ -104,7 +107,7 @@ deep() {
   local url="$BASE/api/v1/queues/general/tickets?limit=50" out="$WORK/open_deep_pages.times"
   for _ in $(seq 1 "$REQUESTS"); do
     local body
-    body=$(curl -s -w '\n%{time_total}' -H "Authorization: Bearer $AGENT" "$url")
+    body=$(curl -s -w '\n%{http_code} %{time_total}' -H "Authorization: Bearer $AGENT" "$url")
     echo "${body##*$'\n'}" >> "$out"
     local next
     next=$(printf '%s' "${body%$'\n'*}" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("next") or "")')
@@ -121,7 +124,7 @@ measure closed_first_page "$BASE/api/v1/queues/general/tickets?status=closed&lim
 measure text_search "$BASE/api/v1/queues/general/tickets?q=nomor%20123456&limit=50"
 measure authority_on_set_passphrase "$BASE/api/v1/queues/general/tickets?authority_status=on_set_passphrase&limit=50"
 deep
-CONSOLE=$(console_session)
+CONSOLE=$(console_session "$AGENT")
 [ -n "$CONSOLE" ] || { echo "console sign-in failed" >&2; exit 1; }
 # A ticket half-way through the table, as an agent opens it from the queue.
 MIDDLE=$(printf 'S%011d' $((N / 2)))
@@ -129,6 +132,15 @@ measure_console console_queues "$BASE/console/queues"
 measure_console console_queue_page "$BASE/console/queues/general"
 measure_console console_queue_search "$BASE/console/queues/general?q=nomor+123456"
 measure_console console_ticket "$BASE/console/tickets/$MIDDLE"
+# The officer every seeded ticket names: about 17,000 wait for their endorsement.
+CONSOLE=$(console_session "$("$BIN" token issue --nip 197501012000031002 --role officer)")
+measure_console console_endorsements "$BASE/console/endorsements"
+# A supervisor's pages (the audit holds the looks this run made).
+CONSOLE=$(console_session "$("$BIN" token issue --nip 197001011995031003 --role agent --role supervisor)")
+measure_console console_directory "$BASE/console/directory"
+measure_console console_routing "$BASE/console/routing"
+measure_console console_audit "$BASE/console/audit"
+CONSOLE=$(console_session "$AGENT")
 ASSETS="$BASE/console/static/console.css $BASE/console/static/console.js"
 # shellcheck disable=SC2086
 echo "console page weight before images (page + stylesheet + script): queue $(weigh "$BASE/console/queues/general" $ASSETS) bytes, ticket $(weigh "$BASE/console/tickets/$MIDDLE" $ASSETS) bytes (limit 102400)"
@@ -137,7 +149,11 @@ python3 - "$WORK" <<'PY'
 import glob, os, statistics, sys
 rows = {}
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.times"))):
-    t = sorted(float(x) * 1000 for x in open(path) if x.strip())
+    lines = [x.split() for x in open(path) if x.strip()]
+    failed = [code for code, _ in lines if code != "200"]
+    if failed:
+        sys.exit(f"{os.path.basename(path)}: {len(failed)} of {len(lines)} requests answered {sorted(set(failed))}, not 200")
+    t = sorted(float(time) * 1000 for _, time in lines)
     rows[os.path.basename(path)[:-6]] = (statistics.median(t), t[int(len(t) * 0.95) - 1], t[int(len(t) * 0.99) - 1], len(t))
 base = rows["baseline_health"][0]
 print(f"{'case':28} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8} {'n':>5} {'x baseline':>11}")
