@@ -1,9 +1,10 @@
 //! Signing in to the console through a real OpenID provider on loopback (oidc-provider,
 //! run by Node.js from `tests/oidc/`), in Chromium: the authorization code flow with
 //! PKCE lands an agent in their queues; a callback whose state is not the browser's, and
-//! an ID token whose nonce is not the one the desk sent, are refused. The provider is
-//! `localhost` and the desk `127.0.0.1`: two sites to the browser, as in production, so
-//! the session cookie (`SameSite=Strict`) must survive a sign-in begun on another site.
+//! an ID token whose nonce is not the one the desk sent, are refused; an address that
+//! keeps forging callbacks is shut out. The provider is `localhost` and the desk
+//! `127.0.0.1`: two sites to the browser, as in production, so the session cookie
+//! (`SameSite=Strict`) must survive a sign-in begun on another site.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -234,4 +235,35 @@ async fn an_agent_signs_in_through_the_sso_and_a_wrong_state_or_nonce_is_refused
     let violations = policy_violations(&driver, &client).await;
     assert!(violations.is_empty(), "{violations:#?}");
     client.close().await.unwrap();
+}
+
+/// Callbacks that do not verify count as failed authentications of the address, as
+/// wrong tokens do: past the limit the address is refused, callbacks and new sign-ins
+/// alike, before anything is read or stored. (No provider is needed: a forged state is
+/// refused before the desk would ask it anything.)
+#[tokio::test]
+async fn an_address_forging_sso_callbacks_is_shut_out() {
+    let issuer = format!("http://127.0.0.1:{}/", free_port());
+    let app = spawn_app_with(Backend::Sqlite, move |settings| {
+        settings.console.sso_issuer = Some(issuer);
+        settings.console.sso_client_secret = Some(SECRET.into());
+        settings.rate_limits.enabled = true;
+        settings.rate_limits.failed_auth_per_minute = 2;
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let callback = app.url("/console/sso/callback?code=stolen&state=forged");
+    // Two are refused as forgeries, the third shuts the address out…
+    for _ in 0..3 {
+        let forged = client.get(&callback).send().await.unwrap();
+        assert_eq!(forged.status(), 403);
+    }
+    assert_eq!(client.get(&callback).send().await.unwrap().status(), 429);
+    // …and it cannot begin another sign-in either: no row is kept for it.
+    let start = client.get(app.url("/console/sso")).send().await.unwrap();
+    assert_eq!(start.status(), 429);
+    assert_eq!(app.count("console_sign_ins").await, 0);
 }

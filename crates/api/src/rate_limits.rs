@@ -128,6 +128,20 @@ impl RateLimits {
         Ok(())
     }
 
+    /// Counts an unauthenticated request that costs the desk something (an SSO sign-in
+    /// begun is a row kept for minutes) against its address's allowance; 429 past it.
+    pub fn address_allowed(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
+        let (true, Some(address)) = (self.enabled, address) else {
+            return Ok(());
+        };
+        self.per_address.check_key(&address).map_err(|not_until| {
+            self.refusal(
+                not_until.wait_time_from(self.clock.now()),
+                "requests per address",
+            )
+        })
+    }
+
     /// Refuses an address that failed to authenticate too often, until its time is up.
     pub fn authentication_allowed(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
         let (true, Some(address)) = (self.enabled, address) else {

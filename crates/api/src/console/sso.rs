@@ -27,6 +27,7 @@ use super::page::{ConsoleError, see_other};
 use super::session::{cookie, random_token};
 use crate::config::{AuthSettings, ConsoleSettings};
 use crate::error::ApiError;
+use crate::rate_limits::RateLimits;
 use crate::state::AppState;
 use std::time::Instant;
 
@@ -168,8 +169,15 @@ async fn call(
 pub async fn start(
     state: web::Data<AppState>,
     sign_ins: web::Data<SignIns>,
+    limits: web::Data<RateLimits>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ConsoleError> {
     let sso = configured(&sign_ins)?;
+    // Each start keeps a row for minutes: an address gets its allowance, and none once
+    // it has failed too often.
+    let address = limits.client_address(&request);
+    limits.authentication_allowed(address)?;
+    limits.address_allowed(address)?;
     let metadata = sso.metadata().await?;
     let client = CoreClient::from_provider_metadata(
         metadata,
@@ -226,22 +234,33 @@ pub struct Callback {
 pub async fn callback(
     state: web::Data<AppState>,
     sign_ins: web::Data<SignIns>,
+    limits: web::Data<RateLimits>,
     request: HttpRequest,
     answer: web::Query<Callback>,
 ) -> Result<HttpResponse, ConsoleError> {
     let sso = configured(&sign_ins)?;
+    let address = limits.client_address(&request);
+    limits.authentication_allowed(address)?;
+    // A refusal of what came back (a state not this browser's, a code or ID token that
+    // does not verify) counts as a failed authentication of the address, as a wrong
+    // token does on the token sign-in.
+    let refuse = || {
+        limits.authentication_failed(address);
+        refused()
+    };
     if let Some(error) = &answer.error {
+        // The provider's own answer (a person who cancelled, say): not a forgery.
         tracing::info!(%error, "the SSO refused the sign-in");
         return Err(refused());
     }
     let (Some(code), Some(returned)) = (&answer.code, &answer.state) else {
-        return Err(refused());
+        return Err(refuse());
     };
     // The state must be the one this browser was sent off with, and still pending.
     let bound = request.cookie(STATE_COOKIE).map(|c| c.value().to_owned());
     if bound.as_deref() != Some(returned.as_str()) {
         tracing::warn!("SSO callback refused: its state is not this browser's");
-        return Err(refused());
+        return Err(refuse());
     }
     let Some(pending) = state
         .store
@@ -249,7 +268,7 @@ pub async fn callback(
         .await?
     else {
         tracing::warn!("SSO callback refused: unknown, used or expired state");
-        return Err(refused());
+        return Err(refuse());
     };
     let metadata = sso.metadata().await?;
     let client = CoreClient::from_provider_metadata(
@@ -267,9 +286,9 @@ pub async fn callback(
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, "SSO code exchange failed");
-            refused()
+            refuse()
         })?;
-    let id_token = openidconnect::TokenResponse::id_token(&tokens).ok_or_else(refused)?;
+    let id_token = openidconnect::TokenResponse::id_token(&tokens).ok_or_else(refuse)?;
     let claims = id_token
         .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
         .map_err(|e| {
@@ -285,12 +304,12 @@ pub async fn callback(
             ) {
                 sso.forget_metadata().await;
             }
-            return Err(refused());
+            return Err(refuse());
         }
     };
     let nip = Nip::parse(claims.subject().as_str()).map_err(|_| {
         tracing::warn!("SSO ID token refused: its subject is not a NIP");
-        refused()
+        refuse()
     })?;
     // The token is verified; its payload is read again for the roles claim, which may be
     // nested (`realm_access.roles`) and is not one openidconnect models.
