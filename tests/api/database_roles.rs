@@ -1,6 +1,7 @@
 //! With a separate migration role (PostgreSQL), the desk runs as a role of its own that
 //! may file, act, download and purge, but may not update or delete a row of the audit or
 //! the history, truncate them, or lift their triggers: the privileges back the triggers.
+//! A table a migration creates is the desk's to use from the moment it exists.
 
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
@@ -87,6 +88,22 @@ async fn the_desks_own_role_cannot_change_the_audit_or_lift_its_guard() {
             "{statement}: {refused}"
         );
     }
+
+    // A table a later migration creates is the desk's to use as soon as it exists,
+    // before any grant runs: the desk's writes may reach it through a trigger at once.
+    let mut options = sea_orm::ConnectOptions::new(admin_url.clone());
+    options
+        .set_schema_search_path(app.store_settings.database.schema.clone().unwrap())
+        .sqlx_logging(false);
+    let owner = Database::connect(options).await.unwrap();
+    owner
+        .execute_unprepared("CREATE TABLE a_later_migration (n integer)")
+        .await
+        .unwrap();
+    desk.execute_unprepared("INSERT INTO a_later_migration VALUES (1)")
+        .await
+        .unwrap();
+    owner.close().await.unwrap();
     desk.close().await.unwrap();
 
     let log = server.stop();

@@ -32,6 +32,7 @@ mod lifecycle;
 mod mail;
 mod mail_comments;
 mod mail_in;
+mod migrations;
 mod mta;
 mod pdf_reader;
 mod personal_data_at_rest;

@@ -1,5 +1,7 @@
 //! A separate migration role (PostgreSQL): the schema belongs to the role that migrates;
-//! the desk's own role gets, after each migration, the privileges it needs and no more.
+//! the desk's own role gets the privileges it needs and no more, on each table as the
+//! migration that creates it commits (default privileges), then checked over all of
+//! them once the migrations are done.
 //! Triggers keep the audit and the history append-only for everyone; privileges make
 //! sure the desk's role cannot update or delete their rows, nor lift the triggers (only
 //! a table's owner may disable or drop them).
@@ -38,10 +40,10 @@ impl Store {
         }
         let owner = Database::connect(options).await?;
         let outcome = async {
-            Migrator::up(&owner, None).await?;
             let desk = single_text(&self.db, "SELECT current_user::text AS v").await?;
             let by = single_text(&owner, "SELECT current_user::text AS v").await?;
             if desk == by {
+                Migrator::up(&owner, None).await?;
                 tracing::warn!(
                     role = %desk,
                     "database.migration_url names the desk's own role: no privileges withheld"
@@ -49,6 +51,12 @@ impl Store {
                 return Ok(());
             }
             let schema = single_text(&owner, "SELECT current_schema()::text AS v").await?;
+            // A table a migration creates is the desk's to use from the moment it is
+            // committed: desks still running (or already migrated) write through
+            // triggers that may touch it, and would fail until a grant after the last
+            // migration. The append-only tables lose UPDATE and DELETE just after.
+            default_privileges(&owner, &quoted(&schema), &quoted(&desk)).await?;
+            Migrator::up(&owner, None).await?;
             grant(&owner, &quoted(&schema), &quoted(&desk)).await?;
             tracing::info!(role = %desk, owner = %by, "migrated as the owner; the desk's role may not change the audit or the history");
             Ok::<(), StoreError>(())
@@ -57,6 +65,26 @@ impl Store {
         owner.close().await.ok();
         outcome
     }
+}
+
+/// What the owner creates in `schema` from now on, `role` may read and write at once.
+async fn default_privileges(
+    owner: &DatabaseConnection,
+    schema: &str,
+    role: &str,
+) -> Result<(), StoreError> {
+    for statement in [
+        format!(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} \
+             GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}"
+        ),
+        format!(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}"
+        ),
+    ] {
+        owner.execute_unprepared(&statement).await?;
+    }
+    Ok(())
 }
 
 async fn grant(owner: &DatabaseConnection, schema: &str, role: &str) -> Result<(), StoreError> {
