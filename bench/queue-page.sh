@@ -29,6 +29,7 @@ export CERTDESK_DATABASE__URL="$PG/$DB" CERTDESK_STORAGE__PATH="$WORK/blobs" CER
   CERTDESK_SERVER__LISTEN="127.0.0.1:$PORT"
 "$BIN" migrate >/dev/null
 "$BIN" officers import samples/officers.csv >/dev/null
+"$BIN" staff import samples/staff.csv >/dev/null
 
 echo "seeding $N tickets ..."
 start=$(date +%s)

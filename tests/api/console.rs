@@ -502,12 +502,31 @@ async fn an_officer_endorses_and_a_supervisor_looks_after_the_desk() {
     assert!(warning.contains("15.3"), "{warning}");
 
     // The routing rules in the order they are tried, the default queue last.
+    let stored = app
+        .client
+        .put(app.url("/api/v1/routing-rules"))
+        .bearer_auth(&supervisor)
+        .json(&json!({"rules": [
+            {"service": "15.3", "queue": "revocations"},
+            {"unit": "Direktorat Jenderal Pajak", "queue": "djp"},
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), 200);
     client.goto(&app.url("/console/routing")).await.unwrap();
-    assert!(
-        text_of(&client, "table[data-rules] tr.default")
-            .await
-            .contains("general")
-    );
+    let mut rows = Vec::new();
+    for row in client
+        .find_all(Locator::Css("table[data-rules] tbody tr"))
+        .await
+        .unwrap()
+    {
+        rows.push(row.text().await.unwrap());
+    }
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].contains("15.3") && rows[0].contains("revocations"));
+    assert!(rows[1].contains("Direktorat Jenderal Pajak") && rows[1].contains("djp"));
+    assert!(rows[2].contains("general"), "{rows:?}");
 
     // The audit: an agent's look at the NIK, found by the ticket's number.
     let agent = app.token(AGENT_NIP, &[Role::Agent]);
@@ -529,7 +548,21 @@ async fn an_officer_endorses_and_a_supervisor_looks_after_the_desk() {
         audit.contains(AGENT_NIP) && audit.contains("nik_shown") && audit.contains(&number),
         "{audit}"
     );
+    // The supervisor's own look at the other ticket is in the audit, not on this page.
+    assert!(!audit.contains(&changing), "{audit}");
     screenshot(&client, "audit").await;
+    // Unfiltered, the newest look comes first: the agent's.
+    client.goto(&app.url("/console/audit")).await.unwrap();
+    let newest = text_of(&client, "table[data-audit] tbody tr").await;
+    assert!(
+        newest.contains(AGENT_NIP) && newest.contains(&number),
+        "{newest}"
+    );
+    assert!(
+        text_of(&client, "table[data-audit]")
+            .await
+            .contains(&changing)
+    );
 
     let violations = policy_violations(&driver, &client).await;
     assert!(violations.is_empty(), "{violations:#?}");

@@ -48,8 +48,20 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// The last row of the previous page, in `order`.
     pub after: Option<i64>,
     pub limit: u64,
+    pub order: AuditOrder,
+}
+
+/// Which end of the audit a page starts from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuditOrder {
+    /// As the API pages it: a reader follows the audit as it grows.
+    #[default]
+    OldestFirst,
+    /// As a supervisor looks at it: what just happened first.
+    NewestFirst,
 }
 
 pub(crate) async fn write_look(
@@ -79,7 +91,7 @@ impl Store {
         write_look(&self.db, look, at).await
     }
 
-    /// A page of the audit, oldest first.
+    /// A page of the audit, in the filter's order.
     pub async fn audit_page(&self, filter: &AuditFilter) -> Result<Vec<LookRecord>, StoreError> {
         let mut query = audit_log::Entity::find();
         if let Some(ticket) = filter.ticket {
@@ -94,14 +106,16 @@ impl Store {
         if let Some(until) = filter.until {
             query = query.filter(audit_log::Column::At.lt(until));
         }
-        if let Some(after) = filter.after {
-            query = query.filter(audit_log::Column::Id.gt(after));
-        }
-        let rows = query
-            .order_by_asc(audit_log::Column::Id)
-            .limit(filter.limit)
-            .all(&self.db)
-            .await?;
+        query = match (filter.order, filter.after) {
+            (AuditOrder::OldestFirst, Some(after)) => query.filter(audit_log::Column::Id.gt(after)),
+            (AuditOrder::NewestFirst, Some(after)) => query.filter(audit_log::Column::Id.lt(after)),
+            (_, None) => query,
+        };
+        query = match filter.order {
+            AuditOrder::OldestFirst => query.order_by_asc(audit_log::Column::Id),
+            AuditOrder::NewestFirst => query.order_by_desc(audit_log::Column::Id),
+        };
+        let rows = query.limit(filter.limit).all(&self.db).await?;
         rows.into_iter()
             .map(|row| {
                 Ok(LookRecord {

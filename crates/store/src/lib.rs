@@ -37,7 +37,7 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 use secrecy::ExposeSecret;
 
-pub use audit::{AuditFilter, LookRecord, NewLook};
+pub use audit::{AuditFilter, AuditOrder, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress, FileStream};
 pub use console_sessions::{ConsoleSession, PendingSignIn};
 pub use deadlines::TimerReport;

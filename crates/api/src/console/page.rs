@@ -160,3 +160,11 @@ impl ResponseError for ConsoleError {
         })
     }
 }
+
+/// A form field as a filter: a form without JavaScript sends every field, and an empty
+/// one (a select left at "all", a cleared box) filters nothing.
+pub fn filled_in(field: Option<String>) -> Option<String> {
+    field
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use minijinja::context;
 use serde::Serialize;
 
-use super::page::{ConsoleError, render};
+use super::page::{ConsoleError, filled_in, render};
 use super::session::Signed;
 use crate::error::ApiError;
 use crate::routes::lists::{ListQuery, filter, open_counts};
@@ -91,7 +91,7 @@ pub async fn list(
     let language = signed.session.language;
     let queue = QueueName::parse(&path)
         .map_err(|(code, message)| ApiError::invalid("queue", code, message))?;
-    let query = filled_in(query.into_inner());
+    let query = filters_filled_in(query.into_inner());
     let mut ticket_filter = filter(&state, &query)?;
     ticket_filter.queue = Some(queue.clone());
     if ticket_filter.statuses.is_empty() {
@@ -164,20 +164,18 @@ fn row(t: TicketSummary, language: Language, now: DateTime<Utc>) -> Row {
     }
 }
 
-/// The filters a person filled in: a form sends every field, and an empty one (a select
-/// left at "all", a cleared box) filters nothing.
-fn filled_in(query: ListQuery) -> ListQuery {
-    let given = |field: Option<String>| field.filter(|value| !value.trim().is_empty());
+/// The filters a person filled in (`filled_in`, field by field).
+fn filters_filled_in(query: ListQuery) -> ListQuery {
     ListQuery {
-        status: given(query.status),
-        service: given(query.service),
-        subtype: given(query.subtype),
-        unit: given(query.unit),
-        officer: given(query.officer),
-        assignee: given(query.assignee),
-        authority_status: given(query.authority_status),
-        q: given(query.q),
-        cursor: given(query.cursor),
+        status: filled_in(query.status),
+        service: filled_in(query.service),
+        subtype: filled_in(query.subtype),
+        unit: filled_in(query.unit),
+        officer: filled_in(query.officer),
+        assignee: filled_in(query.assignee),
+        authority_status: filled_in(query.authority_status),
+        q: filled_in(query.q),
+        cursor: filled_in(query.cursor),
         ..query
     }
 }

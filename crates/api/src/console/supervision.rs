@@ -4,10 +4,12 @@
 //! as stored; the audit of looks at personal data.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use certdesk_domain::Nip;
+use certdesk_store::AuditOrder;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::page::{ConsoleError, render, see_other, serialized};
+use super::page::{ConsoleError, filled_in, render, see_other, serialized};
 use super::session::Signed;
 use crate::error::{ApiError, Missing};
 use crate::routes::audit::AuditQuery;
@@ -137,12 +139,11 @@ pub async fn set_staff_active(
 ) -> Result<HttpResponse, ConsoleError> {
     signed.check_csrf(&form.csrf)?;
     signed.caller.require_supervisor()?;
+    let nip = Nip::parse(&path).map_err(|_| not_in_directory())?;
     let row = state
         .store
-        .staff()
+        .staff_member(&nip)
         .await?
-        .into_iter()
-        .find(|row| row.nip == *path)
         .ok_or_else(not_in_directory)?;
     let request = staff::StaffRequest {
         name: row.name,
@@ -165,12 +166,11 @@ pub async fn set_officer_active(
 ) -> Result<HttpResponse, ConsoleError> {
     signed.check_csrf(&form.csrf)?;
     signed.caller.require_supervisor()?;
+    let nip = Nip::parse(&path).map_err(|_| not_in_directory())?;
     let row = state
         .store
-        .officers()
+        .officer(&nip)
         .await?
-        .into_iter()
-        .find(|row| row.nip == *path)
         .ok_or_else(not_in_directory)?;
     let request = officers::OfficerRequest {
         name: row.name,
@@ -216,14 +216,13 @@ pub async fn routing(
 /// The audit's filters as the console's form sends them: an empty field is no filter.
 #[derive(Deserialize)]
 pub struct AuditForm {
-    #[serde(default)]
-    ticket: String,
-    #[serde(default)]
-    actor: String,
+    ticket: Option<String>,
+    actor: Option<String>,
     cursor: Option<String>,
 }
 
-/// Who looked at which personal data, a page at a time, through the API's own query.
+/// Who looked at which personal data, newest first, a page at a time, through the API's
+/// own query.
 pub async fn audit(
     state: web::Data<AppState>,
     signed: Signed,
@@ -231,14 +230,15 @@ pub async fn audit(
     form: web::Query<AuditForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let form = form.into_inner();
-    let given = |field: &str| Some(field.trim().to_owned()).filter(|f| !f.is_empty());
+    let (ticket, actor) = (filled_in(form.ticket), filled_in(form.actor));
     let query = AuditQuery {
-        ticket: given(&form.ticket),
-        actor: given(&form.actor),
-        cursor: form.cursor,
+        ticket: ticket.clone(),
+        actor: actor.clone(),
+        cursor: filled_in(form.cursor),
         ..AuditQuery::default()
     };
-    let (entries, cursor) = audit::page(&state, &signed.caller, query).await?;
+    let (entries, cursor) =
+        audit::page(&state, &signed.caller, query, AuditOrder::NewestFirst).await?;
     render(
         "audit.html",
         context! {
@@ -246,8 +246,8 @@ pub async fn audit(
             lang => signed.session.language.code(),
             entries => serialized(&entries),
             next => cursor.map(|cursor| next_link(&request, &cursor)),
-            ticket => form.ticket,
-            actor => form.actor,
+            ticket => ticket.unwrap_or_default(),
+            actor => actor.unwrap_or_default(),
         },
     )
 }

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::{Message, Nip, ProblemCode, TicketNumber};
+use certdesk_store::AuditOrder;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -80,7 +81,8 @@ pub async fn list(
     request: HttpRequest,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (items, cursor) = page(&state, &caller, query.into_inner()).await?;
+    let (items, cursor) =
+        page(&state, &caller, query.into_inner(), AuditOrder::OldestFirst).await?;
     let next = cursor.map(|cursor| next_link(&request, &cursor));
     let mut response = HttpResponse::Ok();
     if let Some(next) = &next {
@@ -89,12 +91,13 @@ pub async fn list(
     Ok(response.json(AuditPage { items, next }))
 }
 
-/// A page of the audit as a supervisor asked for it, oldest first, and the cursor of
-/// the page after it (the console's audit page reads it here too).
+/// A page of the audit as a supervisor asked for it, in `order`, and the cursor of the
+/// page after it (the API's oldest first; the console's page, newest first).
 pub(crate) async fn page(
     state: &AppState,
     caller: &Caller,
     query: AuditQuery,
+    order: AuditOrder,
 ) -> Result<(Vec<AuditEntry>, Option<String>), ApiError> {
     caller.require_supervisor()?;
     let ticket = match query.ticket.as_deref() {
@@ -142,6 +145,7 @@ pub(crate) async fn page(
             until: query.until,
             after,
             limit: PAGE_SIZE + 1,
+            order,
         })
         .await?;
     let next = if rows.len() as u64 > PAGE_SIZE {
