@@ -51,7 +51,6 @@ impl Postfix {
         set_mode(&binary, 0o755);
         let config = desk(&root.join("desk"));
         std::fs::write(root.join("desk/certdesk.toml"), config).unwrap();
-        let port = free_port();
         let root_s = path(root);
         std::fs::write(
             root.join("etc/main.cf"),
@@ -82,10 +81,18 @@ certdesk_destination_recipient_limit = 1
             ),
         )
         .unwrap();
-        std::fs::write(
-            root.join("etc/master.cf"),
-            format!(
-                "127.0.0.1:{port} inet n - n - - smtpd
+        std::fs::write(root.join("etc/transport"), format!("{DESK} certdesk:\n")).unwrap();
+        // The desk's files for the pipe's user: its configuration and key file.
+        as_root(Command::new("chown").args(["-R", "nobody:", &path(&root.join("desk"))]));
+        // Postfix cannot be given port 0: a free port is picked first, and another test
+        // may take it before Postfix binds it. Then Postfix exits, or someone else
+        // answers there; either way, try again on another.
+        for attempt in 1..=3 {
+            let port = free_port();
+            std::fs::write(
+                root.join("etc/master.cf"),
+                format!(
+                    "127.0.0.1:{port} inet n - n - - smtpd
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -108,31 +115,36 @@ showq     unix  n       -       n       -       -       showq
 certdesk  unix  -       n       n       -       -       pipe
   flags=Rq user=nobody argv={root_s}/bin/certdesk --config {root_s}/desk/certdesk.toml mail receive
 "
-            ),
-        )
-        .unwrap();
-        std::fs::write(root.join("etc/transport"), format!("{DESK} certdesk:\n")).unwrap();
-        // The desk's files for the pipe's user: its configuration and key file.
-        as_root(Command::new("chown").args(["-R", "nobody:", &path(&root.join("desk"))]));
-        let log = std::fs::File::create(root.join("postfix.log")).unwrap();
-        let child = sudo_if_needed(POSTFIX)
-            .args(["-c", &path(&root.join("etc")), "start-fg"])
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
+                ),
+            )
             .unwrap();
-        let postfix = Self { dir, port, child };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "Postfix did not listen on {port}:\n{}",
-                postfix.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
+            let log = std::fs::File::create(root.join("postfix.log")).unwrap();
+            let mut child = sudo_if_needed(POSTFIX)
+                .args(["-c", &path(&root.join("etc")), "start-fg"])
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap();
+            match greets(port, &mut child) {
+                Ok(()) => return Self { dir, port, child },
+                Err(why) if attempt < 3 => {
+                    eprintln!("Postfix on port {port}: {why}; trying another port");
+                    let _ = sudo_if_needed(POSTFIX)
+                        .args(["-c", &path(&root.join("etc")), "stop"])
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status();
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+                Err(why) => panic!(
+                    "Postfix on port {port}: {why}:\n{}",
+                    std::fs::read_to_string(root.join("postfix.log")).unwrap_or_default()
+                ),
+            }
         }
-        postfix
+        unreachable!("the last attempt panics")
     }
 
     /// Replaces the desk's configuration the pipe runs with.
@@ -224,6 +236,32 @@ impl Drop for Postfix {
         // The queue belongs to postfix: root takes it back so the directory can go.
         as_root(Command::new("chown").args(["-R", "0:0", &path(self.dir.path())]));
     }
+}
+
+/// Waits until the Postfix instance `child` answers on `port` with its own greeting.
+fn greets(port: u16, child: &mut Child) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("Postfix exited ({status})"));
+        }
+        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .map_err(|e| e.to_string())?;
+            let mut greeting = String::new();
+            BufReader::new(stream)
+                .read_line(&mut greeting)
+                .map_err(|e| format!("something listens there but does not greet ({e})"))?;
+            return if greeting.starts_with("220 mta.certdesk.test") {
+                Ok(())
+            } else {
+                Err(format!("another server answers there: {greeting:?}"))
+            };
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err("it did not listen within 30 s".into())
 }
 
 fn path(path: &Path) -> String {
