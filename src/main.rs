@@ -1,4 +1,6 @@
-//! `certdesk`: the one binary. It only wires the crates together; every rule lives in
+//! `certdesk`: the one binary, and the application's shell. It reads the configuration
+//! (`settings.rs`), sets up logging (`telemetry.rs`) and the process (`process.rs`), and
+//! wires the crates together; the commands live in `commands/`. Every rule lives in
 //! `certdesk-domain`, every query in `certdesk-store`, every route in `certdesk-api`.
 
 use std::path::PathBuf;
@@ -6,26 +8,21 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use certdesk_api::config::{self, Settings};
-use certdesk_api::{Application, telemetry};
+use certdesk_api::{ApiSettings, Application};
+use certdesk_domain::DeskRules;
 use certdesk_store::{Store, StoreSettings};
 use certdesk_worker::{Worker, WorkerSettings};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-mod demo;
-mod directory_csv;
-mod inspect_pdf;
-mod keys;
-mod mail;
-mod officers;
-mod outbox;
-mod retention;
-mod staff;
-mod timers;
-mod token;
+mod commands;
+mod process;
+mod settings;
+mod telemetry;
 
+use commands::{demo, inspect_pdf, keys, mail, officers, outbox, retention, staff, timers, token};
 use officers::OfficersCommand;
+use settings::Settings;
 use token::TokenCommand;
 
 #[derive(Parser)]
@@ -128,34 +125,12 @@ async fn run_cli(cli: Cli) -> ExitCode {
         print!("{}", certdesk_api::openapi::document_json());
         return ExitCode::SUCCESS;
     }
-    let layers = config::layers(cli.config.as_deref());
-    let settings = match Settings::from_figment(&layers) {
+    let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("certdesk: configuration: {error}");
             return ExitCode::from(2);
         }
-    };
-    let mut worker_settings = match WorkerSettings::from_figment(&layers) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("certdesk: configuration: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    let store_settings = match StoreSettings::from_figment(&layers) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("certdesk: configuration: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    // Resolved tickets close themselves when the lifecycle's reopen window ends.
-    worker_settings.reopen_window_hours = Some(settings.lifecycle.reopen_window_hours);
-    let settings = Configured {
-        api: settings,
-        store: store_settings,
-        worker: worker_settings,
     };
     // Checked before any command runs, so that a mistake is named at once, by key.
     if let Err(problem) = settings.check() {
@@ -179,12 +154,12 @@ async fn run_cli(cli: Cli) -> ExitCode {
         // Postfix puts what the command writes into the bounce the sender reads (a
         // refusal) or its own log (a deferral), and drops it otherwise: only warnings and
         // errors are worth writing there. What became of a message is on its ticket.
-        let mut log = settings.api.log.clone();
+        let mut log = settings.log.clone();
         log.filter = "warn".into();
         telemetry::init(&log);
         return ExitCode::from(
             mail::run(
-                &settings.api,
+                &settings.rules,
                 &settings.store,
                 &settings.worker.mail,
                 command,
@@ -192,46 +167,13 @@ async fn run_cli(cli: Cli) -> ExitCode {
             .await,
         );
     }
-    telemetry::init(&settings.api.log);
+    telemetry::init(&settings.log);
     match run(cli.command, &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("certdesk: {error:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Every part's settings, read from the same layers.
-struct Configured {
-    api: Settings,
-    store: StoreSettings,
-    worker: WorkerSettings,
-}
-
-impl Configured {
-    /// What `serve` and `worker` would refuse at start: values that parse but mean
-    /// nothing (an unknown service code, a bad sender address, …).
-    fn check(&self) -> Result<(), String> {
-        self.api.check_limits()?;
-        self.api.lifecycle_rules()?;
-        self.api.default_queue()?;
-        certdesk_worker::Composer::new(&self.worker.mail)?;
-        Ok(())
-    }
-
-    /// The configuration in effect, as TOML, with secrets redacted: what the defaults,
-    /// the file and the environment made together.
-    fn effective(&self) -> anyhow::Result<String> {
-        let mut all = toml::Table::new();
-        for part in [
-            toml::Table::try_from(&self.api)?,
-            toml::Table::try_from(&self.store)?,
-            toml::Table::try_from(&self.worker)?,
-        ] {
-            all.extend(part);
-        }
-        Ok(toml::to_string(&all)?)
     }
 }
 
@@ -255,57 +197,34 @@ pub(crate) async fn open_migrated_store(settings: &StoreSettings) -> anyhow::Res
     Ok(store)
 }
 
-async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
-    let Configured {
-        api: settings,
+async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
+    let Settings {
+        api,
         store: store_settings,
         worker: worker_settings,
-    } = configured;
+        rules,
+        log: _,
+    } = settings;
     match command {
-        Command::Serve => {
-            certdesk_api::install_tls_provider();
-            let store = open_store(store_settings).await?;
-            let application = Application::build(settings, store.clone()).await?;
-            show_the_way_in(&store, settings).await;
-            if worker_settings.outbox.in_process {
-                // Started once the API has migrated the schema; stops after the server. It
-                // has a pool of its own: requests and deliveries do not wait for each other,
-                // and on PostgreSQL its LISTEN connection is not taken from the API's.
-                let worker_store = open_store(store_settings).await?;
-                let worker =
-                    Worker::new(worker_store, worker_settings).map_err(anyhow::Error::msg)?;
-                let stop = CancellationToken::new();
-                let running = tokio::spawn(run_worker(worker, stop.clone()));
-                let served = application.run_until_stopped().await;
-                stop.cancel();
-                finish_worker(running, worker_settings).await;
-                served?;
-            } else {
-                application.run_until_stopped().await?;
-            }
-        }
+        Command::Serve => serve(api, store_settings, worker_settings, rules).await?,
         Command::Worker => {
-            certdesk_api::install_tls_provider();
+            process::install_tls_provider();
             let store = open_migrated_store(store_settings).await?;
-            let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
+            let worker = Worker::new(store, worker_settings, rules).map_err(anyhow::Error::msg)?;
             let stop = CancellationToken::new();
             let running = tokio::spawn(run_worker(worker, stop.clone()));
-            shutdown_signal().await;
+            process::shutdown_signal().await;
             tracing::info!("stopping: finishing messages on the wire");
             stop.cancel();
             finish_worker(running, worker_settings).await;
         }
         Command::Outbox { command } => {
             let store = open_migrated_store(store_settings).await?;
-            outbox::run(store, worker_settings, command).await?
+            outbox::run(store, worker_settings, rules, command).await?
         }
         Command::Keys { command } => keys::run(store_settings, command).await?,
-        Command::Timers { command } => {
-            timers::run(store_settings, worker_settings, command).await?
-        }
-        Command::Retention { command } => {
-            retention::run(store_settings, worker_settings, command).await?
-        }
+        Command::Timers { command } => timers::run(store_settings, rules, command).await?,
+        Command::Retention { command } => retention::run(store_settings, rules, command).await?,
         Command::Openapi => print!("{}", certdesk_api::openapi::document_json()),
         Command::Migrate => {
             let store = open_migrated_store(store_settings).await?;
@@ -313,21 +232,48 @@ async fn run(command: Command, configured: &Configured) -> anyhow::Result<()> {
         }
         Command::Officers {
             command: OfficersCommand::Import { csv },
-        } => officers::import(settings, store_settings, &csv).await?,
+        } => officers::import(rules, store_settings, &csv).await?,
         Command::Staff {
             command: staff::StaffCommand::Import { csv },
-        } => staff::import(settings, store_settings, &csv).await?,
-        Command::Token { command } => token::run(settings, store_settings, command).await?,
-        Command::Demo { hours } => demo::run(settings, store_settings, hours).await?,
+        } => staff::import(rules, store_settings, &csv).await?,
+        Command::Token { command } => token::run(&api.auth, store_settings, command).await?,
+        Command::Demo { hours } => demo::run(&api.auth, rules, store_settings, hours).await?,
         // Answered in `main`, before logging starts.
         Command::Config | Command::InspectPdf(_) | Command::Mail { .. } => {}
     }
     Ok(())
 }
 
+/// `certdesk serve`: the API, and with `outbox.in_process` a worker beside it.
+async fn serve(
+    api: &ApiSettings,
+    store_settings: &StoreSettings,
+    worker_settings: &WorkerSettings,
+    rules: &DeskRules,
+) -> anyhow::Result<()> {
+    process::install_tls_provider();
+    let store = open_store(store_settings).await?;
+    let application = Application::build(api, rules, store.clone()).await?;
+    show_the_way_in(&store, api).await;
+    if !worker_settings.outbox.in_process {
+        return Ok(application.run_until_stopped().await?);
+    }
+    // Started once the API has migrated the schema; stops after the server. It has a
+    // pool of its own: requests and deliveries do not wait for each other, and on
+    // PostgreSQL its LISTEN connection is not taken from the API's.
+    let worker_store = open_store(store_settings).await?;
+    let worker = Worker::new(worker_store, worker_settings, rules).map_err(anyhow::Error::msg)?;
+    let stop = CancellationToken::new();
+    let running = tokio::spawn(run_worker(worker, stop.clone()));
+    let served = application.run_until_stopped().await;
+    stop.cancel();
+    finish_worker(running, worker_settings).await;
+    Ok(served?)
+}
+
 /// On a desk nobody has set up yet, says how to try it: a newcomer's first `serve`
 /// should not leave them guessing where tokens and officers come from.
-async fn show_the_way_in(store: &Store, settings: &Settings) {
+async fn show_the_way_in(store: &Store, settings: &ApiSettings) {
     let empty = store
         .officers()
         .await
@@ -365,26 +311,4 @@ async fn finish_worker(running: tokio::task::JoinHandle<()>, settings: &WorkerSe
             "the outbox worker did not stop in time; its leased messages return after the lease"
         ),
     }
-}
-
-/// SIGINT (Ctrl-C) or SIGTERM (`docker stop`, systemd).
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
 }

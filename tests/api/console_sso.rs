@@ -138,7 +138,7 @@ async fn log_in_at_provider(client: &Client, nip: &str) {
 
 #[tokio::test]
 async fn an_agent_signs_in_through_the_sso_and_a_wrong_state_or_nonce_is_refused() {
-    certdesk_api::install_tls_provider();
+    install_tls_provider();
     let app_port = free_port();
     let provider = start_provider(
         free_port(),

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use certdesk_domain::lifecycle::Role;
 use certdesk_worker::{Worker, WorkerSettings};
-use figment::Figment;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -506,7 +505,7 @@ async fn drain_until_settled(app: &TestApp, worker: &Worker) {
 async fn without_a_relay_messages_are_written_as_files() {
     let app = spawn_app(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = WorkerSettings::from_figment(&Figment::new()).unwrap();
+    let mut settings = WorkerSettings::default();
     settings.mail.outbox_dir = dir.path().join("outbox");
     file_received(&app, 1).await;
     let settled = worker(&app, &settings).await.drain().await.unwrap();

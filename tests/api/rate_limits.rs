@@ -10,8 +10,8 @@ use crate::on_both_backends;
 on_both_backends!(filings_past_a_persons_limit_get_429_and_store_nothing,);
 
 fn limited(
-    customise: impl FnOnce(&mut certdesk_api::config::RateLimitSettings),
-) -> impl FnOnce(&mut certdesk_api::config::Settings) {
+    customise: impl FnOnce(&mut certdesk_api::settings::RateLimitSettings),
+) -> impl FnOnce(&mut certdesk_api::ApiSettings) {
     move |settings| {
         settings.rate_limits.enabled = true;
         customise(&mut settings.rate_limits);

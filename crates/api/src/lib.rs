@@ -8,17 +8,18 @@
 //! - Every size is bounded while the body streams in; no personal data is logged.
 
 pub mod auth;
-pub mod config;
 mod console;
 pub mod error;
 mod looks;
 pub mod openapi;
 mod pdf_reader;
 mod rate_limits;
+mod request_log;
 mod responses;
 pub mod routes;
+pub mod settings;
 mod startup;
 mod state;
-pub mod telemetry;
 
-pub use startup::{Application, install_tls_provider};
+pub use settings::ApiSettings;
+pub use startup::Application;

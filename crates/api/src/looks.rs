@@ -27,7 +27,7 @@ pub(crate) fn look(
         .or_else(|| request.peer_addr().map(|peer| peer.ip()))
         .map(|ip| ip.to_string());
     // The id the response carried: the client's own when it sent a usable one.
-    let request_id = crate::telemetry::client_request_id(request.headers())
+    let request_id = crate::request_log::client_request_id(request.headers())
         .map(str::to_owned)
         .or_else(|| {
             request

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use certdesk_domain::attachment::pdf::{PdfInspection, PdfReading, REPORT_MAX_BYTES};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::config::PdfSettings;
+use crate::settings::PdfSettings;
 
 /// A one-page letter the reader must find readable: checked at start, so that a reader
 /// that cannot run is found by whoever deploys, not by the first person with a letter.

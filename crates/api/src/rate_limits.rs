@@ -20,8 +20,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::auth::Caller;
-use crate::config::RateLimitSettings;
 use crate::error::ApiError;
+use crate::settings::RateLimitSettings;
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};

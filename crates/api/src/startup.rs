@@ -9,18 +9,18 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use certdesk_domain::UnitCatalogue;
+use certdesk_domain::{DeskRules, UnitCatalogue};
 use certdesk_store::Store;
 use futures_util::FutureExt;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::Authenticator;
-use crate::config::Settings;
 use crate::error::{ApiError, Missing, problem_for_bare_errors};
 use crate::pdf_reader::PdfReader;
 use crate::rate_limits::RateLimits;
+use crate::request_log::{RequestSpan, client_request_id};
+use crate::settings::ApiSettings;
 use crate::state::AppState;
-use crate::telemetry::{RequestSpan, client_request_id};
 use crate::{openapi, routes};
 
 /// The Swagger UI's policy: its own scripts and styles only (it sets inline styles on
@@ -37,16 +37,18 @@ pub struct Application {
 
 impl Application {
     /// Brings the store's schema up to date, loads the unit list and binds the listener
-    /// (port 0 picks a free port, as tests do).
-    pub async fn build(settings: &Settings, store: Store) -> anyhow::Result<Self> {
-        install_tls_provider();
+    /// (port 0 picks a free port, as tests do). The process has chosen its TLS provider
+    /// (the OIDC provider's keys are fetched over rustls).
+    pub async fn build(
+        settings: &ApiSettings,
+        rules: &DeskRules,
+        store: Store,
+    ) -> anyhow::Result<Self> {
         store
             .migrate()
             .await
             .context("running database migrations")?;
-        settings.check_limits().map_err(anyhow::Error::msg)?;
-        let lifecycle = settings.lifecycle_rules().map_err(anyhow::Error::msg)?;
-        let default_queue = settings.default_queue().map_err(anyhow::Error::msg)?;
+        settings.check().map_err(anyhow::Error::msg)?;
         let units = UnitCatalogue::new(store.units().await.context("loading the unit list")?);
         let authenticator = web::Data::new(
             Authenticator::new(&settings.auth, store.clone())
@@ -63,11 +65,9 @@ impl Application {
             .await
             .context("checking the PDF reader")?;
         let state = web::Data::new(AppState {
-            lifecycle,
-            default_queue,
             store,
+            rules: rules.clone(),
             units,
-            email_domains: settings.email_domains(),
             attachments: settings.attachment_policy(),
             limits: settings.limits,
             idempotency: settings.idempotency,
@@ -223,9 +223,4 @@ fn forget_expired_keys(store: Store) {
             }
         }
     });
-}
-
-/// reqwest (JWKS fetches) and sqlx share rustls; pick its ring backend once per process.
-pub fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }

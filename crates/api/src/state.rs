@@ -1,24 +1,22 @@
-//! What every handler shares: the store, and the rules and rule data loaded at start.
+//! What every handler shares: the store, the desk's rules and the rule data loaded at
+//! start, and the budgets that keep intake's memory bounded.
 
-use certdesk_domain::lifecycle::LifecycleRules;
-use certdesk_domain::routing::QueueName;
-use certdesk_domain::{AttachmentPolicy, EmailDomains, IntakeRules, UnitCatalogue};
 use std::sync::Arc;
 
+use certdesk_domain::{AttachmentPolicy, DeskRules, IntakeRules, UnitCatalogue};
 use certdesk_store::Store;
 use tokio::sync::Semaphore;
 
-use crate::config::{IdempotencySettings, LimitSettings};
 use crate::pdf_reader::PdfReader;
+use crate::settings::{IdempotencySettings, LimitSettings};
 
 pub struct AppState {
     pub store: Store,
-    pub lifecycle: LifecycleRules,
-    /// Where tickets no routing rule matches go.
-    pub default_queue: QueueName,
+    /// The desk's rules, from configuration: mail domains, the lifecycle (with the
+    /// default queue), the clocks, retention.
+    pub rules: DeskRules,
     /// Loaded from the `units` table at start; a change to the table needs a restart.
     pub units: UnitCatalogue,
-    pub email_domains: EmailDomains,
     pub attachments: AttachmentPolicy,
     pub limits: LimitSettings,
     pub idempotency: IdempotencySettings,
@@ -33,10 +31,8 @@ pub struct AppState {
 pub const UPLOAD_PERMIT_BYTES: u64 = 1024;
 
 impl AppState {
+    /// What a ticket's fields and a directory entry are checked against.
     pub fn intake_rules(&self) -> IntakeRules<'_> {
-        IntakeRules {
-            units: &self.units,
-            email_domains: &self.email_domains,
-        }
+        self.rules.intake(&self.units)
     }
 }

@@ -26,6 +26,7 @@ mod openapi;
 pub mod problem;
 pub mod retention;
 pub mod routing;
+pub mod rules;
 pub mod secret;
 pub mod service;
 pub mod staff;
@@ -43,5 +44,6 @@ pub use intake::{Accepted, Assessment, IntakeRules, Rejected, Submission, Ticket
 pub use language::Language;
 pub use officer::{Officer, OfficerLookup, OfficerRow};
 pub use problem::{Message, Problem, ProblemCode};
+pub use rules::DeskRules;
 pub use service::{CertificateStatus, ChangeKind, RevocationReason, Service, ServiceRequest};
 pub use ticket_number::TicketNumber;

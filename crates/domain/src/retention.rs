@@ -9,8 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 use crate::AttachmentKind;
 use crate::lifecycle::Status;
 
-/// The periods, in days from the ticket's end. Zero means "at the next pass".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The periods, in days from the ticket's end. Zero means "at the next pass". Read from
+/// `[retention]` (the worker reads how often it looks beside them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct RetentionPolicy {
     /// KTP and signature scans and screenshots.
     pub scan_days: u32,

@@ -1,17 +1,16 @@
-//! The store's settings: `[database]` (where the tickets are) and `[storage]` (where the
-//! attachment files are). Read from the same layered configuration as the rest of the
-//! program (defaults, TOML file, `CERTDESK_*` variables); whoever opens the store, the
-//! API, the worker or a CLI command, reads the same two sections the same way.
+//! The store's settings: `[database]` (where the tickets are), `[storage]` (where the
+//! attachment files are) and `[encryption]` (the keys that seal them). Typed values with
+//! the embedded setup's defaults; the binary reads them from the layered configuration,
+//! and whoever opens the store, the API, the worker or a CLI command, gets the same.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use figment::Figment;
-use figment::providers::Serialized;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StoreSettings {
     pub database: DatabaseSettings,
     pub storage: StorageSettings,
@@ -20,6 +19,7 @@ pub struct StoreSettings {
 
 /// How to reach the database. The backend follows from the URL's scheme.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DatabaseSettings {
     /// `sqlite://./data/certdesk.db?mode=rwc` or `postgres://user@host:5432/db`. Shown
     /// with its password replaced.
@@ -44,6 +44,7 @@ pub struct DatabaseSettings {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StorageSettings {
     /// Where attachment files are kept (content-addressed, fsynced).
     pub path: PathBuf,
@@ -51,6 +52,7 @@ pub struct StorageSettings {
 
 /// The keys that seal attachments and NIKs at rest (see `sealing`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EncryptionSettings {
     /// The key file, mode 0600; created with fresh keys when it does not exist.
     pub key_file: PathBuf,
@@ -80,40 +82,32 @@ impl EncryptionSettings {
 }
 
 /// The embedded setup: SQLite and files under `./data`, runnable with no configuration.
-#[derive(Serialize)]
-struct Defaults {
-    database: DefaultDatabase,
-    storage: StorageSettings,
-    encryption: EncryptionSettings,
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: SecretString::from("sqlite://./data/certdesk.db?mode=rwc"),
+            max_connections: 16,
+            acquire_timeout_secs: 5,
+            schema: None,
+            migration_url: None,
+        }
+    }
 }
 
-#[derive(Serialize)]
-struct DefaultDatabase {
-    url: &'static str,
-    max_connections: u32,
-    acquire_timeout_secs: u64,
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            path: PathBuf::from("./data/blobs"),
+        }
+    }
 }
 
-impl StoreSettings {
-    /// The store's sections of a layered configuration, over their defaults.
-    pub fn from_figment(layers: &Figment) -> Result<Self, Box<figment::Error>> {
-        Figment::from(Serialized::defaults(Defaults {
-            database: DefaultDatabase {
-                url: "sqlite://./data/certdesk.db?mode=rwc",
-                max_connections: 16,
-                acquire_timeout_secs: 5,
-            },
-            storage: StorageSettings {
-                path: PathBuf::from("./data/blobs"),
-            },
-            encryption: EncryptionSettings {
-                key_file: PathBuf::from("./data/master.keys"),
-                keys: None,
-            },
-        }))
-        .merge(layers.clone())
-        .extract()
-        .map_err(Box::new)
+impl Default for EncryptionSettings {
+    fn default() -> Self {
+        Self {
+            key_file: PathBuf::from("./data/master.keys"),
+            keys: None,
+        }
     }
 }
 
@@ -181,7 +175,7 @@ mod tests {
 
     #[test]
     fn runs_with_no_configuration_at_all() {
-        let settings = StoreSettings::from_figment(&Figment::new()).unwrap();
+        let settings = StoreSettings::default();
         assert!(settings.database.url.expose_secret().starts_with("sqlite:"));
         assert_eq!(settings.storage.path, PathBuf::from("./data/blobs"));
     }
@@ -203,26 +197,6 @@ mod tests {
         assert_eq!(
             redact_url("postgres://postgres@127.0.0.1/test"),
             "postgres://postgres@127.0.0.1/test"
-        );
-    }
-
-    #[test]
-    fn reads_the_database_from_layers() {
-        use figment::providers::{Format, Toml};
-        let layers = Figment::from(Toml::string(
-            "[database]\nurl = \"postgres://postgres@127.0.0.1/test\"\n",
-        ));
-        let settings = StoreSettings::from_figment(&layers).unwrap();
-        assert!(
-            settings
-                .database
-                .url
-                .expose_secret()
-                .starts_with("postgres:")
-        );
-        assert_eq!(
-            settings.database.max_connections, 16,
-            "unset keys keep their defaults"
         );
     }
 }

@@ -18,7 +18,7 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 
-use crate::config::MailSettings;
+use crate::settings::MailSettings;
 
 /// Why an event cannot become an email. None of these improves by retrying.
 #[derive(Debug, thiserror::Error)]

@@ -12,10 +12,10 @@
 //! it, and the binary wires the two together.
 
 pub mod compose;
-pub mod config;
 pub mod inbound;
 mod mailer;
 pub mod policy;
+mod settings;
 pub mod smtp;
 mod streak;
 pub mod template;
@@ -23,7 +23,9 @@ pub mod template;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use certdesk_domain::DeskRules;
 use certdesk_domain::lifecycle::DeadlineRules;
+use certdesk_domain::retention::RetentionPolicy;
 use certdesk_store::{Delivery, Leased, OutboxListener, Store, StoreError};
 use chrono::Utc;
 use futures_util::StreamExt;
@@ -33,12 +35,12 @@ use uuid::Uuid;
 use streak::{FailureStreak, Report};
 
 pub use compose::{Composer, Rendered};
-pub use config::{
-    MailSettings, OutboxSettings, RetentionSettings, SmtpSecurity, SmtpSettings, TimerSettings,
-    WorkerSettings,
-};
 pub use mailer::Mailer;
 pub use policy::{RetryPolicy, Settlement};
+pub use settings::{
+    MailSettings, OutboxSettings, RetentionSchedule, SmtpSecurity, SmtpSettings, TimerSchedule,
+    WorkerSettings,
+};
 pub use smtp::Handover;
 pub use template::{Template, template_for};
 
@@ -56,7 +58,8 @@ pub struct Worker {
     mailer: Mailer,
     outbox: OutboxSettings,
     policy: RetryPolicy,
-    retention: RetentionSettings,
+    retention: RetentionPolicy,
+    retention_interval: Option<Duration>,
     deadlines: DeadlineRules,
     timer_interval: Option<Duration>,
     totals: Totals,
@@ -80,7 +83,7 @@ enum Outcome {
 }
 
 impl Worker {
-    pub fn new(store: Store, settings: &WorkerSettings) -> Result<Self, String> {
+    pub fn new(store: Store, settings: &WorkerSettings, rules: &DeskRules) -> Result<Self, String> {
         let outbox = settings.outbox.clone();
         Ok(Self {
             failures: std::sync::Mutex::new(FailureStreak::default()),
@@ -95,9 +98,10 @@ impl Worker {
                 max: Duration::from_secs(outbox.backoff_max_secs),
             },
             outbox,
-            retention: settings.retention.clone(),
-            deadlines: settings.deadline_rules(),
-            timer_interval: settings.timer_interval(),
+            retention: rules.retention,
+            retention_interval: settings.retention.interval(),
+            deadlines: rules.deadlines(),
+            timer_interval: settings.timers.interval(),
             totals: Totals::default(),
         })
     }
@@ -124,8 +128,7 @@ impl Worker {
         // The first retention pass shortly after start, not at once: a fleet restarted
         // together does not race through the same backlog.
         let mut next_retention = self
-            .retention
-            .interval()
+            .retention_interval
             .map(|every| Instant::now() + every.min(Duration::from_secs(60)));
         // Timers run from the start: a deadline that passed while every worker was down
         // is applied at once.
@@ -137,7 +140,7 @@ impl Worker {
                 self.timer_pass().await;
                 next_timers = Some(Instant::now() + every);
             }
-            if let (Some(due), Some(every)) = (next_retention, self.retention.interval())
+            if let (Some(due), Some(every)) = (next_retention, self.retention_interval)
                 && Instant::now() >= due
             {
                 self.retention_pass().await;
@@ -210,11 +213,7 @@ impl Worker {
     /// Purges what the retention rules say is due; a failure is logged and the next pass
     /// tries again.
     pub async fn retention_pass(&self) -> Option<certdesk_store::PurgeReport> {
-        match self
-            .store
-            .purge_due(&self.retention.policy(), Utc::now())
-            .await
-        {
+        match self.store.purge_due(&self.retention, Utc::now()).await {
             Ok(report) => Some(report),
             Err(error) => {
                 tracing::error!(%error, "retention pass failed; the next one tries again");

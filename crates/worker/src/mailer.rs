@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use lettre::address::Envelope;
 use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 
-use crate::config::MailSettings;
+use crate::settings::MailSettings;
 use crate::smtp::{Handover, SmtpSessions};
 
 pub enum Mailer {

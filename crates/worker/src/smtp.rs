@@ -21,7 +21,7 @@ use lettre::transport::smtp::extension::ClientId;
 use secrecy::ExposeSecret;
 use tokio::sync::Semaphore;
 
-use crate::config::{SmtpSecurity, SmtpSettings};
+use crate::settings::{SmtpSecurity, SmtpSettings};
 
 /// How one attempt to hand a message to the relay ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,12 +12,12 @@ pub use requests::*;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use certdesk_api::ApiSettings;
 use certdesk_api::Application;
 use certdesk_api::auth::LocalKey;
-use certdesk_api::config::{LogFormat, LogSettings, Settings};
+use certdesk_domain::DeskRules;
 use certdesk_domain::lifecycle::Role;
 use certdesk_store::{Store, StoreSettings};
-use figment::Figment;
 use reqwest::multipart::Form;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use secrecy::SecretString;
@@ -112,7 +112,9 @@ pub struct TestApp {
     /// A separate connection to the app's database, for asserting on what was stored.
     pub db: DatabaseConnection,
     pub storage: PathBuf,
-    pub settings: Settings,
+    pub settings: ApiSettings,
+    /// The desk's rules the app runs by.
+    pub rules: DeskRules,
     /// The database and storage the app runs on, for opening a store of one's own.
     pub store_settings: StoreSettings,
     /// PostgreSQL only: the test's own schema, dropped when the test ends.
@@ -125,23 +127,31 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
-pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut Settings)) -> TestApp {
+pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut ApiSettings)) -> TestApp {
     let mut fresh = fresh_desk(backend).await;
     customise(&mut fresh.settings);
     if std::env::var_os("TEST_LOG").is_some() {
-        certdesk_api::telemetry::init(&fresh.settings.log);
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .with_test_writer()
+            .try_init();
     }
 
-    certdesk_api::install_tls_provider();
+    install_tls_provider();
     let store = Store::open(&fresh.store_settings)
         .await
         .expect("store opens");
-    let app = Application::build(&fresh.settings, store)
+    let app = Application::build(&fresh.settings, &fresh.rules, store)
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     fresh.into_app(address).await
+}
+
+/// The process's TLS provider, as the binary picks it (reqwest and sqlx share rustls).
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// A loopback port nobody listens on (for a server a test starts).
@@ -180,7 +190,7 @@ impl Drop for ServerProcess {
 /// JSON at `info` to a file.
 pub async fn spawn_binary(backend: Backend, env: &[(&str, &str)]) -> (TestApp, ServerProcess) {
     use secrecy::ExposeSecret;
-    certdesk_api::install_tls_provider();
+    install_tls_provider();
     let fresh = fresh_desk(backend).await;
     let port = free_port();
     let log = fresh.dir.path().join("server.log");
@@ -238,7 +248,8 @@ pub async fn spawn_binary(backend: Backend, env: &[(&str, &str)]) -> (TestApp, S
 /// A fresh database (a file, or a schema of its own) and storage, and settings for both.
 struct FreshDesk {
     dir: tempfile::TempDir,
-    settings: Settings,
+    settings: ApiSettings,
+    rules: DeskRules,
     store_settings: StoreSettings,
     url: String,
     schema: Option<String>,
@@ -246,9 +257,8 @@ struct FreshDesk {
 
 async fn fresh_desk(backend: Backend) -> FreshDesk {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::load(None).expect("default settings");
-    let mut store_settings =
-        StoreSettings::from_figment(&Figment::new()).expect("default store settings");
+    let mut settings = ApiSettings::default();
+    let mut store_settings = StoreSettings::default();
     settings.server.listen = "127.0.0.1:0".parse().unwrap();
     settings.server.workers = 1;
     store_settings.storage.path = dir.path().join("blobs");
@@ -259,10 +269,6 @@ async fn fresh_desk(backend: Backend) -> FreshDesk {
     settings.rate_limits.enabled = false;
     // The test binary is not `certdesk`: PDFs are read by the one cargo built.
     settings.pdf.reader = Some(env!("CARGO_BIN_EXE_certdesk").into());
-    settings.log = LogSettings {
-        format: LogFormat::Pretty,
-        filter: "info".into(),
-    };
     let (url, schema) = match backend {
         Backend::Sqlite => (
             format!(
@@ -294,6 +300,7 @@ async fn fresh_desk(backend: Backend) -> FreshDesk {
     FreshDesk {
         dir,
         settings,
+        rules: DeskRules::default(),
         store_settings,
         url,
         schema,
@@ -318,6 +325,7 @@ impl FreshDesk {
             db,
             storage: self.dir.path().join("blobs"),
             settings: self.settings,
+            rules: self.rules,
             store_settings: self.store_settings,
             schema: self.schema,
             key,

@@ -3,7 +3,6 @@
 
 use certdesk_domain::lifecycle::Role;
 use certdesk_worker::{SmtpSecurity, Worker, WorkerSettings};
-use figment::Figment;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
@@ -15,7 +14,7 @@ pub const REQUESTER_EMAIL: &str = "andi.contoh@kemenkeu.go.id";
 
 /// The worker's settings for a test: the loopback server, plain SMTP, quick retries.
 pub fn worker_settings(smtp_port: u16) -> WorkerSettings {
-    let mut settings = WorkerSettings::from_figment(&Figment::new()).unwrap();
+    let mut settings = WorkerSettings::default();
     settings.mail.smtp.host = Some("127.0.0.1".into());
     settings.mail.smtp.port = smtp_port;
     settings.mail.smtp.security = SmtpSecurity::Plain;
@@ -28,7 +27,7 @@ pub fn worker_settings(smtp_port: u16) -> WorkerSettings {
 
 pub async fn worker(app: &TestApp, settings: &WorkerSettings) -> Worker {
     let store = app.open_store().await;
-    Worker::new(store, settings).unwrap()
+    Worker::new(store, settings, &app.rules).unwrap()
 }
 
 /// Agents get email through the staff directory, like officers.

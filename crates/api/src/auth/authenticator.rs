@@ -18,9 +18,9 @@ use serde::Deserialize;
 use super::caller::Caller;
 use super::jwks::Jwks;
 use super::local_key::{LOCAL_ISSUER, LocalKey};
-use crate::config::AuthSettings;
 use crate::error::ApiError;
 use crate::rate_limits::RateLimits;
+use crate::settings::AuthSettings;
 
 /// The claims we read. `iss`, `aud` (a string or an array) and `exp` are checked by
 /// jsonwebtoken itself against the raw token; this is what remains to interpret.

@@ -9,7 +9,7 @@ use certdesk_domain::lifecycle::Role;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
 
-use crate::config::AuthSettings;
+use crate::settings::AuthSettings;
 
 /// The issuer of tokens minted with the local key. Never the SSO's: a local token can
 /// only pass where local tokens are allowed.

@@ -25,9 +25,9 @@ use tokio::sync::Mutex;
 
 use super::page::{ConsoleError, see_other};
 use super::session::{cookie, random_token};
-use crate::config::{AuthSettings, ConsoleSettings};
 use crate::error::ApiError;
 use crate::rate_limits::RateLimits;
+use crate::settings::{AuthSettings, ConsoleSettings};
 use crate::state::AppState;
 use std::time::Instant;
 

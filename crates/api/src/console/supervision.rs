@@ -208,7 +208,7 @@ pub async fn routing(
             frame => signed.frame(),
             lang => signed.session.language.code(),
             rules => rules,
-            default_queue => state.default_queue.as_str(),
+            default_queue => state.rules.lifecycle.default_queue.as_str(),
         },
     )
 }

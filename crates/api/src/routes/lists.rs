@@ -136,7 +136,7 @@ pub(crate) async fn open_counts(state: &AppState) -> Result<Vec<(QueueName, i64)
         .into_iter()
         .map(|r| r.queue)
         .collect();
-    names.push(state.default_queue.clone());
+    names.push(state.rules.lifecycle.default_queue.clone());
     names.extend(counts.iter().map(|(name, _)| name.clone()));
     names.sort();
     names.dedup();

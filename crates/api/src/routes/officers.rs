@@ -111,7 +111,7 @@ pub(crate) async fn save(
         active: body.active.to_string(),
     };
     let officer =
-        Officer::from_row(&row, &state.units, &state.email_domains).map_err(|problems| {
+        Officer::from_row(&row, &state.units, &state.rules.email_domains).map_err(|problems| {
             ApiError::Validation {
                 problems,
                 warnings: Vec::new(),

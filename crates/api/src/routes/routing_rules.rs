@@ -71,7 +71,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespo
                 queue: r.queue,
             })
             .collect(),
-        default_queue: state.default_queue.as_str().to_owned(),
+        default_queue: state.rules.lifecycle.default_queue.as_str().to_owned(),
     }))
 }
 

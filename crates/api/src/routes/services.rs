@@ -24,6 +24,6 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(catalogue(
         &state.attachments,
         &state.units,
-        &state.email_domains,
+        &state.rules.email_domains,
     ))
 }

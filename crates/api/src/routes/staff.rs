@@ -125,13 +125,12 @@ pub(crate) async fn save(
         role: body.role,
         active: body.active.to_string(),
     };
-    let member =
-        StaffMember::from_row(&row, &state.units, &state.email_domains).map_err(|problems| {
-            ApiError::Validation {
-                problems,
-                warnings: Vec::new(),
-            }
-        })?;
+    let member = StaffMember::from_row(&row, &state.units, &state.rules.email_domains).map_err(
+        |problems| ApiError::Validation {
+            problems,
+            warnings: Vec::new(),
+        },
+    )?;
     state
         .store
         .import_staff(std::slice::from_ref(&member))

@@ -14,8 +14,21 @@ const GOVERNMENT_SUFFIX: &str = ".go.id";
 
 /// The mail domains the desk accepts, e.g. `kemenkeu.go.id`. Empty means every `go.id`
 /// domain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "Vec<String>", into = "Vec<String>")]
 pub struct EmailDomains(Vec<String>);
+
+impl From<Vec<String>> for EmailDomains {
+    fn from(domains: Vec<String>) -> Self {
+        Self::new(domains)
+    }
+}
+
+impl From<EmailDomains> for Vec<String> {
+    fn from(domains: EmailDomains) -> Self {
+        domains.0
+    }
+}
 
 impl EmailDomains {
     pub fn new(domains: impl IntoIterator<Item = impl AsRef<str>>) -> Self {

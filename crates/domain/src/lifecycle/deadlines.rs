@@ -8,9 +8,11 @@ use chrono::{DateTime, Duration, Utc};
 use crate::event::{Event, Notice};
 
 use super::authority::AuthorityLink;
+use super::rules::{LifecycleRules, ReminderRules};
 use super::{Recipient, Status, TicketFacts};
 
-/// The clocks' settings, which operators own.
+/// What the clocks go by: the reminders' rules (`[timers]`) and the lifecycle's reopen
+/// window, together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeadlineRules {
     /// How long an endorsement may wait before the officer is reminded.
@@ -21,15 +23,19 @@ pub struct DeadlineRules {
     pub reopen_window: Duration,
 }
 
-impl Default for DeadlineRules {
-    /// Two working days for an endorsement, then a reminder every day; the lifecycle's
-    /// week to reopen.
-    fn default() -> Self {
+impl DeadlineRules {
+    pub fn new(lifecycle: &LifecycleRules, reminders: &ReminderRules) -> Self {
         Self {
-            endorsement_reminder_after: Duration::hours(48),
-            endorsement_reminder_every: Duration::hours(24),
-            reopen_window: super::LifecycleRules::default().reopen_window,
+            endorsement_reminder_after: reminders.endorsement_reminder_after,
+            endorsement_reminder_every: reminders.endorsement_reminder_every,
+            reopen_window: lifecycle.reopen_window,
         }
+    }
+}
+
+impl Default for DeadlineRules {
+    fn default() -> Self {
+        Self::new(&LifecycleRules::default(), &ReminderRules::default())
     }
 }
 

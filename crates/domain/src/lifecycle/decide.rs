@@ -2,55 +2,19 @@
 //! what follows from an accepted action: the new state, the assignee, and the event that
 //! tells the people it concerns.
 
-use std::collections::BTreeSet;
-
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::event::{Event, Notice};
 use crate::identity::Nip;
 use crate::identity::mask_nik_like;
 use crate::problem::{Message, ProblemCode, Rule};
-use crate::service::Service;
 use crate::text::{FreeText, MAX_DESCRIPTION_CHARS};
 
 use super::authority::{
     AuthorityFinding, AuthorityLink, AuthorityReport, MAX_AUTHORITY_NOTE_CHARS,
 };
+use super::rules::LifecycleRules;
 use super::{Action, ActionKind, Actor, Capacity, Recipient, Status, TicketFacts, WhoMay, target};
-
-/// The lifecycle's settings, which operators own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LifecycleRules {
-    /// Services whose tickets wait for the responsible officer's endorsement first.
-    pub endorsement: BTreeSet<Service>,
-    /// How long after resolution a ticket may be reopened.
-    pub reopen_window: Duration,
-    /// How long the authority's link to the requester works once sent.
-    pub link_validity: Duration,
-}
-
-impl LifecycleRules {
-    /// The state a new ticket of `service` starts in.
-    pub fn initial_status(&self, service: Service) -> Status {
-        if self.endorsement.contains(&service) {
-            Status::AwaitingEndorsement
-        } else {
-            Status::Submitted
-        }
-    }
-}
-
-impl Default for LifecycleRules {
-    /// Issuance and revocation are vouched for by the officer; a resolved ticket may be
-    /// reopened for a week; the authority's links work for 24 hours.
-    fn default() -> Self {
-        Self {
-            endorsement: BTreeSet::from([Service::ManualIssuance, Service::Revocation]),
-            reopen_window: Duration::days(7),
-            link_validity: Duration::hours(24),
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
@@ -409,7 +373,7 @@ pub(super) fn event_for_test(kind: ActionKind) -> Event {
     let link = AuthorityLink {
         step: RequesterStep::SetPassphrase,
         sent_at: at,
-        expires_at: at + Duration::hours(24),
+        expires_at: at + chrono::Duration::hours(24),
     };
     event_of(kind, reason.as_ref(), Some(&finding), Some(&link))
         .expect("every action's event, given a reason")

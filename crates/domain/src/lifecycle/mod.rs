@@ -16,6 +16,8 @@
 //! - `history.rs`: the words of a ticket's history.
 //! - `decide.rs`: [`decide`], the guards around the table (who may act, reasons, the
 //!   reopen window), and the event that tells the people concerned.
+//! - `rules.rs`: the lifecycle's rules operators own (`[lifecycle]`, `[timers]`), with
+//!   their defaults, read from configuration and checked as they are read.
 
 mod access;
 mod action;
@@ -25,6 +27,7 @@ mod decide;
 mod history;
 mod offer;
 mod roles;
+mod rules;
 mod status;
 
 #[cfg(test)]
@@ -43,8 +46,9 @@ pub use deadlines::{
     DeadlineRules, REOPEN_WINDOW_ENDED, closed_by_the_desk, endorsement_reminder,
     link_expired_notice,
 };
-pub use decide::{LifecycleRules, Refusal, Transition, decide, filing_notices};
+pub use decide::{Refusal, Transition, decide, filing_notices};
 pub use history::{HistoryKind, Visibility};
 pub use offer::{Finding, offered};
 pub use roles::{Actor, Capacity, Recipient, Role, TicketFacts};
+pub use rules::{LifecycleRules, MAX_LINK_VALIDITY_HOURS, ReminderRules};
 pub use status::Status;

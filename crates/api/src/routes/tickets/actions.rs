@@ -120,7 +120,7 @@ pub(crate) async fn perform(
     let now = Utc::now();
     // The rules first: who may act, and whether the ticket's state allows it, are
     // answered the same whatever version the caller saw.
-    let transition = decide(&ticket.facts(), actor, &action, now, &state.lifecycle)?;
+    let transition = decide(&ticket.facts(), actor, &action, now, &state.rules.lifecycle)?;
     // Work goes only to someone active in the staff directory.
     if let (ActionKind::Assign, Some(assignee)) = (action.kind, &transition.assignee_nip) {
         let entry = state.store.staff_member(assignee).await?;
@@ -150,7 +150,8 @@ pub(crate) async fn perform(
         // again on the ticket as it is now, the claim lost the race.
         Err(StoreError::Stale { current }) if action.kind == ActionKind::Claim => {
             let now_held = state.store.ticket(ticket.number).await?;
-            match now_held.map(|t| decide(&t.facts(), actor, &action, now, &state.lifecycle)) {
+            match now_held.map(|t| decide(&t.facts(), actor, &action, now, &state.rules.lifecycle))
+            {
                 Some(Err(Refusal::AlreadyClaimed)) => Err(Refusal::AlreadyClaimed.into()),
                 _ => Err(ApiError::PreconditionFailed { current }),
             }

@@ -125,9 +125,9 @@ pub async fn create(
         service,
         &accepted.submission.requester.unit,
         &rules,
-        &state.default_queue,
+        &state.rules.lifecycle.default_queue,
     );
-    let status = state.lifecycle.initial_status(service);
+    let status = state.rules.lifecycle.initial_status(service);
     let respond = {
         let queue = queue.as_str().to_owned();
         let warnings = accepted.warnings.clone();

@@ -123,7 +123,8 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
     let officer = match assessment.responsible_officer_nip() {
         Some(nip) => {
             let row = state.store.officer(nip).await?;
-            let lookup = OfficerLookup::from_row(row.as_ref(), &state.units, &state.email_domains);
+            let lookup =
+                OfficerLookup::from_row(row.as_ref(), &state.units, &state.rules.email_domains);
             if lookup == OfficerLookup::Outdated {
                 tracing::warn!(officer = %nip, "officer directory entry no longer passes the rules");
             }

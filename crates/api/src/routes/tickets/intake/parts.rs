@@ -13,8 +13,8 @@ use bytes::{Bytes, BytesMut};
 use certdesk_domain::{Message, ProblemCode};
 use futures_util::StreamExt;
 
-use crate::config::LimitSettings;
 use crate::error::ApiError;
+use crate::settings::LimitSettings;
 
 /// The part holding the ticket's JSON; every other part is a file named after its kind.
 pub(super) const TICKET_PART: &str = "ticket";

@@ -8,8 +8,8 @@ use certdesk_domain::{AttachmentKind, Message, Problem, ProblemCode, TicketDraft
 
 use super::fingerprint::Fingerprint;
 use super::parts::{Parts, TICKET_PART, drain, read_part};
-use crate::config::LimitSettings;
 use crate::error::{ApiError, IDEMPOTENCY_KEY};
+use crate::settings::LimitSettings;
 
 /// An intake body as received, before any rule is applied.
 pub struct Received {

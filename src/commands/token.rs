@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use certdesk_api::auth::{self, LocalKey};
-use certdesk_api::config::Settings;
+use certdesk_api::settings::AuthSettings;
 use certdesk_domain::Nip;
 use certdesk_domain::lifecycle::Role;
 use certdesk_store::StoreSettings;
@@ -44,7 +44,7 @@ pub enum TokenCommand {
 }
 
 pub async fn run(
-    settings: &Settings,
+    auth: &AuthSettings,
     store_settings: &StoreSettings,
     command: TokenCommand,
 ) -> anyhow::Result<()> {
@@ -60,11 +60,10 @@ pub async fn run(
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             anyhow::ensure!(
-                settings.auth.jwks_url.is_none() || settings.auth.allow_local_tokens,
+                auth.jwks_url.is_none() || auth.allow_local_tokens,
                 "local tokens are off while auth.jwks_url is set (tokens come from the SSO)"
             );
-            let path = settings
-                .auth
+            let path = auth
                 .local_key_file
                 .as_deref()
                 .context("auth.local_key_file is not set: tokens come from the SSO provider")?;
@@ -72,7 +71,7 @@ pub async fn run(
             println!(
                 "{}",
                 key.mint(
-                    &settings.auth,
+                    auth,
                     nip.as_str(),
                     &roles,
                     Duration::from_secs(hours * 3600)

@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use certdesk_api::config::Settings;
+use certdesk_domain::DeskRules;
 use certdesk_domain::inbound::{Delivery, NO_TICKET};
 use certdesk_store::StoreSettings;
 use certdesk_worker::MailSettings;
@@ -21,14 +21,14 @@ pub enum MailCommand {
 
 /// Runs the command and answers the exit code the MTA reads.
 pub async fn run(
-    settings: &Settings,
+    rules: &DeskRules,
     store_settings: &StoreSettings,
     mail: &MailSettings,
     command: MailCommand,
 ) -> u8 {
     match command {
         MailCommand::Receive => {
-            let delivery = receive_stdin(settings, store_settings, mail).await;
+            let delivery = receive_stdin(rules, store_settings, mail).await;
             if delivery == Delivery::UnknownRecipient {
                 // The MTA puts a failed command's output in its bounce: the sender reads
                 // why there, in both languages.
@@ -40,7 +40,7 @@ pub async fn run(
 }
 
 async fn receive_stdin(
-    settings: &Settings,
+    rules: &DeskRules,
     store_settings: &StoreSettings,
     mail: &MailSettings,
 ) -> Delivery {
@@ -53,13 +53,6 @@ async fn receive_stdin(
         tracing::error!(%error, "reading the message from standard input failed; the MTA will retry");
         return Delivery::TryLater;
     }
-    let rules = match settings.lifecycle_rules() {
-        Ok(rules) => rules,
-        Err(problem) => {
-            tracing::error!(%problem, "configuration");
-            return Delivery::TryLater;
-        }
-    };
     let store = match crate::open_migrated_store(store_settings).await {
         Ok(store) => store,
         Err(error) => {
@@ -67,7 +60,7 @@ async fn receive_stdin(
             return Delivery::TryLater;
         }
     };
-    match receive(&store, &rules, mail.auto_replies_per_hour, &raw).await {
+    match receive(&store, &rules.lifecycle, mail.auto_replies_per_hour, &raw).await {
         Ok(received) => {
             match received {
                 Received::Answer => tracing::info!("reply recorded as the requester's answer"),

@@ -12,16 +12,17 @@ use std::time::Duration;
 
 use anyhow::Context;
 use certdesk_api::auth::LocalKey;
-use certdesk_api::config::Settings;
+use certdesk_api::settings::AuthSettings;
+use certdesk_domain::DeskRules;
 use certdesk_domain::lifecycle::Role;
 use certdesk_store::StoreSettings;
 
-use crate::officers::import_csv;
+use super::officers::import_csv;
 use crate::open_migrated_store;
 
 /// The sample directories, compiled in so that the command works from any folder.
-const SAMPLE_OFFICERS: &str = include_str!("../samples/officers.csv");
-const SAMPLE_STAFF: &str = include_str!("../samples/staff.csv");
+const SAMPLE_OFFICERS: &str = include_str!("../../samples/officers.csv");
+const SAMPLE_STAFF: &str = include_str!("../../samples/staff.csv");
 
 /// The synthetic people of the samples, one per role: (shell variable, role, NIP). The
 /// requester is the one `samples/ticket-15.1.json` files for; the officer is the one it
@@ -34,33 +35,28 @@ const PEOPLE: [(&str, Role, &str); 4] = [
 ];
 
 pub async fn run(
-    settings: &Settings,
+    auth: &AuthSettings,
+    rules: &DeskRules,
     store_settings: &StoreSettings,
     hours: u64,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
-        settings.auth.jwks_url.is_none() || settings.auth.allow_local_tokens,
+        auth.jwks_url.is_none() || auth.allow_local_tokens,
         "the demo mints local tokens, which are off while auth.jwks_url is set (tokens come from the SSO)"
     );
-    let path = settings
-        .auth
+    let path = auth
         .local_key_file
         .as_deref()
         .context("auth.local_key_file is not set: tokens come from the SSO provider")?;
     let key = LocalKey::load_or_create(path)?;
     let store = open_migrated_store(store_settings).await?;
-    let report = import_csv(settings, &store, SAMPLE_OFFICERS.as_bytes()).await?;
+    let report = import_csv(rules, &store, SAMPLE_OFFICERS.as_bytes()).await?;
     eprintln!("Sample officers: {report}.");
-    let report = crate::staff::import_csv(settings, &store, SAMPLE_STAFF.as_bytes()).await?;
+    let report = super::staff::import_csv(rules, &store, SAMPLE_STAFF.as_bytes()).await?;
     eprintln!("Sample RA staff: {report}.");
     eprintln!("Tokens for synthetic people, valid {hours} hours (eval this output to set them):");
     for (variable, role, nip) in PEOPLE {
-        let token = key.mint(
-            &settings.auth,
-            nip,
-            &[role],
-            Duration::from_secs(hours * 3600),
-        )?;
+        let token = key.mint(auth, nip, &[role], Duration::from_secs(hours * 3600))?;
         eprintln!("  ${variable:<10} {} NIP {nip}", role.code());
         println!("export {variable}={token}");
     }

@@ -1,6 +1,7 @@
 //! `certdesk outbox …`: the operator's view of the email outbox.
 
 use anyhow::Context;
+use certdesk_domain::DeskRules;
 use certdesk_store::Store;
 use certdesk_worker::{Worker, WorkerSettings};
 use clap::Subcommand;
@@ -30,6 +31,7 @@ pub enum OutboxCommand {
 pub async fn run(
     store: Store,
     worker_settings: &WorkerSettings,
+    rules: &DeskRules,
     command: OutboxCommand,
 ) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
@@ -82,7 +84,7 @@ pub async fn run(
             );
         }
         OutboxCommand::Flush => {
-            let worker = Worker::new(store, worker_settings).map_err(anyhow::Error::msg)?;
+            let worker = Worker::new(store, worker_settings, rules).map_err(anyhow::Error::msg)?;
             let settled = worker.drain().await.context("delivering the outbox")?;
             println!("settled {settled} message(s)");
         }

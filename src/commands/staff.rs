@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use certdesk_api::config::Settings;
+use certdesk_domain::DeskRules;
 use certdesk_domain::UnitCatalogue;
 use certdesk_domain::staff::{StaffMember, StaffRow};
 use certdesk_store::{Store, StoreSettings};
 use clap::Subcommand;
 
-use crate::directory_csv::checked_rows;
+use super::directory_csv::checked_rows;
 use crate::open_migrated_store;
 
 #[derive(Subcommand)]
@@ -21,25 +21,25 @@ pub enum StaffCommand {
 }
 
 pub async fn import(
-    settings: &Settings,
+    rules: &DeskRules,
     store_settings: &StoreSettings,
     path: &Path,
 ) -> anyhow::Result<()> {
     let csv = std::fs::read(path).with_context(|| format!("opening {}", path.display()))?;
     let store = open_migrated_store(store_settings).await?;
-    let report = import_csv(settings, &store, &csv).await?;
+    let report = import_csv(rules, &store, &csv).await?;
     println!("{report}");
     Ok(())
 }
 
 /// Checks every row of a staff CSV and imports all of them, or none; returns what was
 /// done, in words.
-pub async fn import_csv(settings: &Settings, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
+pub async fn import_csv(rules: &DeskRules, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
     let units = UnitCatalogue::new(store.units().await?);
-    let domains = settings.email_domains();
+    let domains = &rules.email_domains;
     let members = checked_rows(
         csv,
-        |row: CsvStaff| StaffMember::from_row(&row.into(), &units, &domains),
+        |row: CsvStaff| StaffMember::from_row(&row.into(), &units, domains),
         |member: &StaffMember| &member.nip,
     )?;
     let report = store.import_staff(&members).await?;

@@ -1,8 +1,8 @@
 //! `certdesk timers run`: one pass of the desk's clocks now, as every worker runs it on
 //! schedule (`[timers]`): for a cron job, or to see what is due.
 
+use certdesk_domain::DeskRules;
 use certdesk_store::StoreSettings;
-use certdesk_worker::WorkerSettings;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -15,14 +15,14 @@ pub enum TimersCommand {
 
 pub async fn run(
     store_settings: &StoreSettings,
-    worker_settings: &WorkerSettings,
+    rules: &DeskRules,
     command: TimersCommand,
 ) -> anyhow::Result<()> {
     match command {
         TimersCommand::Run => {
             let store = crate::open_migrated_store(store_settings).await?;
             let report = store
-                .run_timers(&worker_settings.deadline_rules(), chrono::Utc::now())
+                .run_timers(&rules.deadlines(), chrono::Utc::now())
                 .await?;
             println!(
                 "{} expired links told, {} endorsement reminders, {} tickets closed",

@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use certdesk_api::config::Settings;
+use certdesk_domain::DeskRules;
 use certdesk_domain::{Officer, OfficerRow, UnitCatalogue};
 use certdesk_store::{Store, StoreSettings};
 use clap::Subcommand;
 
-use crate::directory_csv::checked_rows;
+use super::directory_csv::checked_rows;
 use crate::open_migrated_store;
 
 #[derive(Subcommand)]
@@ -20,25 +20,25 @@ pub enum OfficersCommand {
 }
 
 pub async fn import(
-    settings: &Settings,
+    rules: &DeskRules,
     store_settings: &StoreSettings,
     path: &Path,
 ) -> anyhow::Result<()> {
     let csv = std::fs::read(path).with_context(|| format!("opening {}", path.display()))?;
     let store = open_migrated_store(store_settings).await?;
-    let report = import_csv(settings, &store, &csv).await?;
+    let report = import_csv(rules, &store, &csv).await?;
     println!("{report}");
     Ok(())
 }
 
 /// Checks every row of an officers CSV and imports all of them, or none; returns what
 /// was done, in words.
-pub async fn import_csv(settings: &Settings, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
+pub async fn import_csv(rules: &DeskRules, store: &Store, csv: &[u8]) -> anyhow::Result<String> {
     let units = UnitCatalogue::new(store.units().await?);
-    let domains = settings.email_domains();
+    let domains = &rules.email_domains;
     let officers = checked_rows(
         csv,
-        |row: CsvOfficer| Officer::from_row(&row.into(), &units, &domains),
+        |row: CsvOfficer| Officer::from_row(&row.into(), &units, domains),
         |officer: &Officer| &officer.nip,
     )?;
     let report = store.import_officers(&officers).await?;

@@ -1,47 +1,13 @@
-//! One place to set up logging. Personal data never reaches it: handlers log ticket
-//! numbers, services and problem codes, never NIK, names, emails or file contents.
+//! What each request's log lines carry: the root span (method, route pattern, peer,
+//! request ids) and the client's own request id when it is safe to log. The process's
+//! subscriber is set up by the binary. Personal data never reaches either: handlers log
+//! ticket numbers, services and problem codes, never NIK, names, emails or file contents.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, fmt};
-
-use crate::config::{LogFormat, LogSettings};
-
-/// Installs the global subscriber. `RUST_LOG`, when set, overrides the configured filter.
-/// Calling it twice is harmless (the second call changes nothing), which tests rely on.
-///
-/// Logs go to standard error, so that a command's standard output holds only its result
-/// (`TOKEN=$(certdesk token create …)` captures the token and nothing else); colour only
-/// when a person is watching.
-pub fn init(settings: &LogSettings) {
-    use std::io::IsTerminal;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
-    let registry = tracing_subscriber::registry().with(filter);
-    let _ = match settings.format {
-        LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .with_current_span(true)
-                    .with_writer(std::io::stderr),
-            )
-            .try_init(),
-        LogFormat::Pretty => registry
-            .with(
-                fmt::layer()
-                    .compact()
-                    .with_ansi(std::io::stderr().is_terminal())
-                    .with_writer(std::io::stderr),
-            )
-            .try_init(),
-    };
-}
 
 /// The request id a client sent in `X-Request-Id`, if it is one we can safely log and
 /// echo: 1 to 64 letters, digits, `.`, `_` or `-`. Anything else is ignored (never

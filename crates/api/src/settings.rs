@@ -1,31 +1,24 @@
-//! The API's typed, layered configuration: built-in defaults, then an optional TOML file,
-//! then environment variables (`CERTDESK_` prefix, `__` between levels, e.g.
-//! `CERTDESK_SERVER__LISTEN`). Read once at start and handed down; never a global. The
-//! database and storage sections belong to the store (`certdesk_store::StoreSettings`),
-//! the mail and outbox sections to the worker; all are read from the same layers.
+//! The API's settings: how it listens, what it accepts, how it authenticates, how fast
+//! a client may go, how PDF letters are read, and the console. Typed values with the
+//! embedded setup's defaults; the binary reads them from the layered configuration
+//! (`[server]`, `[limits]`, `[auth]`, `[idempotency]`, `[rate_limits]`, `[pdf]`,
+//! `[console]`) and hands them to [`crate::Application::build`] beside the desk's rules.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use certdesk_domain::AttachmentPolicy;
 use certdesk_domain::attachment::{
     DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PART_BYTES,
 };
-use certdesk_domain::lifecycle::LifecycleRules;
-use certdesk_domain::routing::QueueName;
-use certdesk_domain::{AttachmentPolicy, EmailDomains, Service};
-use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Settings {
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiSettings {
     pub server: ServerSettings,
     pub limits: LimitSettings,
-    /// Mail domains accepted for official emails; empty means every `go.id` domain.
-    pub email_domains: Vec<String>,
-    pub log: LogSettings,
     pub auth: AuthSettings,
-    pub lifecycle: LifecycleSettings,
     pub idempotency: IdempotencySettings,
     pub rate_limits: RateLimitSettings,
     pub pdf: PdfSettings,
@@ -34,6 +27,7 @@ pub struct Settings {
 
 /// The RA console: its sessions, and signing in through the ministry's SSO.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ConsoleSettings {
     /// How long a console session lasts, in hours.
     pub session_hours: u64,
@@ -64,6 +58,7 @@ fn redacted<S: serde::Serializer>(
 /// How PDF letters are read: by `certdesk inspect-pdf` in a child process, within these
 /// limits (see `certdesk`'s `inspect_pdf.rs`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PdfSettings {
     /// The program to run as `<reader> inspect-pdf`; unset means this very program.
     pub reader: Option<PathBuf>,
@@ -88,6 +83,7 @@ impl Default for PdfSettings {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RateLimitSettings {
     /// Off only where something else is measured (benchmarks, most tests).
     pub enabled: bool,
@@ -125,6 +121,7 @@ impl Default for RateLimitSettings {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IdempotencySettings {
     /// How long a filing's `Idempotency-Key` is remembered, in hours: retries within it
     /// get the first response; after it, the key is free again.
@@ -132,6 +129,7 @@ pub struct IdempotencySettings {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AuthSettings {
     /// The `iss` the SSO's tokens carry. Locally minted tokens carry `certdesk-local`.
     pub issuer: String,
@@ -157,21 +155,7 @@ pub struct AuthSettings {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LifecycleSettings {
-    /// Services whose tickets wait for the responsible officer's endorsement first, by
-    /// code. An environment variable written `[15.1, 15.3]` reads as numbers; they are
-    /// taken as the codes they look like.
-    #[serde(deserialize_with = "service_codes")]
-    pub endorsement_services: Vec<String>,
-    /// How long after resolution a ticket may be reopened, in hours.
-    pub reopen_window_hours: u64,
-    /// How long the authority's link to a requester works once sent, in hours.
-    pub link_validity_hours: u64,
-    /// The queue for tickets no routing rule matches.
-    pub default_queue: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ServerSettings {
     pub listen: SocketAddr,
     /// HTTP worker threads; 0 means one per CPU core.
@@ -179,6 +163,7 @@ pub struct ServerSettings {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LimitSettings {
     /// The largest intake request as a whole.
     pub max_body_bytes: u64,
@@ -202,55 +187,6 @@ pub struct LimitSettings {
     pub concurrent_decodes: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Pretty,
-    Json,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LogSettings {
-    pub format: LogFormat,
-    /// A `tracing` filter, e.g. `info` or `certdesk_api=debug,info`.
-    pub filter: String,
-}
-
-/// A list of service codes, written as strings (`["15.1", "15.3"]`) or, as an unquoted
-/// list in an environment variable comes out, as numbers.
-fn service_codes<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Code {
-        Text(String),
-        Number(f64),
-    }
-    Ok(Vec::<Code>::deserialize(deserializer)?
-        .into_iter()
-        .map(|code| match code {
-            Code::Text(text) => text,
-            Code::Number(number) => number.to_string(),
-        })
-        .collect())
-}
-
-/// The defaults: the embedded setup, runnable with no configuration at all.
-#[derive(Serialize)]
-struct Defaults {
-    server: ServerSettings,
-    limits: LimitSettings,
-    email_domains: Vec<String>,
-    log: LogSettings,
-    auth: AuthSettings,
-    lifecycle: LifecycleSettings,
-    idempotency: IdempotencySettings,
-    rate_limits: RateLimitSettings,
-    pdf: PdfSettings,
-    console: ConsoleSettings,
-}
-
 impl Default for LimitSettings {
     fn default() -> Self {
         Self {
@@ -269,19 +205,18 @@ impl Default for LimitSettings {
     }
 }
 
-fn defaults() -> Defaults {
-    Defaults {
-        server: ServerSettings {
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             workers: 0,
-        },
-        limits: LimitSettings::default(),
-        email_domains: EmailDomains::default().as_slice().to_vec(),
-        log: LogSettings {
-            format: LogFormat::Pretty,
-            filter: "info".into(),
-        },
-        auth: AuthSettings {
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
             issuer: String::new(),
             audience: "certdesk".into(),
             roles_claim: "roles".into(),
@@ -291,83 +226,34 @@ fn defaults() -> Defaults {
             jwks_max_age_secs: 600,
             allow_local_tokens: false,
             local_key_file: Some(PathBuf::from("./data/jwt-signing.key")),
-        },
-        lifecycle: LifecycleSettings {
-            endorsement_services: vec!["15.1".into(), "15.3".into()],
-            reopen_window_hours: 7 * 24,
-            link_validity_hours: 24,
-            default_queue: "general".into(),
-        },
-        idempotency: IdempotencySettings {
+        }
+    }
+}
+
+impl Default for IdempotencySettings {
+    fn default() -> Self {
+        Self {
             retention_hours: 24,
-        },
-        rate_limits: RateLimitSettings::default(),
-        pdf: PdfSettings::default(),
-        console: ConsoleSettings {
+        }
+    }
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
             session_hours: 10,
             public_url: "http://127.0.0.1:8080".into(),
             sso_issuer: None,
             sso_client_id: "certdesk-console".into(),
             sso_client_secret: None,
-        },
+        }
     }
 }
 
-/// The configuration a person gave: `file` (if given, it must exist), then the
-/// environment. Each part of the program reads its own sections from it.
-pub fn layers(file: Option<&Path>) -> Figment {
-    let mut figment = Figment::new();
-    if let Some(file) = file {
-        figment = figment.merge(Toml::file_exact(file));
-    }
-    figment.merge(Env::prefixed("CERTDESK_").split("__"))
-}
-
-impl Settings {
-    /// Defaults, then `file` (if given, it must exist), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
-        Self::from_figment(&layers(file))
-    }
-
-    /// The API's settings from configuration layers, over the built-in defaults.
-    pub fn from_figment(layers: &Figment) -> Result<Self, Box<figment::Error>> {
-        Figment::from(Serialized::defaults(defaults()))
-            .merge(layers.clone())
-            .extract()
-            .map_err(Box::new)
-    }
-
-    /// The lifecycle's rules as the domain reads them; a service code that is not one of
-    /// ours stops the start with a message naming it.
-    pub fn lifecycle_rules(&self) -> Result<LifecycleRules, String> {
-        let endorsement = self
-            .lifecycle
-            .endorsement_services
-            .iter()
-            .map(|code| {
-                Service::from_code(code).ok_or_else(|| {
-                    format!(
-                        "lifecycle.endorsement_services: {code:?} is not a service (15.1, 15.2 or 15.3)"
-                    )
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        let hours = i64::try_from(self.lifecycle.reopen_window_hours)
-            .map_err(|_| "lifecycle.reopen_window_hours is too large".to_owned())?;
-        let link_hours = i64::try_from(self.lifecycle.link_validity_hours)
-            .ok()
-            .filter(|h| (1..=24 * 30).contains(h))
-            .ok_or_else(|| "lifecycle.link_validity_hours must be 1 to 720".to_owned())?;
-        Ok(LifecycleRules {
-            endorsement,
-            reopen_window: chrono::Duration::hours(hours),
-            link_validity: chrono::Duration::hours(link_hours),
-        })
-    }
-
+impl ApiSettings {
     /// Limits that cannot work together: an upload larger than the whole in-flight
     /// budget could never be admitted.
-    pub fn check_limits(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), String> {
         if self.limits.uploads_in_flight_bytes < self.limits.max_body_bytes {
             return Err(format!(
                 "limits.uploads_in_flight_bytes ({}) must be at least limits.max_body_bytes ({}): a body at the limit could never be admitted",
@@ -375,16 +261,6 @@ impl Settings {
             ));
         }
         Ok(())
-    }
-
-    /// Where tickets no routing rule matches go.
-    pub fn default_queue(&self) -> Result<QueueName, String> {
-        QueueName::parse(&self.lifecycle.default_queue).map_err(|(_, message)| {
-            format!(
-                "lifecycle.default_queue {:?}: {}",
-                self.lifecycle.default_queue, message.en
-            )
-        })
     }
 
     pub fn attachment_policy(&self) -> AttachmentPolicy {
@@ -395,47 +271,29 @@ impl Settings {
             max_pdf_pages: self.pdf.max_pages,
         }
     }
-
-    pub fn email_domains(&self) -> EmailDomains {
-        EmailDomains::new(&self.email_domains)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// An unquoted list (`[15.1, 15.3]`, as people write it in an environment variable)
-    /// reads as numbers; they are the codes they look like. (The binary's test sets the
-    /// variable itself.)
     #[test]
-    fn endorsement_services_read_as_strings_or_as_numbers() {
-        use figment::providers::{Format, Toml};
-        for written in ["[15.1, 15.3]", r#"["15.1","15.3"]"#] {
-            let layers = Figment::from(Toml::string(&format!(
-                "[lifecycle]\nendorsement_services = {written}\n"
-            )));
-            let settings = Settings::from_figment(&layers).unwrap();
-            assert_eq!(
-                settings.lifecycle_rules().unwrap(),
-                LifecycleRules::default(),
-                "{written}"
-            );
-        }
-        let layers = Figment::from(Toml::string("[lifecycle]\nendorsement_services = [15.4]\n"));
-        let settings = Settings::from_figment(&layers).unwrap();
-        assert!(settings.lifecycle_rules().unwrap_err().contains("\"15.4\""));
+    fn runs_with_no_configuration_at_all() {
+        let settings = ApiSettings::default();
+        assert_eq!(settings.check(), Ok(()));
+        assert_eq!(settings.limits.max_part_bytes, DEFAULT_MAX_PART_BYTES);
+        assert!(settings.rate_limits.enabled);
     }
 
     #[test]
-    fn runs_with_no_configuration_at_all() {
-        let settings = Settings::load(None).unwrap();
-        assert_eq!(
-            settings.lifecycle_rules().unwrap(),
-            LifecycleRules::default()
+    fn a_body_the_upload_budget_could_never_admit_is_refused() {
+        let mut settings = ApiSettings::default();
+        settings.limits.uploads_in_flight_bytes = settings.limits.max_body_bytes - 1;
+        assert!(
+            settings
+                .check()
+                .unwrap_err()
+                .contains("limits.uploads_in_flight_bytes")
         );
-        assert_eq!(settings.default_queue().unwrap().as_str(), "general");
-        assert_eq!(settings.email_domains, ["kemenkeu.go.id", "customs.go.id"]);
-        assert_eq!(settings.limits.max_part_bytes, DEFAULT_MAX_PART_BYTES);
     }
 }

@@ -1,7 +1,7 @@
 //! `certdesk retention run`: one retention pass now, as the worker runs it on schedule.
 
+use certdesk_domain::DeskRules;
 use certdesk_store::StoreSettings;
-use certdesk_worker::WorkerSettings;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -13,14 +13,14 @@ pub enum RetentionCommand {
 
 pub async fn run(
     store_settings: &StoreSettings,
-    worker_settings: &WorkerSettings,
+    rules: &DeskRules,
     command: RetentionCommand,
 ) -> anyhow::Result<()> {
     match command {
         RetentionCommand::Run => {
             let store = crate::open_migrated_store(store_settings).await?;
             let report = store
-                .purge_due(&worker_settings.retention.policy(), chrono::Utc::now())
+                .purge_due(&rules.retention, chrono::Utc::now())
                 .await?;
             println!(
                 "purged {} files and erased {} NIKs",

@@ -1,113 +1,68 @@
 //! The worker's settings: `[mail]` (what the emails look like and how they leave),
-//! `[outbox]` (how deliveries are leased and retried), `[retention]` (how long
-//! personal data of ended tickets is kept) and `[timers]` (the desk's clocks). Read from the same layered
-//! configuration as the API's (defaults, TOML file, `CERTDESK_*` variables).
+//! `[outbox]` (how deliveries are leased and retried), and how often the worker runs the
+//! desk's clocks (`timers.interval_secs`) and the retention pass
+//! (`retention.interval_minutes`). Typed values with their defaults; the binary reads
+//! them from the layered configuration. The rules those passes apply (when a reminder is
+//! due, how long data is kept) are the domain's `DeskRules`, read from the same sections.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use certdesk_domain::Language;
-use certdesk_domain::lifecycle::DeadlineRules;
 use certdesk_domain::local_time::IndonesianTime;
-use certdesk_domain::retention::RetentionPolicy;
-use figment::Figment;
-use figment::providers::Serialized;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WorkerSettings {
     pub mail: MailSettings,
     pub outbox: OutboxSettings,
-    pub retention: RetentionSettings,
-    pub timers: TimerSettings,
-    /// The lifecycle's reopen window (`lifecycle.reopen_window_hours`, the API's
-    /// setting): resolved tickets close themselves when it ends. Wired in by the binary,
-    /// which reads both; the domain's default otherwise.
-    #[serde(skip)]
-    pub reopen_window_hours: Option<u64>,
+    pub timers: TimerSchedule,
+    pub retention: RetentionSchedule,
 }
 
-/// `[timers]`: the desk's clocks, run by every worker (each deadline is applied once).
+/// How often each worker runs the desk's clocks (each deadline is applied once, however
+/// many workers run).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TimerSettings {
-    /// Hours an endorsement may wait before its officer is reminded.
-    pub endorsement_reminder_hours: u64,
-    /// Hours between two reminders of the same endorsement.
-    pub endorsement_repeat_hours: u64,
+#[serde(default)]
+pub struct TimerSchedule {
     /// Seconds between two timer passes of each worker; 0 switches them off
     /// (`certdesk timers run` still works).
     pub interval_secs: u64,
 }
 
-impl Default for TimerSettings {
+impl Default for TimerSchedule {
     fn default() -> Self {
-        let rules = DeadlineRules::default();
-        Self {
-            endorsement_reminder_hours: rules.endorsement_reminder_after.num_hours().unsigned_abs(),
-            endorsement_repeat_hours: rules.endorsement_reminder_every.num_hours().unsigned_abs(),
-            interval_secs: 60,
-        }
+        Self { interval_secs: 60 }
     }
 }
 
-impl WorkerSettings {
-    /// The clocks' rules, from `[timers]` and the lifecycle's reopen window.
-    pub fn deadline_rules(&self) -> DeadlineRules {
-        let hours =
-            |h: u64| chrono::Duration::hours(i64::try_from(h).unwrap_or(i64::MAX / 3_600_000));
-        let defaults = DeadlineRules::default();
-        DeadlineRules {
-            endorsement_reminder_after: hours(self.timers.endorsement_reminder_hours),
-            endorsement_reminder_every: hours(self.timers.endorsement_repeat_hours.max(1)),
-            reopen_window: self
-                .reopen_window_hours
-                .map_or(defaults.reopen_window, hours),
-        }
-    }
-
+impl TimerSchedule {
     /// `None` when the scheduled timer pass is off.
-    pub fn timer_interval(&self) -> Option<Duration> {
-        (self.timers.interval_secs > 0).then(|| Duration::from_secs(self.timers.interval_secs))
+    pub fn interval(&self) -> Option<Duration> {
+        (self.interval_secs > 0).then(|| Duration::from_secs(self.interval_secs))
     }
 }
 
-/// `[retention]`: how long personal data of ended tickets is kept, and how often the
-/// worker looks for what is due.
+/// How often each worker looks for personal data past its retention period.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RetentionSettings {
-    /// KTP and signature scans and screenshots, days after the ticket ended.
-    pub scan_days: u32,
-    /// Recommendation letters, days after the ticket ended.
-    pub letter_days: u32,
-    /// The NIK, days after the ticket ended; its masked form and keyed hash stay.
-    pub nik_days: u32,
+#[serde(default)]
+pub struct RetentionSchedule {
     /// Minutes between two passes of each worker; 0 switches the scheduled pass off
     /// (`certdesk retention run` still works).
     pub interval_minutes: u64,
 }
 
-impl Default for RetentionSettings {
+impl Default for RetentionSchedule {
     fn default() -> Self {
-        let policy = RetentionPolicy::default();
         Self {
-            scan_days: policy.scan_days,
-            letter_days: policy.letter_days,
-            nik_days: policy.nik_days,
             interval_minutes: 60,
         }
     }
 }
 
-impl RetentionSettings {
-    pub fn policy(&self) -> RetentionPolicy {
-        RetentionPolicy {
-            scan_days: self.scan_days,
-            letter_days: self.letter_days,
-            nik_days: self.nik_days,
-        }
-    }
-
+impl RetentionSchedule {
     /// `None` when the scheduled pass is off.
     pub fn interval(&self) -> Option<Duration> {
         (self.interval_minutes > 0).then(|| Duration::from_secs(self.interval_minutes * 60))
@@ -115,6 +70,7 @@ impl RetentionSettings {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MailSettings {
     /// The sender, as `Name <address>`. Its domain also names the Message-IDs.
     pub from: String,
@@ -139,6 +95,7 @@ pub struct MailSettings {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SmtpSettings {
     /// The relay to send through; unset writes files to `mail.outbox_dir` instead.
     pub host: Option<String>,
@@ -179,6 +136,7 @@ pub enum SmtpSecurity {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OutboxSettings {
     /// `certdesk serve` also runs a worker in its own process (the embedded setup).
     pub in_process: bool,
@@ -253,29 +211,6 @@ impl Default for OutboxSettings {
     }
 }
 
-#[derive(Serialize)]
-struct Defaults {
-    mail: MailSettings,
-    outbox: OutboxSettings,
-    retention: RetentionSettings,
-    timers: TimerSettings,
-}
-
-impl WorkerSettings {
-    /// The worker's sections of a layered configuration, over their defaults.
-    pub fn from_figment(layers: &Figment) -> Result<Self, Box<figment::Error>> {
-        Figment::from(Serialized::defaults(Defaults {
-            mail: MailSettings::default(),
-            outbox: OutboxSettings::default(),
-            retention: RetentionSettings::default(),
-            timers: TimerSettings::default(),
-        }))
-        .merge(layers.clone())
-        .extract()
-        .map_err(Box::new)
-    }
-}
-
 impl MailSettings {
     pub fn time_zone(&self) -> Result<IndonesianTime, String> {
         IndonesianTime::from_code(&self.time_zone).ok_or_else(|| {
@@ -314,27 +249,13 @@ mod tests {
 
     #[test]
     fn runs_with_no_configuration_at_all() {
-        let settings = WorkerSettings::from_figment(&Figment::new()).unwrap();
+        let settings = WorkerSettings::default();
         assert!(settings.mail.smtp.host.is_none(), "files by default");
         assert!(settings.outbox.in_process);
         assert_eq!(
             settings.mail.default_language().unwrap(),
             Language::Indonesian
         );
-    }
-
-    #[test]
-    fn reads_the_relay_from_layers() {
-        use figment::providers::{Format, Toml};
-        let layers = Figment::from(Toml::string(
-            "[mail.smtp]\nhost = \"127.0.0.1\"\nsecurity = \"plain\"\n",
-        ));
-        let settings = WorkerSettings::from_figment(&layers).unwrap();
-        assert_eq!(settings.mail.smtp.host.as_deref(), Some("127.0.0.1"));
-        assert_eq!(settings.mail.smtp.security, SmtpSecurity::Plain);
-        assert_eq!(
-            settings.mail.smtp.port, 587,
-            "unset keys keep their defaults"
-        );
+        assert_eq!(settings.timers.interval(), Some(Duration::from_secs(60)));
     }
 }
