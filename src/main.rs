@@ -20,8 +20,10 @@ mod process;
 mod settings;
 mod telemetry;
 
-use commands::{demo, inspect_pdf, keys, mail, officers, outbox, retention, staff, timers, token};
-use officers::OfficersCommand;
+use certdesk_domain::Officer;
+use certdesk_domain::staff::StaffMember;
+use commands::directory::{self, DirectoryCommand};
+use commands::{demo, inspect_pdf, keys, mail, outbox, retention, timers, token};
 use settings::Settings;
 use token::TokenCommand;
 
@@ -48,12 +50,12 @@ enum Command {
     /// Manage the directory of responsible officers.
     Officers {
         #[command(subcommand)]
-        command: OfficersCommand,
+        command: DirectoryCommand,
     },
     /// Manage the directory of RA agents and supervisors.
     Staff {
         #[command(subcommand)]
-        command: staff::StaffCommand,
+        command: DirectoryCommand,
     },
     /// Mint a JWT with the local key, or manage integrators' API tokens.
     Token {
@@ -230,12 +232,12 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let store = open_migrated_store(store_settings).await?;
             println!("database schema is up to date ({})", store.backend());
         }
-        Command::Officers {
-            command: OfficersCommand::Import { csv },
-        } => officers::import(rules, store_settings, &csv).await?,
-        Command::Staff {
-            command: staff::StaffCommand::Import { csv },
-        } => staff::import(rules, store_settings, &csv).await?,
+        Command::Officers { command } => {
+            directory::run::<Officer>(rules, store_settings, command).await?
+        }
+        Command::Staff { command } => {
+            directory::run::<StaffMember>(rules, store_settings, command).await?
+        }
         Command::Token { command } => token::run(&api.auth, store_settings, command).await?,
         Command::Demo { hours } => demo::run(&api.auth, rules, store_settings, hours).await?,
         // Answered in `main`, before logging starts.
@@ -274,10 +276,7 @@ async fn serve(
 /// On a desk nobody has set up yet, says how to try it: a newcomer's first `serve`
 /// should not leave them guessing where tokens and officers come from.
 async fn show_the_way_in(store: &Store, settings: &ApiSettings) {
-    let empty = store
-        .officers()
-        .await
-        .is_ok_and(|officers| officers.is_empty());
+    let empty = store.has_entries::<Officer>().await.is_ok_and(|has| !has);
     if !empty {
         return;
     }

@@ -17,7 +17,10 @@ use certdesk_domain::DeskRules;
 use certdesk_domain::lifecycle::Role;
 use certdesk_store::StoreSettings;
 
-use super::officers::import_csv;
+use certdesk_domain::Officer;
+use certdesk_domain::staff::StaffMember;
+
+use super::directory::import_csv;
 use crate::open_migrated_store;
 
 /// The sample directories, compiled in so that the command works from any folder.
@@ -50,9 +53,9 @@ pub async fn run(
         .context("auth.local_key_file is not set: tokens come from the SSO provider")?;
     let key = LocalKey::load_or_create(path)?;
     let store = open_migrated_store(store_settings).await?;
-    let report = import_csv(rules, &store, SAMPLE_OFFICERS.as_bytes()).await?;
+    let report = import_csv::<Officer>(rules, &store, SAMPLE_OFFICERS.as_bytes()).await?;
     eprintln!("Sample officers: {report}.");
-    let report = super::staff::import_csv(rules, &store, SAMPLE_STAFF.as_bytes()).await?;
+    let report = import_csv::<StaffMember>(rules, &store, SAMPLE_STAFF.as_bytes()).await?;
     eprintln!("Sample RA staff: {report}.");
     eprintln!("Tokens for synthetic people, valid {hours} hours (eval this output to set them):");
     for (variable, role, nip) in PEOPLE {

@@ -3,13 +3,11 @@
 //! handed in.
 
 pub mod demo;
-mod directory_csv;
+pub mod directory;
 pub mod inspect_pdf;
 pub mod keys;
 pub mod mail;
-pub mod officers;
 pub mod outbox;
 pub mod retention;
-pub mod staff;
 pub mod timers;
 pub mod token;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use certdesk_domain::lifecycle::Role;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -13,6 +14,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     supervisors_keep_the_staff_directory,
+    an_entry_the_rules_outgrew_is_listed_with_what_it_breaks,
     only_an_active_staff_member_is_assigned,
     an_agent_is_written_to_in_the_language_the_directory_gives,
 );
@@ -179,4 +181,77 @@ async fn an_agent_is_written_to_in_the_language_the_directory_gives(backend: Bac
         Some("id"),
         "the requester keeps their own language"
     );
+}
+
+/// A mail domain taken off the desk's list after people were entered with it: the
+/// directory lists their entries as stored, with the problem, rather than hiding them or
+/// passing them off as valid; a ticket naming that officer is refused for the
+/// directory's sake, and the agent still serves until a supervisor acts.
+async fn an_entry_the_rules_outgrew_is_listed_with_what_it_breaks(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let supervisor = app.token(SUPERVISOR_NIP, &[Role::Supervisor]);
+    put_member(&app, &supervisor, AGENT_NIP, &member("en", true)).await;
+    for table in ["officers", "staff"] {
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE {table} SET email = 'lama@bppk.go.id' WHERE nip IN ('{OFFICER_NIP}', '{AGENT_NIP}')"
+            ))
+            .await
+            .unwrap();
+    }
+
+    let officers: Value = app
+        .get_as(&supervisor, "/api/v1/officers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let outdated = officers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["nip"] == OFFICER_NIP)
+        .unwrap();
+    assert_eq!(outdated["email"], "lama@bppk.go.id", "as stored");
+    assert_eq!(outdated["problems"][0]["field"], "email");
+    assert_eq!(outdated["problems"][0]["code"], "email_domain_not_allowed");
+    let current = officers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["nip"] == OTHER_UNIT_OFFICER_NIP)
+        .unwrap();
+    assert_eq!(current["problems"], json!([]));
+
+    let refused = app
+        .post_ticket(form(&ticket_json("15.1"), required_files()))
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        errors(&problem(refused).await)
+            .iter()
+            .any(|(_, code)| code == "officer_entry_outdated")
+    );
+
+    let staff: Value = app
+        .get_as(&supervisor, "/api/v1/staff")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(staff[0]["problems"][0]["code"], "email_domain_not_allowed");
+    let mut renewal = ticket_json("15.2");
+    renewal["subtype"] = json!("renewal");
+    renewal["responsible_officer_nip"] = json!(OTHER_UNIT_OFFICER_NIP);
+    renewal["requester"]["unit"] = json!("Direktorat Jenderal Pajak");
+    let (number, v) = file(&app, renewal, required_files()).await;
+    step(
+        &app,
+        &supervisor,
+        &number,
+        v,
+        json!({"action": "assign", "assignee_nip": AGENT_NIP}),
+        "in_review",
+    )
+    .await;
 }

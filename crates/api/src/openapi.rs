@@ -26,7 +26,7 @@ use crate::error::{ErrorCode, ProblemDetails};
 use crate::responses::*;
 use crate::routes::tickets::forms::{AttachmentForm, TicketForm};
 use crate::routes::{
-    audit, data_subjects, health, lists, officers, outbox, routing_rules, services, staff, tickets,
+    audit, data_subjects, directory, health, lists, outbox, routing_rules, services, tickets,
 };
 
 /// Serves the document at `/openapi.json` (generated once; every worker serves the same
@@ -86,10 +86,10 @@ pub const API_TOKEN: &str = "api_token";
         lists::queue_tickets,
         lists::my_tickets,
         lists::officer_tickets,
-        officers::list,
-        officers::put,
-        staff::list,
-        staff::put,
+        directory::officers,
+        directory::put_officer,
+        directory::staff,
+        directory::put_staff_member,
         routing_rules::get,
         routing_rules::put,
         outbox::dead_letters,

@@ -13,6 +13,8 @@
 pub mod attachment;
 pub mod audit;
 pub mod catalogue;
+pub mod contact;
+pub mod directory;
 pub mod event;
 pub mod identity;
 pub mod inbound;
@@ -35,6 +37,8 @@ pub mod ticket_number;
 mod vocabulary;
 
 pub use attachment::{Admitted, AttachmentKind, AttachmentPolicy, FileType, InspectedFile};
+pub use contact::{Contact, OnFile};
+pub use directory::{DirectoryEntry, EntryFields, Listed};
 pub use event::{Event, EventKind, Notice};
 pub use identity::{
     CertificateName, EmailDomains, Gender, Nik, Nip, OfficialEmail, Position, Unit, UnitCatalogue,
@@ -42,7 +46,7 @@ pub use identity::{
 };
 pub use intake::{Accepted, Assessment, IntakeRules, Rejected, Submission, TicketDraft, assess};
 pub use language::Language;
-pub use officer::{Officer, OfficerLookup, OfficerRow};
+pub use officer::{Officer, OfficerFields, OfficerLookup};
 pub use problem::{Message, Problem, ProblemCode};
 pub use rules::DeskRules;
 pub use service::{CertificateStatus, ChangeKind, RevocationReason, Service, ServiceRequest};

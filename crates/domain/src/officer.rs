@@ -1,8 +1,12 @@
 //! Responsible officers (penanggung jawab): the heads of UPK/UPSDM who vouch for the
-//! requests of their unit's employees. The directory is data imported from a CSV file.
+//! requests of their unit's employees. One of the two directories (`directory.rs`).
 
-use crate::identity::{EmailDomains, Nip, OfficialEmail, Unit, UnitCatalogue};
-use crate::problem::{Message, Problem, ProblemCode};
+use serde::{Deserialize, Serialize};
+
+use crate::directory::{DirectoryEntry, EntryFields, Listed, checked_name, checked_person};
+use crate::identity::{Nip, OfficialEmail, Unit};
+use crate::intake::IntakeRules;
+use crate::problem::Problem;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Officer {
@@ -13,130 +17,87 @@ pub struct Officer {
     pub active: bool,
 }
 
+/// An officer's entry as written: by a supervisor (`PUT /api/v1/officers/{nip}`), in a
+/// CSV file, or as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OfficerFields {
+    #[cfg_attr(feature = "openapi", schema(example = "Sari Contoh"))]
+    pub name: String,
+    /// An Eselon I unit, as the catalogue names it or one of its other names.
+    #[cfg_attr(feature = "openapi", schema(example = "Sekretariat Jenderal"))]
+    pub unit: String,
+    /// An official address: no `-`, a `go.id` domain on the desk's list.
+    #[cfg_attr(feature = "openapi", schema(example = "sari.contoh@kemenkeu.go.id"))]
+    pub email: String,
+    /// Deactivate rather than delete: old tickets name them.
+    pub active: bool,
+}
+
+impl EntryFields for OfficerFields {
+    fn active(&self) -> bool {
+        self.active
+    }
+
+    fn set_active(&mut self, active: bool) {
+        self.active = active;
+    }
+}
+
+impl DirectoryEntry for Officer {
+    type Fields = OfficerFields;
+
+    fn check(
+        nip: &str,
+        fields: OfficerFields,
+        rules: IntakeRules<'_>,
+    ) -> Result<Self, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let person = checked_person(nip, &fields.unit, &fields.email, rules, &mut problems);
+        let name = checked_name(&fields.name, &mut problems);
+        match person {
+            Some((nip, unit, email)) if problems.is_empty() => Ok(Self {
+                nip,
+                name,
+                unit,
+                email,
+                active: fields.active,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    fn nip(&self) -> &Nip {
+        &self.nip
+    }
+
+    fn fields(&self) -> OfficerFields {
+        OfficerFields {
+            name: self.name.clone(),
+            unit: self.unit.as_str().to_owned(),
+            email: self.email.as_str().to_owned(),
+            active: self.active,
+        }
+    }
+}
+
 /// What the directory says about the NIP a ticket names as responsible officer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OfficerLookup {
     NotFound,
     Found(Officer),
-    /// There is an entry, but it no longer passes the rules (its unit was renamed away,
-    /// its mail domain left the allow-list): the directory needs updating, not the
-    /// ticket.
+    /// There is an entry, but it no longer passes the rules: the directory needs
+    /// updating, not the ticket.
     Outdated,
 }
 
-impl OfficerLookup {
-    pub fn from_row(
-        row: Option<&OfficerRow>,
-        units: &UnitCatalogue,
-        domains: &EmailDomains,
-    ) -> Self {
-        match row {
+impl From<Option<Listed<Officer>>> for OfficerLookup {
+    fn from(entry: Option<Listed<Officer>>) -> Self {
+        match entry {
             None => Self::NotFound,
-            Some(row) => Officer::from_row(row, units, domains).map_or(Self::Outdated, Self::Found),
-        }
-    }
-}
-
-/// One row of the directory as written in an import file.
-#[derive(Debug, Clone, Default)]
-pub struct OfficerRow {
-    pub nip: String,
-    pub name: String,
-    pub unit: String,
-    pub email: String,
-    pub active: String,
-}
-
-pub const MAX_OFFICER_NAME_CHARS: usize = 100;
-
-impl Officer {
-    /// Checks a directory row with the same rules as a ticket's fields.
-    pub fn from_row(
-        row: &OfficerRow,
-        units: &UnitCatalogue,
-        domains: &EmailDomains,
-    ) -> Result<Self, Vec<Problem>> {
-        let mut problems = Vec::new();
-        let (nip, unit, email) = checked_person(
-            &row.nip,
-            &row.unit,
-            &row.email,
-            units,
-            domains,
-            &mut problems,
-        );
-        let name = checked_name(&row.name, &mut problems);
-        let active = checked_active(&row.active, &mut problems);
-        match (nip, unit, email, active) {
-            (Some(nip), Some(unit), Some(email), Some(active)) if problems.is_empty() => Ok(Self {
-                nip,
-                name,
-                unit,
-                email,
-                active,
-            }),
-            _ => Err(problems),
-        }
-    }
-}
-
-/// A directory entry's NIP, unit and official email, each checked by the rule a
-/// ticket's field of the same name follows.
-pub(crate) fn checked_person(
-    nip: &str,
-    unit: &str,
-    email: &str,
-    units: &UnitCatalogue,
-    domains: &EmailDomains,
-    problems: &mut Vec<Problem>,
-) -> (Option<Nip>, Option<Unit>, Option<OfficialEmail>) {
-    let nip = Nip::parse(nip)
-        .map_err(|e| problems.push(Problem::at("nip", &e)))
-        .ok();
-    let unit = units
-        .resolve(unit)
-        .map_err(|e| problems.push(Problem::at("unit", &e)))
-        .ok();
-    let email = OfficialEmail::parse(email, domains)
-        .map_err(|e| problems.push(Problem::at("email", &e)))
-        .ok();
-    (nip, unit, email)
-}
-
-/// A directory entry's name, spaces tidied; a problem if empty or too long.
-pub(crate) fn checked_name(raw: &str, problems: &mut Vec<Problem>) -> String {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        problems.push(Problem::required("name"));
-    } else if name.chars().count() > MAX_OFFICER_NAME_CHARS {
-        problems.push(Problem::new(
-            "name",
-            ProblemCode::TextTooLong,
-            Message::new(
-                format!("Nama paling banyak {MAX_OFFICER_NAME_CHARS} karakter."),
-                format!("The name may have at most {MAX_OFFICER_NAME_CHARS} characters."),
-            ),
-        ));
-    }
-    name
-}
-
-/// A directory entry's `active` column, as people write yes and no in a spreadsheet;
-/// empty means active.
-pub(crate) fn checked_active(raw: &str, problems: &mut Vec<Problem>) -> Option<bool> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "" | "true" | "yes" | "ya" | "1" | "aktif" | "active" => Some(true),
-        "false" | "no" | "tidak" | "0" | "nonaktif" | "inactive" => Some(false),
-        _ => {
-            problems.push(Problem::new(
-                "active",
-                ProblemCode::Required,
-                Message::new(
-                    "Kolom `active` harus true atau false.",
-                    "The `active` column must be true or false.",
-                ),
-            ));
-            None
+            Some(Listed::Current(officer)) => Self::Found(officer),
+            Some(Listed::Outdated { .. }) => Self::Outdated,
         }
     }
 }

@@ -1,12 +1,20 @@
-//! The directory: Eselon I units, responsible officers and RA staff.
+//! The directory: Eselon I units, and the two directories of people (responsible
+//! officers, RA staff), kept by one generic path. A stored entry is read back as the
+//! domain's typed entry against the rules in force, or as `Listed::Outdated` with what it
+//! breaks; the store never hands up a row as strings to be parsed again.
 
 use std::collections::HashSet;
 
-use certdesk_domain::staff::{StaffMember, StaffRow};
-use certdesk_domain::{Nip, Officer, OfficerRow, UnitEntry};
-use chrono::Utc;
+use certdesk_domain::staff::StaffMember;
+use certdesk_domain::{
+    DirectoryEntry, IntakeRules, Listed, Nip, Officer, OfficerFields, UnitEntry, staff::StaffFields,
+};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use crate::entities::{officers, staff, unit_aliases, units};
 use crate::{Store, StoreError};
@@ -15,6 +23,107 @@ use crate::{Store, StoreError};
 pub struct ImportReport {
     pub inserted: usize,
     pub updated: usize,
+}
+
+/// A directory the store keeps: which table holds its entries, and how an entry is
+/// written to a row and read back from one. Implemented for the domain's `Officer` and
+/// `StaffMember`, and only here.
+pub trait KeptDirectory: DirectoryEntry + Send + Sync + 'static
+where
+    Self::Fields: Send,
+{
+    #[doc(hidden)]
+    type Entity: EntityTrait<Model = Self::Row, ActiveModel = Self::Changes>;
+    #[doc(hidden)]
+    type Row: IntoActiveModel<Self::Changes> + Send + Sync;
+    #[doc(hidden)]
+    type Changes: ActiveModelTrait<Entity = Self::Entity> + Send;
+    #[doc(hidden)]
+    const NIP: <Self::Entity as EntityTrait>::Column;
+    /// The columns an import overwrites.
+    #[doc(hidden)]
+    const CHANGED: &'static [<Self::Entity as EntityTrait>::Column];
+
+    #[doc(hidden)]
+    fn row(&self, now: DateTime<Utc>) -> Self::Row;
+    #[doc(hidden)]
+    fn fields_of(row: Self::Row) -> (String, Self::Fields);
+}
+
+impl KeptDirectory for Officer {
+    type Entity = officers::Entity;
+    type Row = officers::Model;
+    type Changes = officers::ActiveModel;
+    const NIP: officers::Column = officers::Column::Nip;
+    const CHANGED: &'static [officers::Column] = &[
+        officers::Column::Name,
+        officers::Column::Unit,
+        officers::Column::Email,
+        officers::Column::Active,
+        officers::Column::UpdatedAt,
+    ];
+
+    fn row(&self, now: DateTime<Utc>) -> officers::Model {
+        officers::Model {
+            nip: self.nip.as_str().to_owned(),
+            name: self.name.clone(),
+            unit: self.unit.as_str().to_owned(),
+            email: self.email.as_str().to_owned(),
+            active: self.active,
+            updated_at: now,
+        }
+    }
+
+    fn fields_of(row: officers::Model) -> (String, OfficerFields) {
+        let fields = OfficerFields {
+            name: row.name,
+            unit: row.unit,
+            email: row.email,
+            active: row.active,
+        };
+        (row.nip, fields)
+    }
+}
+
+impl KeptDirectory for StaffMember {
+    type Entity = staff::Entity;
+    type Row = staff::Model;
+    type Changes = staff::ActiveModel;
+    const NIP: staff::Column = staff::Column::Nip;
+    const CHANGED: &'static [staff::Column] = &[
+        staff::Column::Name,
+        staff::Column::Email,
+        staff::Column::Unit,
+        staff::Column::Language,
+        staff::Column::Role,
+        staff::Column::Active,
+        staff::Column::UpdatedAt,
+    ];
+
+    fn row(&self, now: DateTime<Utc>) -> staff::Model {
+        staff::Model {
+            nip: self.nip.as_str().to_owned(),
+            name: self.name.clone(),
+            email: self.email.as_str().to_owned(),
+            unit: self.unit.as_str().to_owned(),
+            language: self.language.code().to_owned(),
+            role: self.role.code().to_owned(),
+            active: self.active,
+            updated_at: now,
+        }
+    }
+
+    fn fields_of(row: staff::Model) -> (String, StaffFields) {
+        let fields = StaffFields {
+            name: row.name,
+            email: row.email,
+            unit: row.unit,
+            language: Some(row.language),
+            role: row.role,
+            active: row.active,
+        };
+        (row.nip, fields)
+    }
 }
 
 impl Store {
@@ -38,163 +147,93 @@ impl Store {
             .collect())
     }
 
-    /// The directory entry for a NIP, as stored; the caller checks it against the rules.
-    pub async fn officer(&self, nip: &Nip) -> Result<Option<OfficerRow>, StoreError> {
-        Ok(officers::Entity::find_by_id(nip.as_str().to_owned())
+    /// The entry for a NIP in directory `E`, read against `rules`.
+    pub async fn directory_entry<E: KeptDirectory>(
+        &self,
+        nip: &Nip,
+        rules: IntakeRules<'_>,
+    ) -> Result<Option<Listed<E>>, StoreError>
+    where
+        E::Fields: Send,
+    {
+        Ok(E::Entity::find()
+            .filter(E::NIP.eq(nip.as_str()))
             .one(&self.db)
             .await?
-            .map(officer_row))
+            .map(|row| {
+                let (nip, fields) = E::fields_of(row);
+                Listed::read(nip, fields, rules)
+            }))
     }
 
-    /// The whole directory, by NIP. Hundreds of rows: no paging needed.
-    pub async fn officers(&self) -> Result<Vec<OfficerRow>, StoreError> {
-        Ok(officers::Entity::find()
-            .order_by_asc(officers::Column::Nip)
+    /// The whole directory `E`, by NIP, each entry read against `rules`. Hundreds of
+    /// rows: no paging needed.
+    pub async fn directory<E: KeptDirectory>(
+        &self,
+        rules: IntakeRules<'_>,
+    ) -> Result<Vec<Listed<E>>, StoreError>
+    where
+        E::Fields: Send,
+    {
+        Ok(E::Entity::find()
+            .order_by_asc(E::NIP)
             .all(&self.db)
             .await?
             .into_iter()
-            .map(officer_row)
+            .map(|row| {
+                let (nip, fields) = E::fields_of(row);
+                Listed::read(nip, fields, rules)
+            })
             .collect())
     }
 
-    /// Inserts or updates officers by NIP, all or nothing.
-    pub async fn import_officers(&self, officers: &[Officer]) -> Result<ImportReport, StoreError> {
+    /// Whether directory `E` has anyone in it at all.
+    pub async fn has_entries<E: KeptDirectory>(&self) -> Result<bool, StoreError>
+    where
+        E::Fields: Send,
+    {
+        Ok(E::Entity::find().one(&self.db).await?.is_some())
+    }
+
+    /// Inserts or updates entries by NIP, all or nothing.
+    pub async fn save_entries<E: KeptDirectory>(
+        &self,
+        entries: &[E],
+    ) -> Result<ImportReport, StoreError>
+    where
+        E::Fields: Send,
+    {
         let txn = self.begin_write().await?;
-        let existing: HashSet<String> = officers::Entity::find()
+        let existing: HashSet<String> = E::Entity::find()
+            .select_only()
+            .column(E::NIP)
+            .into_tuple::<String>()
             .all(&txn)
             .await?
             .into_iter()
-            .map(|o| o.nip)
             .collect();
         let now = Utc::now();
         let mut report = ImportReport {
             inserted: 0,
             updated: 0,
         };
-        // One statement per officer: directories are hundreds of rows, imported rarely.
-        for officer in officers {
-            if existing.contains(officer.nip.as_str()) {
+        // One statement per entry: directories are hundreds of rows, imported rarely.
+        for entry in entries {
+            if existing.contains(entry.nip().as_str()) {
                 report.updated += 1;
             } else {
                 report.inserted += 1;
             }
-            officers::Entity::insert(officers::ActiveModel {
-                nip: Set(officer.nip.as_str().to_owned()),
-                name: Set(officer.name.clone()),
-                unit: Set(officer.unit.as_str().to_owned()),
-                email: Set(officer.email.as_str().to_owned()),
-                active: Set(officer.active),
-                updated_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::column(officers::Column::Nip)
-                    .update_columns([
-                        officers::Column::Name,
-                        officers::Column::Unit,
-                        officers::Column::Email,
-                        officers::Column::Active,
-                        officers::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+            E::Entity::insert(entry.row(now).into_active_model())
+                .on_conflict(
+                    OnConflict::column(E::NIP)
+                        .update_columns(E::CHANGED.iter().copied())
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(report)
-    }
-}
-
-/// A directory entry as stored; the caller checks it against the rules.
-fn officer_row(o: officers::Model) -> OfficerRow {
-    OfficerRow {
-        nip: o.nip,
-        name: o.name,
-        unit: o.unit,
-        email: o.email,
-        active: o.active.to_string(),
-    }
-}
-
-impl Store {
-    /// A staff member's entry, as stored; the caller checks it against the rules.
-    pub async fn staff_member(&self, nip: &Nip) -> Result<Option<StaffRow>, StoreError> {
-        Ok(staff::Entity::find_by_id(nip.as_str().to_owned())
-            .one(&self.db)
-            .await?
-            .map(staff_row))
-    }
-
-    /// The whole staff directory, by NIP.
-    pub async fn staff(&self) -> Result<Vec<StaffRow>, StoreError> {
-        Ok(staff::Entity::find()
-            .order_by_asc(staff::Column::Nip)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(staff_row)
-            .collect())
-    }
-
-    /// Inserts or updates staff by NIP, all or nothing.
-    pub async fn import_staff(&self, members: &[StaffMember]) -> Result<ImportReport, StoreError> {
-        let txn = self.begin_write().await?;
-        let existing: HashSet<String> = staff::Entity::find()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|s| s.nip)
-            .collect();
-        let now = Utc::now();
-        let mut report = ImportReport {
-            inserted: 0,
-            updated: 0,
-        };
-        for member in members {
-            if existing.contains(member.nip.as_str()) {
-                report.updated += 1;
-            } else {
-                report.inserted += 1;
-            }
-            staff::Entity::insert(staff::ActiveModel {
-                nip: Set(member.nip.as_str().to_owned()),
-                name: Set(member.name.clone()),
-                email: Set(member.email.as_str().to_owned()),
-                unit: Set(member.unit.as_str().to_owned()),
-                language: Set(member.language.code().to_owned()),
-                role: Set(member.role.code().to_owned()),
-                active: Set(member.active),
-                updated_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::column(staff::Column::Nip)
-                    .update_columns([
-                        staff::Column::Name,
-                        staff::Column::Email,
-                        staff::Column::Unit,
-                        staff::Column::Language,
-                        staff::Column::Role,
-                        staff::Column::Active,
-                        staff::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-        }
-        txn.commit().await?;
-        Ok(report)
-    }
-}
-
-fn staff_row(s: staff::Model) -> StaffRow {
-    StaffRow {
-        nip: s.nip,
-        name: s.name,
-        email: s.email,
-        unit: s.unit,
-        language: s.language,
-        role: s.role,
-        active: s.active.to_string(),
     }
 }

@@ -41,7 +41,7 @@ pub use audit::{AuditFilter, AuditOrder, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress, FileStream};
 pub use console_sessions::{ConsoleSession, PendingSignIn};
 pub use deadlines::TimerReport;
-pub use directory::ImportReport;
+pub use directory::{ImportReport, KeptDirectory};
 pub use files::KeyUse;
 pub use outbox::{
     DeadLetter, Delivery, Leased, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,

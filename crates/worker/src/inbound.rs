@@ -293,15 +293,15 @@ async fn sender(
         }));
     }
     if let Some(agent) = &ticket.assignee_nip
-        && let Some(member) = store.staff_member(agent).await?
-        && normalised_address(member.email.as_str()) == from
+        && let Some(agent_contact) = store.staff_contact(agent).await?
+        && normalised_address(&agent_contact.address) == from
     {
         return Ok(Some(Sender {
             actor: Actor {
                 nip: agent.clone(),
                 roles: vec![Role::Agent],
             },
-            language: Language::from_tag(&member.language),
+            language: agent_contact.language,
         }));
     }
     Ok(None)

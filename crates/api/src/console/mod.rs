@@ -24,6 +24,8 @@ mod ticket;
 use actix_web::http::header;
 
 use actix_web::{HttpResponse, web};
+use certdesk_domain::Officer;
+use certdesk_domain::staff::StaffMember;
 pub use sso::SignIns;
 
 /// The console's Content-Security-Policy: its own script, style and images only, no
@@ -54,11 +56,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/directory", web::get().to(supervision::directory))
             .route(
                 "/directory/staff/{nip}/active",
-                web::post().to(supervision::set_staff_active),
+                web::post().to(supervision::set_active::<StaffMember>),
             )
             .route(
                 "/directory/officers/{nip}/active",
-                web::post().to(supervision::set_officer_active),
+                web::post().to(supervision::set_active::<Officer>),
             )
             .route("/routing", web::get().to(supervision::routing))
             .route("/audit", web::get().to(supervision::audit))

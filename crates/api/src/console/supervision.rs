@@ -4,8 +4,9 @@
 //! as stored; the audit of looks at personal data.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::Nip;
-use certdesk_store::AuditOrder;
+use certdesk_domain::staff::StaffMember;
+use certdesk_domain::{EntryFields, Nip, Officer};
+use certdesk_store::{AuditOrder, KeptDirectory};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -15,7 +16,7 @@ use crate::error::{ApiError, Missing};
 use crate::routes::audit::AuditQuery;
 use crate::routes::outbox::requeue_one;
 use crate::routes::paging::next_link;
-use crate::routes::{audit, officers, staff};
+use crate::routes::{audit, directory};
 use crate::state::AppState;
 
 /// Dead letters shown at once; the API pages through all of them.
@@ -85,27 +86,15 @@ pub async fn requeue(
     Ok(see_other("/console/dead-letters?requeued=1"))
 }
 
-/// Both directories on one page: who works the desk and who endorses.
+/// Both directories on one page: who works the desk and who endorses; an entry that no
+/// longer passes today's rules is flagged with what it breaks.
 pub async fn directory(
     state: web::Data<AppState>,
     signed: Signed,
     shown: web::Query<Saved>,
 ) -> Result<HttpResponse, ConsoleError> {
-    signed.caller.require_supervisor()?;
-    let staff: Vec<_> = state
-        .store
-        .staff()
-        .await?
-        .into_iter()
-        .map(staff::response)
-        .collect();
-    let officers: Vec<_> = state
-        .store
-        .officers()
-        .await?
-        .into_iter()
-        .map(officers::response)
-        .collect();
+    let staff = directory::entries::<StaffMember>(&state, &signed.caller).await?;
+    let officers = directory::entries::<Officer>(&state, &signed.caller).await?;
     render(
         "directory.html",
         context! {
@@ -129,56 +118,29 @@ pub struct ActiveForm {
     active: bool,
 }
 
-/// Makes a staff member active or inactive; the rest of their row stays as stored, and
-/// the row is checked again as the API's `PUT` checks it.
-pub async fn set_staff_active(
+/// Makes someone in directory `E` active or inactive (`/console/directory/staff/…` and
+/// `/console/directory/officers/…`); the rest of their entry stays as stored, and the
+/// whole is checked again as the API's `PUT` checks it.
+pub async fn set_active<E: KeptDirectory>(
     state: web::Data<AppState>,
     signed: Signed,
     path: web::Path<String>,
     form: web::Form<ActiveForm>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> Result<HttpResponse, ConsoleError>
+where
+    E::Fields: Send + utoipa::ToSchema,
+{
     signed.check_csrf(&form.csrf)?;
     signed.caller.require_supervisor()?;
     let nip = Nip::parse(&path).map_err(|_| not_in_directory())?;
-    let row = state
+    let entry = state
         .store
-        .staff_member(&nip)
+        .directory_entry::<E>(&nip, state.intake_rules())
         .await?
         .ok_or_else(not_in_directory)?;
-    let request = staff::StaffRequest {
-        name: row.name,
-        email: row.email,
-        unit: row.unit,
-        language: Some(row.language),
-        role: row.role,
-        active: form.active,
-    };
-    staff::save(&state, &signed.caller, row.nip, request).await?;
-    Ok(see_other("/console/directory?saved=1"))
-}
-
-/// Makes an officer active or inactive, as `set_staff_active` does for staff.
-pub async fn set_officer_active(
-    state: web::Data<AppState>,
-    signed: Signed,
-    path: web::Path<String>,
-    form: web::Form<ActiveForm>,
-) -> Result<HttpResponse, ConsoleError> {
-    signed.check_csrf(&form.csrf)?;
-    signed.caller.require_supervisor()?;
-    let nip = Nip::parse(&path).map_err(|_| not_in_directory())?;
-    let row = state
-        .store
-        .officer(&nip)
-        .await?
-        .ok_or_else(not_in_directory)?;
-    let request = officers::OfficerRequest {
-        name: row.name,
-        unit: row.unit,
-        email: row.email,
-        active: form.active,
-    };
-    officers::save(&state, &signed.caller, row.nip, request).await?;
+    let mut fields = entry.fields();
+    fields.set_active(form.active);
+    directory::save::<E>(&state, &signed.caller, nip.as_str(), fields).await?;
     Ok(see_other("/console/directory?saved=1"))
 }
 

@@ -2,14 +2,13 @@
 
 pub mod audit;
 pub mod data_subjects;
+pub mod directory;
 pub mod health;
 pub mod lists;
-pub mod officers;
 pub mod outbox;
 pub(crate) mod paging;
 pub mod routing_rules;
 pub mod services;
-pub mod staff;
 pub mod tickets;
 
 use actix_web::web;
@@ -49,10 +48,10 @@ api_routes! {
     "/queues/{queue}/tickets" => { get: lists::queue_tickets },
     "/me/tickets" => { get: lists::my_tickets },
     "/officers/me/tickets" => { get: lists::officer_tickets },
-    "/officers" => { get: officers::list },
-    "/officers/{nip}" => { put: officers::put },
-    "/staff" => { get: staff::list },
-    "/staff/{nip}" => { put: staff::put },
+    "/officers" => { get: directory::officers },
+    "/officers/{nip}" => { put: directory::put_officer },
+    "/staff" => { get: directory::staff },
+    "/staff/{nip}" => { put: directory::put_staff_member },
     "/outbox/dead-letters" => { get: outbox::dead_letters },
     "/outbox/dead-letters/requeue" => { post: outbox::requeue_all },
     "/outbox/dead-letters/{event_id}/requeue" => { post: outbox::requeue },

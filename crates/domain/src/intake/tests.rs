@@ -430,21 +430,19 @@ fn unknown_json_fields_are_refused_when_parsing_the_draft() {
 fn an_outdated_directory_entry_is_its_own_problem() {
     let units = units();
     let domains = EmailDomains::default();
-    let stale = crate::officer::OfficerRow {
-        nip: OFFICER_NIP.into(),
+    let stale = crate::officer::OfficerFields {
         name: "Kepala UPK".into(),
         unit: "Biro Lama Yang Sudah Dibubarkan".into(),
         email: "kepala.upk@kemenkeu.go.id".into(),
-        active: "true".into(),
+        active: true,
     };
-    assert_eq!(
-        OfficerLookup::from_row(Some(&stale), &units, &domains),
-        OfficerLookup::Outdated
-    );
-    assert_eq!(
-        OfficerLookup::from_row(None, &units, &domains),
-        OfficerLookup::NotFound
-    );
+    let rules = IntakeRules {
+        units: &units,
+        email_domains: &domains,
+    };
+    let stored = crate::Listed::read(OFFICER_NIP.into(), stale, rules);
+    assert_eq!(OfficerLookup::from(Some(stored)), OfficerLookup::Outdated);
+    assert_eq!(OfficerLookup::from(None), OfficerLookup::NotFound);
     let mut assessment = assess(
         &draft("15.1"),
         IntakeRules {

@@ -21,7 +21,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use certdesk_domain::lifecycle::Recipient;
-use certdesk_domain::{ChangeKind, Event, EventKind, Language, Notice, Service, TicketNumber};
+use certdesk_domain::{
+    ChangeKind, Contact, EventKind, Language, Nip, Notice, OnFile, Service, TicketNumber,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -187,35 +189,18 @@ impl Store {
             .map(|t| (t.id, t))
             .collect();
         let notices: Vec<Result<Notice, String>> = events.iter().map(notice).collect();
-        let staff_nips: Vec<String> = notices
+        let nips: Vec<String> = notices
             .iter()
             .flatten()
-            .filter(|n| !matches!(n.recipient, Recipient::Requester | Recipient::Sender))
+            .filter(|n| {
+                matches!(
+                    n.recipient,
+                    Recipient::Assignee | Recipient::ResponsibleOfficer
+                )
+            })
             .filter_map(|n| n.recipient_nip.as_ref().map(|nip| nip.as_str().to_owned()))
             .collect();
-        let (directory, desk_staff): (
-            HashMap<String, officers::Model>,
-            HashMap<String, staff::Model>,
-        ) = if staff_nips.is_empty() {
-            (HashMap::new(), HashMap::new())
-        } else {
-            (
-                officers::Entity::find()
-                    .filter(officers::Column::Nip.is_in(staff_nips.clone()))
-                    .all(&self.db)
-                    .await?
-                    .into_iter()
-                    .map(|o| (o.nip.clone(), o))
-                    .collect(),
-                staff::Entity::find()
-                    .filter(staff::Column::Nip.is_in(staff_nips))
-                    .all(&self.db)
-                    .await?
-                    .into_iter()
-                    .map(|s| (s.nip.clone(), s))
-                    .collect(),
-            )
-        };
+        let (officer_contacts, staff_contacts) = self.contacts(nips).await?;
         events
             .into_iter()
             .zip(notices)
@@ -245,49 +230,25 @@ impl Store {
                         });
                     }
                 };
-                let (address, recipient_name, language) = match notice.recipient {
-                    // Answered where they wrote from, in the language decided then.
-                    Recipient::Sender => match &notice.event {
-                        Event::AutoReply { to, language, .. } => {
-                            (Some(to.clone()), None, *language)
-                        }
-                        _ => (None, None, None),
-                    },
-                    Recipient::Requester => (
-                        Some(ticket.requester_email.clone()),
-                        Some(ticket.requester_name.clone()),
-                        ticket.language.as_deref().and_then(Language::from_tag),
-                    ),
-                    // Agents are written to as the staff directory says, in their
-                    // language; officers (and agents only listed there, as before the
-                    // staff directory) as the officers' directory says. Someone in
-                    // neither has no address on file.
-                    Recipient::ResponsibleOfficer | Recipient::Assignee => {
-                        let nip = notice.recipient_nip.as_ref().map(|n| n.as_str());
-                        let member = nip
-                            .filter(|_| notice.recipient == Recipient::Assignee)
-                            .and_then(|n| desk_staff.get(n));
-                        match (member, nip.and_then(|n| directory.get(n))) {
-                            (Some(member), _) => (
-                                Some(member.email.clone()),
-                                Some(member.name.clone()),
-                                Language::from_tag(&member.language),
-                            ),
-                            (None, Some(person)) => {
-                                (Some(person.email.clone()), Some(person.name.clone()), None)
-                            }
-                            (None, None) => (None, None, None),
-                        }
-                    }
+                let nip = notice.recipient_nip.as_ref().map(|n| n.as_str());
+                let on_file = OnFile {
+                    requester: Some(Contact {
+                        address: ticket.requester_email.clone(),
+                        name: Some(ticket.requester_name.clone()),
+                        language: ticket.language.as_deref().and_then(Language::from_tag),
+                    }),
+                    staff: nip.and_then(|n| staff_contacts.get(n)).cloned(),
+                    officer: nip.and_then(|n| officer_contacts.get(n)).cloned(),
                 };
+                let addressee = notice.addressee(on_file);
                 Ok(Leased::Message(Box::new(OutboxMessage {
                     event_id: event.id,
                     ticket: TicketNumber::from_sequence(ticket.id)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    address: addressee.as_ref().map(|a| a.address.clone()),
+                    recipient_name: addressee.as_ref().and_then(|a| a.name.clone()),
+                    language: addressee.and_then(|a| a.language),
                     notice,
-                    address,
-                    recipient_name,
-                    language,
                     service,
                     subtype,
                     requester_name: ticket.requester_name.clone(),
@@ -298,5 +259,58 @@ impl Store {
                 })))
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// The contacts on file in the officers' and the staff directories for `nips`, as
+    /// stored: writing to someone needs their address, not the rules of the day.
+    async fn contacts(
+        &self,
+        nips: Vec<String>,
+    ) -> Result<(HashMap<String, Contact>, HashMap<String, Contact>), StoreError> {
+        if nips.is_empty() {
+            return Ok(Default::default());
+        }
+        let officers = officers::Entity::find()
+            .filter(officers::Column::Nip.is_in(nips.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| (o.nip.clone(), officer_contact(o)))
+            .collect();
+        let staff = staff::Entity::find()
+            .filter(staff::Column::Nip.is_in(nips))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.nip.clone(), staff_contact(s)))
+            .collect();
+        Ok((officers, staff))
+    }
+
+    /// Where a staff member is written to, and in which language, as the staff
+    /// directory says.
+    pub async fn staff_contact(&self, nip: &Nip) -> Result<Option<Contact>, StoreError> {
+        Ok(staff::Entity::find_by_id(nip.as_str().to_owned())
+            .one(&self.db)
+            .await?
+            .map(staff_contact))
+    }
+}
+
+fn officer_contact(officer: officers::Model) -> Contact {
+    Contact {
+        address: officer.email,
+        name: Some(officer.name),
+        language: None,
+    }
+}
+
+fn staff_contact(member: staff::Model) -> Contact {
+    Contact {
+        address: member.email,
+        name: Some(member.name),
+        language: Language::from_tag(&member.language),
     }
 }

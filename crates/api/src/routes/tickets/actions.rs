@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{
     Action, ActionKind, AuthorityReport, ProfileState, Refusal, RequesterStep, decide,
 };
-use certdesk_domain::staff::may_be_assigned;
+use certdesk_domain::staff::{StaffMember, may_be_assigned};
 use certdesk_domain::{CertificateStatus, Message, Nip, ProblemCode};
 use certdesk_store::{StoreError, TicketRecord};
 use chrono::Utc;
@@ -123,7 +123,10 @@ pub(crate) async fn perform(
     let transition = decide(&ticket.facts(), actor, &action, now, &state.rules.lifecycle)?;
     // Work goes only to someone active in the staff directory.
     if let (ActionKind::Assign, Some(assignee)) = (action.kind, &transition.assignee_nip) {
-        let entry = state.store.staff_member(assignee).await?;
+        let entry = state
+            .store
+            .directory_entry::<StaffMember>(assignee, state.intake_rules())
+            .await?;
         may_be_assigned(entry.as_ref()).map_err(|problem| ApiError::Validation {
             problems: vec![problem],
             warnings: Vec::new(),

@@ -18,7 +18,7 @@ use actix_web::{HttpRequest, web};
 use bytes::Bytes;
 use certdesk_domain::{
     Accepted, Assessment, AttachmentKind, AttachmentPolicy, FileType, InspectedFile, Message,
-    OfficerLookup, Problem, ProblemCode, Rejected, assess,
+    Officer, OfficerLookup, Problem, ProblemCode, Rejected, assess,
 };
 use certdesk_store::{ContentAddress, NewAttachment};
 
@@ -122,9 +122,11 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
 
     let officer = match assessment.responsible_officer_nip() {
         Some(nip) => {
-            let row = state.store.officer(nip).await?;
-            let lookup =
-                OfficerLookup::from_row(row.as_ref(), &state.units, &state.rules.email_domains);
+            let entry = state
+                .store
+                .directory_entry::<Officer>(nip, state.intake_rules())
+                .await?;
+            let lookup = OfficerLookup::from(entry);
             if lookup == OfficerLookup::Outdated {
                 tracing::warn!(officer = %nip, "officer directory entry no longer passes the rules");
             }
