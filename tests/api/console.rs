@@ -528,6 +528,45 @@ async fn an_officer_endorses_and_a_supervisor_looks_after_the_desk() {
     assert!(rows[1].contains("Direktorat Jenderal Pajak") && rows[1].contains("djp"));
     assert!(rows[2].contains("general"), "{rows:?}");
 
+    // A rule whose unit has left the catalogue is flagged where it stands, and the
+    // supervisor hears of it where they start; so is a directory entry today's rules
+    // refuse (its mail domain taken off the list).
+    app.db
+        .execute_unprepared(
+            "UPDATE routing_rules SET unit = 'Biro Yang Sudah Dibubarkan' WHERE queue = 'djp'",
+        )
+        .await
+        .unwrap();
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE officers SET email = 'lama@bppk.go.id' WHERE nip = '{OFFICER_NIP}'"
+        ))
+        .await
+        .unwrap();
+    client.goto(&app.url("/console/routing")).await.unwrap();
+    assert_eq!(
+        shown(&client, "banner").await.as_deref(),
+        Some("broken-rules")
+    );
+    let broken = text_of(&client, "table[data-rules] tr[data-broken]").await;
+    assert!(
+        broken.contains("Biro Yang Sudah Dibubarkan") && broken.contains("unit"),
+        "{broken}"
+    );
+    client.goto(&app.url("/console/")).await.unwrap();
+    assert_eq!(
+        shown(&client, "banner").await.as_deref(),
+        Some("broken-rules")
+    );
+    client.goto(&app.url("/console/directory")).await.unwrap();
+    assert_eq!(shown(&client, "banner").await.as_deref(), Some("outdated"));
+    let outdated = text_of(
+        &client,
+        &format!("table[data-officers] tr[data-nip=\"{OFFICER_NIP}\"] ul[data-outdated]"),
+    )
+    .await;
+    assert!(outdated.contains("email"), "{outdated}");
+
     // The audit: an agent's look at the NIK, found by the ticket's number.
     let agent = app.token(AGENT_NIP, &[Role::Agent]);
     let looked = app

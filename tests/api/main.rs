@@ -39,5 +39,6 @@ mod personal_data_at_rest;
 mod privacy_logs;
 mod rate_limits;
 mod retention;
+mod routing;
 mod staff;
 mod tickets_read;

@@ -52,7 +52,6 @@ pub use records::{
     TicketSummary,
 };
 pub use retention::PurgeReport;
-pub use routing::StoredRule;
 pub use settings::{
     DatabaseSettings, EncryptionSettings, StorageSettings, StoreSettings, redact_url,
 };

@@ -23,14 +23,26 @@ pub async fn index(
     signed: Signed,
 ) -> Result<HttpResponse, ConsoleError> {
     signed.caller.require_staff()?;
-    let queues: Vec<_> = open_counts(&state)
+    let rules = state.store.routing_rules(&state.units).await?;
+    let queues: Vec<_> = open_counts(&state, &rules)
         .await?
         .into_iter()
         .map(|(name, open)| context! { name => name.as_str(), open => open })
         .collect();
+    // Supervisors hear here, where they start, that routing passes over broken rules.
+    let broken_rules = if signed.caller.is_supervisor() {
+        rules.iter().filter(|r| !r.problems().is_empty()).count()
+    } else {
+        0
+    };
     render(
         "queues.html",
-        context! { frame => signed.frame(), lang => signed.session.language.code(), queues => queues },
+        context! {
+            frame => signed.frame(),
+            lang => signed.session.language.code(),
+            queues => queues,
+            broken_rules => broken_rules,
+        },
     )
 }
 

@@ -16,7 +16,7 @@ use crate::error::{ApiError, Missing};
 use crate::routes::audit::AuditQuery;
 use crate::routes::outbox::requeue_one;
 use crate::routes::paging::next_link;
-use crate::routes::{audit, directory};
+use crate::routes::{audit, directory, routing_rules};
 use crate::state::AppState;
 
 /// Dead letters shown at once; the API pages through all of them.
@@ -150,27 +150,22 @@ fn not_in_directory() -> ConsoleError {
     ApiError::NotFound(Missing::Route).into()
 }
 
-/// The routing rules in the order they are tried, as stored (a rule whose unit was
-/// renamed away shows as it is, to be fixed through the API).
+/// The routing rules in the order they are tried, through the API's own reading: a rule
+/// that no longer reads (its unit left the catalogue) is flagged with its problems, to
+/// be fixed through the API.
 pub async fn routing(
     state: web::Data<AppState>,
     signed: Signed,
 ) -> Result<HttpResponse, ConsoleError> {
-    signed.caller.require_supervisor()?;
-    let rules: Vec<_> = state
-        .store
-        .stored_routing_rules()
-        .await?
-        .into_iter()
-        .map(|rule| context! { service => rule.service, unit => rule.unit, queue => rule.queue })
-        .collect();
+    let rules = routing_rules::rules(&state, &signed.caller).await?;
     render(
         "routing.html",
         context! {
             frame => signed.frame(),
             lang => signed.session.language.code(),
-            rules => rules,
-            default_queue => state.rules.lifecycle.default_queue.as_str(),
+            rules => serialized(&rules.rules),
+            broken => rules.broken,
+            default_queue => rules.default_queue,
         },
     )
 }

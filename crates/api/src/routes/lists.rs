@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status, link_expired};
-use certdesk_domain::routing::QueueName;
+use certdesk_domain::routing::{QueueName, StoredRule};
 use certdesk_domain::text::SearchText;
 use certdesk_domain::{CertificateStatus, ChangeKind, Message, Nip, ProblemCode, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
@@ -113,7 +113,8 @@ pub struct QueueEntry {
 )]
 pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
-    let entries: Vec<QueueEntry> = open_counts(&state)
+    let rules = state.store.routing_rules(&state.units).await?;
+    let entries: Vec<QueueEntry> = open_counts(&state, &rules)
         .await?
         .into_iter()
         .map(|(name, open_tickets)| QueueEntry {
@@ -127,14 +128,14 @@ pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
 
 /// Every queue a rule routes to, the default queue, and any holding open tickets, by
 /// name, with their open tickets counted.
-pub(crate) async fn open_counts(state: &AppState) -> Result<Vec<(QueueName, i64)>, ApiError> {
+pub(crate) async fn open_counts(
+    state: &AppState,
+    rules: &[StoredRule],
+) -> Result<Vec<(QueueName, i64)>, ApiError> {
     let counts = state.store.queue_counts().await?;
-    let mut names: Vec<QueueName> = state
-        .store
-        .routing_rules(&state.units)
-        .await?
-        .into_iter()
-        .map(|r| r.queue)
+    let mut names: Vec<QueueName> = rules
+        .iter()
+        .filter_map(|rule| rule.queue().cloned())
         .collect();
     names.push(state.rules.lifecycle.default_queue.clone());
     names.extend(counts.iter().map(|(name, _)| name.clone()));

@@ -1,25 +1,16 @@
 //! `GET` and `PUT /api/v1/routing-rules`: the ordered rules that choose a new ticket's
-//! queue. Supervisors only; a PUT replaces the whole list.
+//! queue. Supervisors only; a PUT replaces the whole list. Each rule is checked by the
+//! domain's `RoutingRule::check`, the same reading the store applies to stored rules; a
+//! stored rule that no longer reads is listed with its problems.
 
 use actix_web::{HttpResponse, web};
-use certdesk_domain::routing::{QueueName, RoutingRule};
-use certdesk_domain::{Message, Problem, ProblemCode, Service};
+use certdesk_domain::Problem;
+use certdesk_domain::routing::{RoutingRule, RuleFields, StoredRule};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RuleBody {
-    /// Absent (or `null`) for any service.
-    #[schema(value_type = Option<certdesk_domain::Service>)]
-    pub service: Option<String>,
-    /// An Eselon I unit; absent for any unit.
-    pub unit: Option<String>,
-    pub queue: String,
-}
 
 /// The rules a supervisor sends: the whole list, replacing the old one.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -32,21 +23,65 @@ pub struct RuleBody {
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
     /// Evaluated in order; the first match wins; unmatched tickets go to the default queue.
-    pub rules: Vec<RuleBody>,
+    pub rules: Vec<RuleFields>,
+}
+
+/// A rule as stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RuleEntry {
+    /// A service code; `null` for any service.
+    #[schema(value_type = Option<certdesk_domain::Service>)]
+    pub service: Option<String>,
+    /// An Eselon I unit; `null` for any unit.
+    pub unit: Option<String>,
+    pub queue: String,
+    /// Why the rule no longer reads (its unit left the catalogue, say): routing passes
+    /// over it, so a supervisor should correct or remove it. Empty when it applies.
+    pub problems: Vec<Problem>,
+}
+
+impl From<&StoredRule> for RuleEntry {
+    fn from(rule: &StoredRule) -> Self {
+        let RuleFields {
+            service,
+            unit,
+            queue,
+        } = rule.fields();
+        Self {
+            service,
+            unit,
+            queue,
+            problems: rule.problems().to_vec(),
+        }
+    }
 }
 
 /// The rules in force, and where tickets no rule matches go.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RoutingRules {
     /// Evaluated in order; the first match wins.
-    pub rules: Vec<RuleBody>,
+    pub rules: Vec<RuleEntry>,
+    /// How many rules no longer read and are passed over.
+    pub broken: usize,
     /// Where unmatched tickets go (configuration, `lifecycle.default_queue`).
     pub default_queue: String,
 }
 
+/// The rules as stored, read against the unit catalogue in force. Supervisors only.
+pub(crate) async fn rules(state: &AppState, caller: &Caller) -> Result<RoutingRules, ApiError> {
+    caller.require_supervisor()?;
+    let stored = state.store.routing_rules(&state.units).await?;
+    Ok(RoutingRules {
+        broken: stored.iter().filter(|r| !r.problems().is_empty()).count(),
+        rules: stored.iter().map(RuleEntry::from).collect(),
+        default_queue: state.rules.lifecycle.default_queue.as_str().to_owned(),
+    })
+}
+
 /// The routing rules.
 ///
-/// Supervisors only.
+/// Supervisors only. A rule that no longer reads (its unit left the catalogue) is listed
+/// as stored, with its problems; routing passes over it.
 #[utoipa::path(
     get,
     path = "/api/v1/routing-rules",
@@ -58,21 +93,7 @@ pub struct RoutingRules {
     )
 )]
 pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require_supervisor()?;
-    // As stored, so that a rule routing can no longer use (its unit renamed away) is
-    // seen and fixed rather than hidden.
-    let rules = state.store.stored_routing_rules().await?;
-    Ok(HttpResponse::Ok().json(RoutingRules {
-        rules: rules
-            .into_iter()
-            .map(|r| RuleBody {
-                service: r.service,
-                unit: r.unit,
-                queue: r.queue,
-            })
-            .collect(),
-        default_queue: state.rules.lifecycle.default_queue.as_str().to_owned(),
-    }))
+    Ok(HttpResponse::Ok().json(rules(&state, &caller).await?))
 }
 
 /// Replace the routing rules.
@@ -100,44 +121,14 @@ pub async fn put(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let mut problems = Vec::new();
-    let mut stored = Vec::new();
-    for (i, rule) in body.rules.iter().enumerate() {
-        let service = match rule.service.as_deref() {
-            Some(code) => match Service::from_code(code) {
-                Some(service) => Some(service),
-                None => {
-                    problems.push(Problem::new(
-                        format!("rules[{i}].service"),
-                        ProblemCode::ServiceUnknown,
-                        Message::new(
-                            "Layanan: 15.1, 15.2 atau 15.3.",
-                            "Service: 15.1, 15.2 or 15.3.",
-                        ),
-                    ));
-                    None
-                }
-            },
-            None => None,
-        };
-        let unit = match rule.unit.as_deref() {
-            Some(name) => match state.units.resolve(name) {
-                Ok(unit) => Some(unit),
-                Err(e) => {
-                    problems.push(Problem::at(format!("rules[{i}].unit"), &e));
-                    None
-                }
-            },
-            None => None,
-        };
-        match QueueName::parse(&rule.queue) {
-            Ok(queue) => stored.push(RoutingRule {
-                service,
-                unit,
-                queue,
-            }),
-            Err((code, message)) => {
-                problems.push(Problem::new(format!("rules[{i}].queue"), code, message))
-            }
+    let mut checked = Vec::new();
+    for (i, fields) in body.rules.iter().enumerate() {
+        match RoutingRule::check(fields, &state.units) {
+            Ok(rule) => checked.push(rule),
+            Err(found) => problems.extend(found.into_iter().map(|problem| Problem {
+                field: format!("rules[{i}].{}", problem.field),
+                ..problem
+            })),
         }
     }
     if !problems.is_empty() {
@@ -146,7 +137,7 @@ pub async fn put(
             warnings: Vec::new(),
         });
     }
-    state.store.replace_routing_rules(&stored).await?;
-    tracing::info!(rules = stored.len(), "routing rules replaced");
+    state.store.replace_routing_rules(&checked).await?;
+    tracing::info!(rules = checked.len(), "routing rules replaced");
     get(state, caller).await
 }

@@ -121,12 +121,20 @@ pub async fn create(
     };
     let service = accepted.submission.request.service();
     let rules = state.store.routing_rules(&state.units).await?;
-    let queue = route(
+    let routed = route(
         service,
         &accepted.submission.requester.unit,
         &rules,
         &state.rules.lifecycle.default_queue,
     );
+    if !routed.passed_over.is_empty() {
+        tracing::warn!(
+            rules = ?routed.passed_over,
+            queue = routed.queue.as_str(),
+            "routing passed over rules that no longer read (see GET /api/v1/routing-rules); a supervisor should correct them"
+        );
+    }
+    let queue = routed.queue;
     let status = state.rules.lifecycle.initial_status(service);
     let respond = {
         let queue = queue.as_str().to_owned();
