@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use crate::entities::idempotency_keys;
+use crate::error::is_unique_violation;
 use crate::records::{CreatedTicket, Idempotency, RememberedResponse};
 use crate::{Store, StoreError};
 
@@ -86,14 +87,7 @@ pub(crate) async fn claim(
     .await;
     match inserted {
         Ok(_) => Ok(()),
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            Err(StoreError::IdempotencyKeyTaken)
-        }
+        Err(e) if is_unique_violation(&e) => Err(StoreError::IdempotencyKeyTaken),
         Err(e) => Err(e.into()),
     }
 }

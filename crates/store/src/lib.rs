@@ -3,9 +3,26 @@
 //!
 //! Invariants of this crate:
 //! - SQL lives here and nowhere else; callers speak domain types and `records`.
+//! - Stored strings become domain types at this crate's edge (`decode.rs` for codes and
+//!   NIPs, the domain's own readers for directory entries and routing rules); a value
+//!   that no longer reads is an error naming what it was, or, for what supervisors keep,
+//!   an entry flagged with its problems, never a string handed up to be parsed again.
 //! - A ticket, its attachment rows and its first event commit in one transaction, after
 //!   the attachment files are durably written; a failure leaves no ticket behind.
 //! - Entities never leave the crate.
+//!
+//! This file is the facade: the rooms, and what each hands out. `Store` (the handle,
+//! `store.rs`) gains its methods room by room:
+//! - tickets: filing and reading (`tickets.rs`), changes after intake (`lifecycle.rs`),
+//!   the history (`history.rs`), lists and queue counts (`lists.rs`), idempotent
+//!   filing (`idempotency.rs`);
+//! - the desk's data: the directories (`directory.rs`), the routing rules (`routing.rs`);
+//! - what runs on a clock: the outbox (`outbox/`), deadlines (`deadlines.rs`), retention
+//!   (`retention.rs`), auto-reply budgets (`auto_replies.rs`);
+//! - personal data: files and NIKs sealed (`files.rs`, `sealing/`, `blobs.rs`), the
+//!   audit (`audit.rs`), data subjects (`subjects.rs`);
+//! - access: API tokens (`tokens.rs`), console sessions (`console_sessions.rs`), the
+//!   database roles (`privileges.rs`).
 
 mod audit;
 mod auto_replies;
@@ -15,6 +32,7 @@ mod deadlines;
 mod decode;
 mod directory;
 mod entities;
+mod error;
 mod files;
 mod history;
 mod idempotency;
@@ -27,21 +45,17 @@ mod retention;
 mod routing;
 pub mod sealing;
 mod settings;
+mod store;
 mod subjects;
 mod tickets;
 mod tokens;
-
-use std::path::Path;
-use std::time::Duration;
-
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
-use secrecy::ExposeSecret;
 
 pub use audit::{AuditFilter, AuditOrder, LookRecord, NewLook};
 pub use blobs::{BlobStore, ContentAddress, FileStream};
 pub use console_sessions::{ConsoleSession, PendingSignIn};
 pub use deadlines::TimerReport;
 pub use directory::{ImportReport, KeptDirectory};
+pub use error::StoreError;
 pub use files::KeyUse;
 pub use outbox::{
     DeadLetter, Delivery, Leased, OUTBOX_CHANNEL, OutboxListener, OutboxMessage, OutboxStats,
@@ -55,190 +69,8 @@ pub use retention::PurgeReport;
 pub use settings::{
     DatabaseSettings, EncryptionSettings, StorageSettings, StoreSettings, redact_url,
 };
+pub use store::Store;
 pub use subjects::{
     ANONYMISED_EMAIL, ANONYMISED_NAME, ANONYMISED_NIK, Anonymised, EmailRecord, SubjectTicket,
 };
 pub use tokens::{ApiTokenRecord, NewApiToken};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database: {0}")]
-    Database(sea_orm::DbErr),
-    /// Every pooled connection stayed busy for the whole acquire timeout: overload, not a
-    /// fault; the caller may retry shortly.
-    #[error("no database connection became free in time: {0}")]
-    Busy(String),
-    #[error("blob storage: {0}")]
-    Blob(String),
-    /// The keys are missing, malformed, or not the ones that sealed the stored data.
-    #[error("keys: {0}")]
-    Keys(String),
-    /// Stored data names a master key the configured keys do not hold.
-    #[error("keys: the master key {0} is not in the configured keys")]
-    UnknownKey(String),
-    /// A sealed file or value does not open: changed on disk or in the database.
-    #[error(transparent)]
-    Integrity(#[from] sealing::IntegrityError),
-    /// A stored row no longer reads back as a valid domain value.
-    #[error("stored data is inconsistent: {0}")]
-    Corrupt(String),
-    /// The requester already has an open ticket for this service and sub-type.
-    #[error("an open ticket exists: {0}")]
-    OpenTicketExists(certdesk_domain::TicketNumber),
-    /// The ticket changed since the caller read it (its version is now `current`).
-    #[error("the ticket is at version {current}")]
-    Stale { current: i32 },
-    #[error("no such ticket")]
-    TicketNotFound,
-    /// The person still has tickets that have not ended.
-    #[error("the data subject has open tickets")]
-    SubjectHasOpenTickets(Vec<certdesk_domain::TicketNumber>),
-    /// The attachment's file was deleted by the retention rules; its description stays.
-    #[error("the file was purged")]
-    Purged,
-    /// Another request under the same idempotency key got there first.
-    #[error("the idempotency key is taken")]
-    IdempotencyKeyTaken,
-}
-
-impl From<sea_orm::DbErr> for StoreError {
-    fn from(error: sea_orm::DbErr) -> Self {
-        match error {
-            sea_orm::DbErr::ConnectionAcquire(reason) => Self::Busy(reason.to_string()),
-            other => Self::Database(other),
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Store {
-    db: DatabaseConnection,
-    database: DatabaseSettings,
-    blobs: BlobStore,
-    keys: std::sync::Arc<sealing::KeyHolder>,
-}
-
-impl Store {
-    /// Opens the attachment storage and connects to the database, as configured. The
-    /// schema is not touched: call [`Store::migrate`] where the program owns it.
-    pub async fn open(settings: &StoreSettings) -> Result<Self, StoreError> {
-        let blobs = BlobStore::local(&settings.storage.path)?;
-        let keys = std::sync::Arc::new(sealing::KeyHolder::load(&settings.encryption)?);
-        Self::connect(&settings.database, blobs, keys).await
-    }
-
-    async fn connect(
-        settings: &DatabaseSettings,
-        blobs: BlobStore,
-        keys: std::sync::Arc<sealing::KeyHolder>,
-    ) -> Result<Self, StoreError> {
-        let url = settings.url.expose_secret();
-        // SQLite creates the file but not its folder (`./data` on a fresh checkout).
-        if let Some(dir) = sqlite_file(url)
-            .and_then(|path| Path::new(path).parent())
-            .filter(|dir| !dir.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Database(sea_orm::DbErr::Custom(format!(
-                    "creating {}: {e}",
-                    dir.display()
-                )))
-            })?;
-        }
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout())
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|opts| {
-                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                // WAL lets readers run beside the one writer; FULL keeps a committed
-                // ticket across a power cut; writers queue instead of failing at once.
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    .create_if_missing(true)
-            });
-        if let Some(schema) = &settings.schema {
-            options.set_schema_search_path(schema.clone());
-        }
-        let db = Database::connect(options).await?;
-        Ok(Self {
-            db,
-            database: settings.clone(),
-            blobs,
-            keys,
-        })
-    }
-
-    /// Brings the schema up to date; safe to run on every start.
-    /// Also seals what an older version stored in the clear, and refuses to go on when
-    /// stored data names a master key that is not configured (a lost or wrong key file).
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        self.run_migrations(&self.database).await?;
-        self.seal_legacy().await?;
-        self.check_keys().await
-    }
-
-    /// The keys this store seals with.
-    pub fn keyring(&self) -> std::sync::Arc<sealing::Keyring> {
-        self.keys.get()
-    }
-
-    /// For readiness checks: the database answers a trivial query.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        self.db.execute_unprepared("SELECT 1").await?;
-        Ok(())
-    }
-
-    /// A transaction that will write. On SQLite it takes the write lock at `BEGIN`
-    /// (`IMMEDIATE`), waiting out the busy timeout if another writer holds it: a
-    /// deferred transaction that reads first and then writes fails at once with
-    /// "database is locked" when a concurrent writer got there in between, because
-    /// SQLite cannot wait without risking a deadlock. PostgreSQL ignores the mode.
-    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
-        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
-        self.db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
-    }
-
-    pub fn backend(&self) -> &'static str {
-        match self.db.get_database_backend() {
-            DatabaseBackend::Postgres => "postgres",
-            DatabaseBackend::Sqlite => "sqlite",
-            _ => "other",
-        }
-    }
-
-    pub async fn close(self) -> Result<(), StoreError> {
-        self.db.close().await?;
-        Ok(())
-    }
-}
-
-/// The file path of a `sqlite:` URL, if it names a file.
-fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && path != ":memory:").then_some(path)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn finds_the_file_of_a_sqlite_url() {
-        assert_eq!(
-            super::sqlite_file("sqlite://./data/certdesk.db?mode=rwc"),
-            Some("./data/certdesk.db")
-        );
-        assert_eq!(super::sqlite_file("sqlite::memory:"), None);
-        assert_eq!(super::sqlite_file("postgres://localhost/test"), None);
-    }
-}

@@ -2,16 +2,19 @@
 //! `version` (optimistic concurrency: the caller says which version it saw), in one
 //! transaction with its history entry and its outbox events.
 
-use certdesk_domain::lifecycle::{CommentDecision, HistoryKind, Status, Transition, Visibility};
+use certdesk_domain::lifecycle::{
+    AuthorityFinding, CommentDecision, HistoryKind, Status, Transition, Visibility,
+};
 use certdesk_domain::retention::ends_ticket;
 use certdesk_domain::{AttachmentKind, ChangeKind, Service, TicketNumber};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, UpdateMany};
 
 use crate::audit::{NewLook, write_look};
 use crate::decode::{decode, decode_opt};
 use crate::entities::{stored_files, ticket_attachments, tickets};
+use crate::error::is_unique_violation;
 use crate::files::mark_purged;
 use crate::history::{HistoryEntry, write_history};
 use crate::outbox::enqueue;
@@ -20,7 +23,8 @@ use crate::tickets::open_slot;
 use crate::{Store, StoreError};
 
 impl Store {
-    /// Applies a decided transition if the ticket is still at `expected_version`.
+    /// Applies a decided transition if the ticket is still at `expected_version`: the
+    /// conditional update, its history entry and its notices, in one transaction.
     #[tracing::instrument(skip_all, fields(ticket = %number, action = transition.action.code()))]
     pub async fn apply_transition(
         &self,
@@ -30,166 +34,27 @@ impl Store {
         actor: &HistoryActor,
         now: DateTime<Utc>,
     ) -> Result<TicketRecord, StoreError> {
-        let current = tickets::Entity::find_by_id(number.sequence())
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::TicketNotFound)?;
-        // The slot is held while the ticket is open, released when it ends or is
-        // resolved, and taken again on reopening (which fails if a newer ticket took it).
-        let slot_key = open_slot(
-            &current.requester_nip,
-            decode("service", &current.service, Service::from_code)?,
-            decode_opt(
-                "sub-type",
-                current.subtype.as_deref(),
-                ChangeKind::from_code,
-            )?,
-        );
-        let slot = transition.to.is_open().then(|| slot_key.clone());
-        if transition.to.is_open()
-            && !transition.from.is_open()
-            && let Some(holder) = self
-                .ticket_holding(slot.as_deref().unwrap_or_default())
-                .await?
-        {
-            return Err(StoreError::OpenTicketExists(holder));
-        }
-
+        let slot = self.slot_after(number, transition).await?;
         let txn = self.begin_write().await?;
-        let mut update = tickets::Entity::update_many()
-            .col_expr(tickets::Column::Status, Expr::value(transition.to.code()))
-            .col_expr(
-                tickets::Column::AssigneeNip,
-                Expr::value(
-                    transition
-                        .assignee_nip
-                        .as_ref()
-                        .map(|n| n.as_str().to_owned()),
-                ),
-            )
-            .col_expr(
-                tickets::Column::Version,
-                Expr::col(tickets::Column::Version).add(1),
-            )
-            .col_expr(tickets::Column::UpdatedAt, Expr::value(now))
-            .col_expr(tickets::Column::OpenSlot, Expr::value(slot))
-            .filter(tickets::Column::Id.eq(number.sequence()))
-            .filter(tickets::Column::Version.eq(expected_version));
-        if transition.to == Status::Resolved {
-            update = update.col_expr(tickets::Column::ResolvedAt, Expr::value(Some(now)));
-        }
-        if ends_ticket(transition.to) {
-            update = update.col_expr(tickets::Column::EndedAt, Expr::value(Some(now)));
-        }
-        if let Some(finding) = &transition.finding {
-            update = update
-                .col_expr(
-                    tickets::Column::AuthorityStatus,
-                    Expr::value(finding.certificate_status.code()),
-                )
-                .col_expr(
-                    tickets::Column::AuthorityProfile,
-                    Expr::value(finding.profile.map(|p| p.code())),
-                )
-                .col_expr(
-                    tickets::Column::AuthorityValidUntil,
-                    Expr::value(finding.valid_until),
-                )
-                .col_expr(
-                    tickets::Column::AuthorityEnrolmentLocked,
-                    Expr::value(finding.enrolment_locked),
-                )
-                .col_expr(
-                    tickets::Column::AuthorityNote,
-                    Expr::value(finding.note.as_ref().map(|n| n.as_str().to_owned())),
-                )
-                .col_expr(
-                    tickets::Column::AuthorityRecordedBy,
-                    Expr::value(actor.id.clone()),
-                )
-                .col_expr(tickets::Column::AuthorityRecordedAt, Expr::value(Some(now)));
-        }
-        // A link is the requester's to act on only while the desk waits for them.
-        let link = transition
-            .link
-            .filter(|_| transition.to == Status::AwaitingRequesterAtAuthority);
-        // Reassigning the ticket while it waits keeps the link and its clock.
-        let leaves_wait = transition.from == Status::AwaitingRequesterAtAuthority
-            && transition.to != Status::AwaitingRequesterAtAuthority;
-        if link.is_some() || leaves_wait {
-            update = update
-                .col_expr(
-                    tickets::Column::LinkStep,
-                    Expr::value(link.map(|l| l.step.code())),
-                )
-                .col_expr(
-                    tickets::Column::LinkSentAt,
-                    Expr::value(link.map(|l| l.sent_at)),
-                )
-                .col_expr(
-                    tickets::Column::LinkExpiresAt,
-                    Expr::value(link.map(|l| l.expires_at)),
-                )
-                // A fresh link has its own clock: its expiry is told again.
-                .col_expr(
-                    tickets::Column::LinkRemindedAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                );
-        }
-        let updated = match update.exec(&txn).await {
-            Ok(updated) => updated,
-            // A reopen raced a new ticket for the same slot: the new one holds it.
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
+        let update = transition_update(number, expected_version, transition, actor, &slot, now);
+        match update.exec(&txn).await {
+            Ok(done) if done.rows_affected == 1 => {}
+            Ok(_) => {
                 drop(txn);
-                let holder = self
-                    .ticket_holding(&slot_key)
-                    .await?
-                    .ok_or(StoreError::Database(e))?;
-                return Err(StoreError::OpenTicketExists(holder));
+                return Err(self.why_not_updated(number).await);
+            }
+            // A reopen raced a new ticket for the same slot: the new one holds it.
+            Err(e) if is_unique_violation(&e) => {
+                drop(txn);
+                return Err(self.slot_taken(&slot.key, e).await);
             }
             Err(e) => return Err(e.into()),
-        };
-        if updated.rows_affected != 1 {
-            drop(txn);
-            return Err(self.why_not_updated(number).await);
-        }
-        let mut detail = serde_json::json!({
-            "action": transition.action.code(),
-            "assignee_nip": transition.assignee_nip,
-            "certificate_status": transition.finding.as_ref().map(|f| f.certificate_status.label()),
-        });
-        if let Some(finding) = &transition.finding {
-            detail["authority"] = serde_json::json!({
-                "certificate_status": finding.certificate_status.code(),
-                "profile": finding.profile.map(|p| p.code()),
-                "valid_until": finding.valid_until,
-                "enrolment_locked": finding.enrolment_locked,
-                "note": finding.note.as_ref().map(|n| n.as_str()),
-            });
-        }
-        if let Some(link) = &transition.link {
-            detail["link"] = serde_json::json!({
-                "step": link.step.code(),
-                "expires_at": link.expires_at,
-            });
         }
         write_history(
             &txn,
             number.sequence(),
             actor,
-            HistoryEntry {
-                kind: HistoryKind::Transition,
-                from: Some(transition.from),
-                to: Some(transition.to),
-                reason: transition.reason.as_ref().map(|r| r.as_str()),
-                visibility: Visibility::Public,
-                detail: Some(detail),
-            },
+            transition_entry(transition),
             now,
         )
         .await?;
@@ -198,6 +63,37 @@ impl Store {
         }
         txn.commit().await?;
         self.ticket(number).await?.ok_or(StoreError::TicketNotFound)
+    }
+
+    /// The requester's slot (one open ticket per service and sub-type) after the
+    /// transition: held while the ticket is open, released when it ends or is resolved,
+    /// taken again on reopening, which fails if a newer ticket took it meanwhile.
+    async fn slot_after(
+        &self,
+        number: TicketNumber,
+        transition: &Transition,
+    ) -> Result<Slot, StoreError> {
+        let current = tickets::Entity::find_by_id(number.sequence())
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::TicketNotFound)?;
+        let key = open_slot(
+            &current.requester_nip,
+            decode("service", &current.service, Service::from_code)?,
+            decode_opt(
+                "sub-type",
+                current.subtype.as_deref(),
+                ChangeKind::from_code,
+            )?,
+        );
+        let held = transition.to.is_open();
+        if held
+            && !transition.from.is_open()
+            && let Some(holder) = self.ticket_holding(&key).await?
+        {
+            return Err(StoreError::OpenTicketExists(holder));
+        }
+        Ok(Slot { key, held })
     }
 
     /// A comment, as the domain decided it: its visibility, its author's capacity, and
@@ -368,5 +264,159 @@ impl Store {
             Ok(None) => StoreError::TicketNotFound,
             Err(e) => e.into(),
         }
+    }
+}
+
+/// A requester's slot, and whether the ticket holds it after a change.
+struct Slot {
+    key: String,
+    held: bool,
+}
+
+/// The conditional update a transition makes: the state, the assignee, the version, the
+/// slot, the times the state implies, what the agent found at the authority and the
+/// authority's link, only while the ticket is still at `expected_version`.
+fn transition_update(
+    number: TicketNumber,
+    expected_version: i32,
+    transition: &Transition,
+    actor: &HistoryActor,
+    slot: &Slot,
+    now: DateTime<Utc>,
+) -> UpdateMany<tickets::Entity> {
+    let mut update = tickets::Entity::update_many()
+        .col_expr(tickets::Column::Status, Expr::value(transition.to.code()))
+        .col_expr(
+            tickets::Column::AssigneeNip,
+            Expr::value(
+                transition
+                    .assignee_nip
+                    .as_ref()
+                    .map(|n| n.as_str().to_owned()),
+            ),
+        )
+        .col_expr(
+            tickets::Column::Version,
+            Expr::col(tickets::Column::Version).add(1),
+        )
+        .col_expr(tickets::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            tickets::Column::OpenSlot,
+            Expr::value(slot.held.then(|| slot.key.clone())),
+        )
+        .filter(tickets::Column::Id.eq(number.sequence()))
+        .filter(tickets::Column::Version.eq(expected_version));
+    if transition.to == Status::Resolved {
+        update = update.col_expr(tickets::Column::ResolvedAt, Expr::value(Some(now)));
+    }
+    if ends_ticket(transition.to) {
+        update = update.col_expr(tickets::Column::EndedAt, Expr::value(Some(now)));
+    }
+    if let Some(finding) = &transition.finding {
+        update = with_finding(update, finding, actor, now);
+    }
+    with_link(update, transition)
+}
+
+/// What the agent found at the certificate authority, and who found it when.
+fn with_finding(
+    update: UpdateMany<tickets::Entity>,
+    finding: &AuthorityFinding,
+    actor: &HistoryActor,
+    now: DateTime<Utc>,
+) -> UpdateMany<tickets::Entity> {
+    update
+        .col_expr(
+            tickets::Column::AuthorityStatus,
+            Expr::value(finding.certificate_status.code()),
+        )
+        .col_expr(
+            tickets::Column::AuthorityProfile,
+            Expr::value(finding.profile.map(|p| p.code())),
+        )
+        .col_expr(
+            tickets::Column::AuthorityValidUntil,
+            Expr::value(finding.valid_until),
+        )
+        .col_expr(
+            tickets::Column::AuthorityEnrolmentLocked,
+            Expr::value(finding.enrolment_locked),
+        )
+        .col_expr(
+            tickets::Column::AuthorityNote,
+            Expr::value(finding.note.as_ref().map(|n| n.as_str().to_owned())),
+        )
+        .col_expr(
+            tickets::Column::AuthorityRecordedBy,
+            Expr::value(actor.id.clone()),
+        )
+        .col_expr(tickets::Column::AuthorityRecordedAt, Expr::value(Some(now)))
+}
+
+/// The authority's link the requester acts on: set while the desk waits for them,
+/// cleared when the ticket leaves the wait; reassigning the ticket while it waits keeps
+/// the link and its clock.
+fn with_link(
+    update: UpdateMany<tickets::Entity>,
+    transition: &Transition,
+) -> UpdateMany<tickets::Entity> {
+    let link = transition
+        .link
+        .filter(|_| transition.to == Status::AwaitingRequesterAtAuthority);
+    let leaves_wait = transition.from == Status::AwaitingRequesterAtAuthority
+        && transition.to != Status::AwaitingRequesterAtAuthority;
+    if link.is_none() && !leaves_wait {
+        return update;
+    }
+    update
+        .col_expr(
+            tickets::Column::LinkStep,
+            Expr::value(link.map(|l| l.step.code())),
+        )
+        .col_expr(
+            tickets::Column::LinkSentAt,
+            Expr::value(link.map(|l| l.sent_at)),
+        )
+        .col_expr(
+            tickets::Column::LinkExpiresAt,
+            Expr::value(link.map(|l| l.expires_at)),
+        )
+        // A fresh link has its own clock: its expiry is told again.
+        .col_expr(
+            tickets::Column::LinkRemindedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+}
+
+/// The history entry of a transition: the action, the assignee, and what was recorded
+/// about the authority and its link.
+fn transition_entry(transition: &Transition) -> HistoryEntry<'_> {
+    let mut detail = serde_json::json!({
+        "action": transition.action.code(),
+        "assignee_nip": transition.assignee_nip,
+        "certificate_status": transition.finding.as_ref().map(|f| f.certificate_status.label()),
+    });
+    if let Some(finding) = &transition.finding {
+        detail["authority"] = serde_json::json!({
+            "certificate_status": finding.certificate_status.code(),
+            "profile": finding.profile.map(|p| p.code()),
+            "valid_until": finding.valid_until,
+            "enrolment_locked": finding.enrolment_locked,
+            "note": finding.note.as_ref().map(|n| n.as_str()),
+        });
+    }
+    if let Some(link) = &transition.link {
+        detail["link"] = serde_json::json!({
+            "step": link.step.code(),
+            "expires_at": link.expires_at,
+        });
+    }
+    HistoryEntry {
+        kind: HistoryKind::Transition,
+        from: Some(transition.from),
+        to: Some(transition.to),
+        reason: transition.reason.as_ref().map(|r| r.as_str()),
+        visibility: Visibility::Public,
+        detail: Some(detail),
     }
 }

@@ -10,24 +10,29 @@ use certdesk_domain::{
     AttachmentKind, CertificateStatus, ChangeKind, FileType, Language, Message, Nik, Problem,
     ProblemCode, RevocationReason, Service, TicketNumber, mask_nik,
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 
 use crate::blobs::FileStream;
 use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::{stored_files, ticket_attachments, tickets};
-use crate::files::{nik_context, seal_nik};
+use crate::error::is_unique_violation;
+use crate::files::{SealedFile, nik_context, seal_nik};
 use crate::history::{HistoryEntry, write_history};
 use crate::outbox::enqueue;
 use crate::records::{
-    AttachmentRecord, AuthorityRecord, ChangeRecord, CreatedTicket, NewTicket, TicketRecord,
+    AttachmentRecord, AuthorityRecord, ChangeRecord, CreatedTicket, NewAttachment, NewTicket,
+    TicketRecord,
 };
 use crate::{Store, StoreError};
 
 impl Store {
+    /// Files a ticket: its files sealed and durably written first, then one transaction
+    /// holding the ticket, its attachments, the `created` history entry, the notices of
+    /// the filing and the idempotency key's response.
     #[tracing::instrument(skip_all, fields(service = new.submission.request.service().code(), files = new.attachments.len()))]
     pub async fn create_ticket(&self, new: NewTicket<'_>) -> Result<CreatedTicket, StoreError> {
         // Files first, in parallel and fsynced: if the transaction below fails they are
@@ -41,48 +46,69 @@ impl Store {
                     .collect(),
             )
             .await?;
-
-        let submission = new.submission;
-        let requester = &submission.requester;
-        let request = &submission.request;
         // Microseconds: what PostgreSQL keeps, and what a page cursor carries, so that
         // keyset comparisons agree on both backends.
         let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
-        // A corrected NIK is kept sealed with the ticket's own; the changes keep it masked.
+        let request = &new.submission.request;
+        let slot = open_slot(
+            new.submission.requester.nip.as_str(),
+            request.service(),
+            request.change_kind(),
+        );
+        if let Some(existing) = self.ticket_holding(&slot).await? {
+            return Err(StoreError::OpenTicketExists(existing));
+        }
+        let row = self.new_ticket_row(&new, &slot, now)?;
+
+        let txn = self.begin_write().await?;
+        // The key first: a concurrent request under the same key waits here for this
+        // transaction, then fails, and is answered with this one's response.
+        let mut new = new;
+        let idempotency = new.idempotency.take();
+        if let Some(claim) = &idempotency {
+            crate::idempotency::claim(&txn, claim, now).await?;
+        }
+        let ticket_id = match row.insert(&txn).await {
+            Ok(ticket) => ticket.id,
+            // Another request took the slot between the check above and this insert.
+            Err(e) if is_unique_violation(&e) => {
+                drop(txn);
+                return Err(self.slot_taken(&slot, e).await);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let number = TicketNumber::from_sequence(ticket_id)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        attach_files(&txn, ticket_id, &new.attachments, &sealed, now).await?;
+        record_filing(&txn, ticket_id, &new, now).await?;
+        let created = CreatedTicket {
+            number,
+            created_at: now,
+        };
+        if let Some(claim) = idempotency {
+            crate::idempotency::remember(&txn, claim, &created).await?;
+        }
+        txn.commit().await?;
+        tracing::info!(ticket = %number, "ticket stored");
+        Ok(created)
+    }
+
+    /// The ticket's row as filed: the NIK sealed and keyed-hashed, a corrected NIK kept
+    /// sealed beside it and masked in the changes, the slot held.
+    fn new_ticket_row(
+        &self,
+        new: &NewTicket<'_>,
+        slot: &str,
+        now: DateTime<Utc>,
+    ) -> Result<tickets::ActiveModel, StoreError> {
+        let submission = new.submission;
+        let requester = &submission.requester;
+        let request = &submission.request;
         let corrected_nik = request
             .changes()
             .iter()
             .find(|c| c.field == ChangeableField::Nik)
             .map(|c| c.new_value.clone());
-        let changes = match request.changes() {
-            [] => None,
-            changes => Some(
-                serde_json::to_value(
-                    changes
-                        .iter()
-                        .map(|c| FieldChange {
-                            field: c.field,
-                            new_value: if c.field == ChangeableField::Nik {
-                                mask_nik(&c.new_value)
-                            } else {
-                                c.new_value.clone()
-                            },
-                        })
-                        .collect::<Vec<_>>(),
-                )
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            ),
-        };
-
-        let open_slot = open_slot(
-            requester.nip.as_str(),
-            request.service(),
-            request.change_kind(),
-        );
-        if let Some(existing) = self.ticket_holding(&open_slot).await? {
-            return Err(StoreError::OpenTicketExists(existing));
-        }
-
         let nik = requester
             .nik
             .as_ref()
@@ -95,14 +121,7 @@ impl Store {
                 )
             })
             .transpose()?;
-        let txn = self.begin_write().await?;
-        // The key first: a concurrent request under the same key waits here for this
-        // transaction, then fails, and is answered with this one's response.
-        let mut idempotency = new.idempotency;
-        if let Some(claim) = &idempotency {
-            crate::idempotency::claim(&txn, claim, now).await?;
-        }
-        let inserted = tickets::ActiveModel {
+        Ok(tickets::ActiveModel {
             id: NotSet,
             service: Set(request.service().code().to_owned()),
             subtype: Set(request.change_kind().map(|k| k.code().to_owned())),
@@ -129,109 +148,33 @@ impl Store {
             link_expires_at: Set(None),
             link_reminded_at: Set(None),
             endorsement_reminded_at: Set(None),
-            intake_warnings: Set(match new.warnings {
-                [] => None,
-                warnings => Some(
-                    serde_json::to_value(warnings)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                ),
-            }),
+            intake_warnings: Set(json_or_none(new.warnings)?),
             requester_name: Set(requester.name.as_str().to_owned()),
             requester_email: Set(requester.email.as_str().to_owned()),
             requester_unit: Set(requester.unit.as_str().to_owned()),
             requester_position: Set(requester.position.as_str().to_owned()),
             responsible_officer_nip: Set(submission.responsible_officer.as_str().to_owned()),
             description: Set(submission.description.as_str().to_owned()),
-            changes: Set(changes),
+            changes: Set(json_or_none(&masked_changes(request.changes()))?),
             certificate_status: Set(submission.certificate_status.map(|s| s.label().to_owned())),
             created_at: Set(now),
             updated_at: Set(now),
             queue: Set(new.queue.as_str().to_owned()),
             assignee_nip: Set(None),
             version: Set(1),
-            open_slot: Set(Some(open_slot.clone())),
+            open_slot: Set(Some(slot.to_owned())),
             resolved_at: Set(None),
             language: Set(new.language.map(|l| l.code().to_owned())),
-        }
-        .insert(&txn)
-        .await;
-        let ticket = match inserted {
-            Ok(ticket) => ticket,
-            // Another request took the slot between the check above and this insert.
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
-                drop(txn);
-                let existing = self
-                    .ticket_holding(&open_slot)
-                    .await?
-                    .ok_or(StoreError::Database(e))?;
-                return Err(StoreError::OpenTicketExists(existing));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let number = TicketNumber::from_sequence(ticket.id)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        })
+    }
 
-        if !new.attachments.is_empty() {
-            stored_files::Entity::insert_many(
-                new.attachments
-                    .iter()
-                    .zip(&sealed)
-                    .map(|(a, file)| file.row(&a.inspected, now)),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-            ticket_attachments::Entity::insert_many(new.attachments.iter().zip(&sealed).map(
-                |(a, file)| ticket_attachments::ActiveModel {
-                    ticket_id: Set(ticket.id),
-                    kind: Set(a.kind.code().to_owned()),
-                    file_id: Set(file.id.clone()),
-                    created_at: Set(now),
-                },
-            ))
-            .exec_without_returning(&txn)
-            .await?;
+    /// After a unique violation on the slot: the ticket that holds it now.
+    pub(crate) async fn slot_taken(&self, slot: &str, violation: sea_orm::DbErr) -> StoreError {
+        match self.ticket_holding(slot).await {
+            Ok(Some(holder)) => StoreError::OpenTicketExists(holder),
+            Ok(None) => StoreError::Database(violation),
+            Err(e) => e,
         }
-
-        write_history(
-            &txn,
-            ticket.id,
-            new.filed_by,
-            HistoryEntry {
-                kind: HistoryKind::Created,
-                from: None,
-                to: Some(new.status),
-                reason: None,
-                visibility: Visibility::Public,
-                detail: Some(serde_json::json!({ "queue": new.queue.as_str() })),
-            },
-            now,
-        )
-        .await?;
-        let filed = TicketFacts {
-            status: new.status,
-            requester_nip: requester.nip.clone(),
-            officer_nip: submission.responsible_officer.clone(),
-            assignee_nip: None,
-            resolved_at: None,
-        };
-        for notice in filing_notices(&filed) {
-            enqueue(&txn, ticket.id, &notice, now).await?;
-        }
-        let created = CreatedTicket {
-            number,
-            created_at: now,
-        };
-        if let Some(claim) = idempotency.take() {
-            crate::idempotency::remember(&txn, claim, &created).await?;
-        }
-        txn.commit().await?;
-        tracing::info!(ticket = %number, "ticket stored");
-        Ok(created)
     }
 
     /// The open ticket that holds a requester's slot, if any.
@@ -327,6 +270,99 @@ pub(crate) fn open_slot(
         service.code(),
         subtype.map_or("-", ChangeKind::code)
     )
+}
+
+/// The requested changes as kept: a corrected NIK masked (it is kept sealed with the
+/// ticket's own).
+fn masked_changes(changes: &[FieldChange]) -> Vec<FieldChange> {
+    changes
+        .iter()
+        .map(|c| FieldChange {
+            field: c.field,
+            new_value: if c.field == ChangeableField::Nik {
+                mask_nik(&c.new_value)
+            } else {
+                c.new_value.clone()
+            },
+        })
+        .collect()
+}
+
+/// A list as a JSON column: none when empty.
+fn json_or_none<T: serde::Serialize>(items: &[T]) -> Result<Option<serde_json::Value>, StoreError> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_value(items)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The filed files' rows and the ticket's attachments pointing at them.
+async fn attach_files(
+    txn: &DatabaseTransaction,
+    ticket_id: i64,
+    attachments: &[NewAttachment],
+    sealed: &[SealedFile],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if attachments.is_empty() {
+        return Ok(());
+    }
+    stored_files::Entity::insert_many(
+        attachments
+            .iter()
+            .zip(sealed)
+            .map(|(a, file)| file.row(&a.inspected, now)),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    ticket_attachments::Entity::insert_many(attachments.iter().zip(sealed).map(|(a, file)| {
+        ticket_attachments::ActiveModel {
+            ticket_id: Set(ticket_id),
+            kind: Set(a.kind.code().to_owned()),
+            file_id: Set(file.id.clone()),
+            created_at: Set(now),
+        }
+    }))
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// The filing in the ticket's history, and the notices the domain gives for it.
+async fn record_filing(
+    txn: &DatabaseTransaction,
+    ticket_id: i64,
+    new: &NewTicket<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    write_history(
+        txn,
+        ticket_id,
+        new.filed_by,
+        HistoryEntry {
+            kind: HistoryKind::Created,
+            from: None,
+            to: Some(new.status),
+            reason: None,
+            visibility: Visibility::Public,
+            detail: Some(serde_json::json!({ "queue": new.queue.as_str() })),
+        },
+        now,
+    )
+    .await?;
+    let filed = TicketFacts {
+        status: new.status,
+        requester_nip: new.submission.requester.nip.clone(),
+        officer_nip: new.submission.responsible_officer.clone(),
+        assignee_nip: None,
+        resolved_at: None,
+    };
+    for notice in filing_notices(&filed) {
+        enqueue(txn, ticket_id, &notice, now).await?;
+    }
+    Ok(())
 }
 
 impl Store {
