@@ -15,7 +15,7 @@ use futures_util::FutureExt;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::Authenticator;
-use crate::error::{ApiError, Missing, problem_for_bare_errors};
+use crate::error::{ApiError, problem_for_bare_errors};
 use crate::pdf_reader::PdfReader;
 use crate::rate_limits::RateLimits;
 use crate::request_log::{RequestSpan, client_request_id};
@@ -155,7 +155,7 @@ impl Application {
                 .configure(crate::console::configure)
                 .configure(openapi::configure)
                 .default_service(web::to(|| async {
-                    Err::<actix_web::HttpResponse, _>(ApiError::NotFound(Missing::Route))
+                    Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound)
                 }))
         })
         .listen(listener)?;

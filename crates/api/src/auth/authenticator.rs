@@ -213,7 +213,7 @@ impl FromRequest for Caller {
             let authenticator = request
                 .app_data::<web::Data<Authenticator>>()
                 .cloned()
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("authenticator missing")))?;
             // An address that kept failing is refused before its token is even read, so
             // that guessing tokens from it goes nowhere.
             let limits = request.app_data::<web::Data<RateLimits>>().cloned();

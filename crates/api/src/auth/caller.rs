@@ -1,11 +1,11 @@
 //! The caller of a request, as handlers see it: a person with their roles, or an
 //! integrator's token with its scopes.
 
+use certdesk_domain::Nip;
 use certdesk_domain::lifecycle::{Actor, Capacity, Role};
-use certdesk_domain::{Message, Nip};
 use certdesk_store::HistoryActor;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 
 /// What an integrator's token may do.
 pub mod scope {
@@ -66,10 +66,7 @@ impl Caller {
         if self.is_staff() {
             return Ok(());
         }
-        Err(ApiError::Forbidden {
-            code: ErrorCode::NotPermitted,
-            message: Message::new("Hanya untuk petugas RA.", "For RA staff only."),
-        })
+        Err(ApiError::StaffOnly)
     }
 
     /// Supervisors only (routing rules, the officers' directory).
@@ -77,10 +74,7 @@ impl Caller {
         if self.is_supervisor() {
             return Ok(());
         }
-        Err(ApiError::Forbidden {
-            code: ErrorCode::NotPermitted,
-            message: Message::new("Hanya untuk supervisor.", "For supervisors only."),
-        })
+        Err(ApiError::SupervisorsOnly)
     }
 
     /// Who owns what this caller creates, such as idempotency keys: the NIP of a person,

@@ -94,11 +94,7 @@ fn query_config() -> web::QueryConfig {
 
 fn unreadable(error: &str) -> actix_web::Error {
     tracing::info!(%error, "console form or query refused");
-    page::ConsoleError::Unreadable(certdesk_domain::Message::new(
-        "Formulir atau alamat ini tidak dapat dibaca. Muat ulang halaman lalu coba lagi.",
-        "This form or address cannot be read. Reload the page and try again.",
-    ))
-    .into()
+    page::ConsoleError::Api(crate::error::ApiError::UnreadableForm).into()
 }
 
 /// Where a signed-in person starts: the queues for RA staff, the endorsements waiting
@@ -114,12 +110,7 @@ async fn home(signed: session::Signed) -> Result<HttpResponse, page::ConsoleErro
     {
         return Ok(page::see_other("/console/endorsements"));
     }
-    Err(page::ConsoleError::Forbidden(
-        certdesk_domain::Message::new(
-            "Konsol ini untuk petugas RA, supervisor dan pejabat penanggung jawab. Pemohon mengajukan dan mengikuti tiketnya melalui portal layanan.",
-            "This console is for RA agents, supervisors and responsible officers. Requesters file and follow their tickets through the service portal.",
-        ),
-    ))
+    Err(crate::error::ApiError::ConsoleNotForRequesters.into())
 }
 
 /// The stylesheet and the script, compiled in; named by content so they can be cached.

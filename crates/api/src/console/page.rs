@@ -72,7 +72,7 @@ pub fn render_with_status(
         .get_template(name)
         .and_then(|t| t.render(context))
         .map_err(|e| {
-            ConsoleError::Api(ApiError::Internal(anyhow::anyhow!(
+            ConsoleError::Api(ApiError::internal(anyhow::anyhow!(
                 "console page {name}: {e}"
             )))
         })?;
@@ -98,11 +98,6 @@ pub enum ConsoleError {
     /// A form without this session's CSRF token, or from another site.
     #[error("the form's token does not match the session")]
     Forged,
-    #[error("forbidden: {}", .0.en)]
-    Forbidden(Message),
-    /// A form or query that does not read.
-    #[error("unreadable: {}", .0.en)]
-    Unreadable(Message),
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -121,7 +116,6 @@ impl ConsoleError {
                 "Formulir ini tidak dapat diterima: muat ulang halaman lalu coba lagi.",
                 "This form cannot be accepted: reload the page and try again.",
             ),
-            Self::Forbidden(message) | Self::Unreadable(message) => message.clone(),
             Self::Api(error) => error.problem().message,
         }
     }
@@ -131,8 +125,7 @@ impl ResponseError for ConsoleError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::SignIn => StatusCode::SEE_OTHER,
-            Self::Forged | Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::Unreadable(_) => StatusCode::BAD_REQUEST,
+            Self::Forged => StatusCode::FORBIDDEN,
             Self::Api(error) => error.status_code(),
         }
     }
@@ -141,7 +134,7 @@ impl ResponseError for ConsoleError {
         if let Self::SignIn = self {
             return see_other("/console/sign-in");
         }
-        if let Self::Api(ApiError::Internal(error)) = self {
+        if let Self::Api(ApiError::Internal { cause: error }) = self {
             tracing::error!(error = %format!("{error:#}"), "console page failed");
         }
         let message = self.message();

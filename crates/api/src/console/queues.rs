@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status, link_expired};
 use certdesk_domain::routing::QueueName;
-use certdesk_domain::{CertificateStatus, ChangeKind, Language, Message, Service};
+use certdesk_domain::{CertificateStatus, ChangeKind, Language, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
 use chrono::{DateTime, Utc};
 use minijinja::context;
@@ -54,10 +54,7 @@ pub async fn endorsements(
 ) -> Result<HttpResponse, ConsoleError> {
     let actor = &signed.session.actor;
     if !actor.has(Role::Officer) {
-        return Err(ConsoleError::Forbidden(Message::new(
-            "Hanya untuk pejabat penanggung jawab.",
-            "For responsible officers only.",
-        )));
+        return Err(ApiError::OfficersOnly.into());
     }
     let language = signed.session.language;
     let waiting = TicketFilter {
@@ -101,8 +98,9 @@ pub async fn list(
 ) -> Result<HttpResponse, ConsoleError> {
     signed.caller.require_staff()?;
     let language = signed.session.language;
-    let queue = QueueName::parse(&path)
-        .map_err(|(code, message)| ApiError::invalid("queue", code, message))?;
+    let queue = QueueName::parse(&path).map_err(|(code, message)| {
+        ApiError::rejected(vec![certdesk_domain::Problem::new("queue", code, message)])
+    })?;
     let query = filters_filled_in(query.into_inner());
     let mut ticket_filter = filter(&state, &query)?;
     ticket_filter.queue = Some(queue.clone());

@@ -25,7 +25,7 @@ pub const COOKIE: &str = "certdesk_console";
 pub fn random_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
@@ -90,7 +90,7 @@ impl FromRequest for Signed {
             let state = request
                 .app_data::<web::Data<AppState>>()
                 .cloned()
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("state missing")))?;
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("state missing")))?;
             let session = state
                 .store
                 .console_session(&token, Utc::now())

@@ -40,10 +40,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, ConsoleError> {
     same_origin(&request, &sign_ins.origin)?;
     if !sign_ins.token {
-        return Err(ConsoleError::Forbidden(certdesk_domain::Message::new(
-            "Masuk dengan token tidak tersedia: gunakan SSO.",
-            "Signing in with a token is not available here: use the SSO.",
-        )));
+        return Err(ApiError::TokenSignInOff.into());
     }
     let address = limits.client_address(&request);
     limits.authentication_allowed(address)?;
@@ -94,7 +91,7 @@ pub async fn submit(
     let mut response = see_other("/console/");
     response
         .add_cookie(&cookie(&token))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("cookie: {e}")))?;
     Ok(response)
 }
 
@@ -119,7 +116,7 @@ pub async fn sign_out(
     gone.make_removal();
     response
         .add_cookie(&gone)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("cookie: {e}")))?;
     Ok(response)
 }
 

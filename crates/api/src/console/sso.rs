@@ -10,8 +10,8 @@ use std::time::Duration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
+use certdesk_domain::Nip;
 use certdesk_domain::lifecycle::Actor;
-use certdesk_domain::{Message, Nip};
 use certdesk_store::{ConsoleSession, PendingSignIn};
 use chrono::Utc;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
@@ -219,7 +219,7 @@ pub async fn start(
         .finish();
     response
         .add_cookie(&binding)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("cookie: {e}")))?;
     Ok(response)
 }
 
@@ -280,7 +280,7 @@ pub async fn callback(
     let http = |request| call(&sso.http, request);
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.clone()))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("SSO token endpoint: {e}")))?
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("SSO token endpoint: {e}")))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
         .request_async(&http)
         .await
@@ -316,10 +316,7 @@ pub async fn callback(
     let roles = roles_of(&id_token.to_string(), &sso.roles_claim);
     if roles.is_empty() {
         tracing::info!("SSO sign-in refused: the token grants no role here");
-        return Err(ConsoleError::Forbidden(Message::new(
-            "Akun Anda belum memiliki peran di layanan ini. Hubungi supervisor RA.",
-            "Your account has no role at this desk yet. Ask an RA supervisor.",
-        )));
+        return Err(ApiError::NoRoleAtDesk.into());
     }
     let actor = Actor { nip, roles };
     let language = state
@@ -348,31 +345,26 @@ pub async fn callback(
     )?;
     response
         .add_cookie(&cookie(&token))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("cookie: {e}")))?;
     let mut spent = Cookie::build(STATE_COOKIE, "")
         .path("/console/sso")
         .finish();
     spent.make_removal();
     response
         .add_cookie(&spent)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("cookie: {e}")))?;
     Ok(response)
 }
 
 fn configured(sign_ins: &SignIns) -> Result<&Sso, ConsoleError> {
-    sign_ins.sso.as_ref().ok_or_else(|| {
-        ConsoleError::Forbidden(Message::new(
-            "Masuk melalui SSO belum dikonfigurasi di layanan ini.",
-            "Sign-in through the SSO is not configured on this desk.",
-        ))
-    })
+    sign_ins
+        .sso
+        .as_ref()
+        .ok_or_else(|| ConsoleError::Api(ApiError::SsoNotConfigured))
 }
 
 fn refused() -> ConsoleError {
-    ConsoleError::Forbidden(Message::new(
-        "Masuk melalui SSO tidak dapat diselesaikan. Mulai lagi dari halaman masuk.",
-        "The sign-in through the SSO could not be completed. Start again from the sign-in page.",
-    ))
+    ConsoleError::Api(ApiError::SsoIncomplete)
 }
 
 /// The roles in a verified JWT's payload.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::page::{ConsoleError, filled_in, render, see_other, serialized};
 use super::session::Signed;
-use crate::error::{ApiError, Missing};
+use crate::error::ApiError;
 use crate::routes::audit::AuditQuery;
 use crate::routes::outbox::requeue_one;
 use crate::routes::paging::next_link;
@@ -147,7 +147,7 @@ where
 /// A button names someone who is in the directory; any other NIP is an address that
 /// leads nowhere.
 fn not_in_directory() -> ConsoleError {
-    ApiError::NotFound(Missing::Route).into()
+    ApiError::RouteNotFound.into()
 }
 
 /// The routing rules in the order they are tried, through the API's own reading: a rule

@@ -130,17 +130,22 @@ pub async fn act(
             ticket.number,
             ActionKind::from_code(&action).map_or("", ActionKind::code)
         ))),
-        Err(ApiError::PreconditionFailed { .. }) => {
+        Err(ApiError::StaleVersion { .. }) => {
             let banner = Banner::Stale {
                 seen_at: form.seen_at,
             };
             page(&state, &signed, &request, &path, banner).await
         }
-        Err(
-            refused @ (ApiError::Validation { .. }
-            | ApiError::Forbidden { .. }
-            | ApiError::Conflict { .. }),
-        ) => page(&state, &signed, &request, &path, Banner::Refused(refused)).await,
+        // Refused by the rules (a field, who may act, the ticket's state): said above
+        // the page; anything else is an error page.
+        Err(refused)
+            if matches!(
+                refused.status(),
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::FORBIDDEN | StatusCode::CONFLICT
+            ) =>
+        {
+            page(&state, &signed, &request, &path, Banner::Refused(refused)).await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -175,7 +180,12 @@ pub async fn comment(
     .await
     {
         Ok(()) => Ok(see_other(&format!("/console/tickets/{path}?done=comment"))),
-        Err(refused @ (ApiError::Validation { .. } | ApiError::Forbidden { .. })) => {
+        Err(refused)
+            if matches!(
+                refused.status(),
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::FORBIDDEN
+            ) =>
+        {
             page(&state, &signed, &request, &path, Banner::Refused(refused)).await
         }
         Err(other) => Err(other.into()),

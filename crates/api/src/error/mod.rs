@@ -1,6 +1,8 @@
-//! Every error leaves the API as an RFC 9457 `application/problem+json` body, mapped here
-//! once. Client errors name the rule broken in Indonesian and English; server errors say
-//! nothing of their cause to the client and everything to the log.
+//! Every error leaves the API as an RFC 9457 `application/problem+json` body, made here
+//! from one row of the table (`table.rs`): its code, status, title and both texts.
+//! Client errors name the rule broken in Indonesian and English; server errors say
+//! nothing of their cause to the client and everything to the log. What the layers
+//! below say (the store's errors, the lifecycle's refusals) is mapped once (`from.rs`).
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -8,110 +10,72 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
+use certdesk_domain::problem::Rule;
 use certdesk_domain::{Message, Problem, ProblemCode};
 use serde::Serialize;
 
 mod code;
+mod field_rules;
 mod from;
+mod table;
 
 pub use code::ErrorCode;
+pub use field_rules::FieldRule;
+pub use table::ApiError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The request header that makes filing a ticket safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// The request breaks domain rules; every problem is listed.
-    #[error("the request breaks {} rule(s)", problems.len())]
-    Validation {
-        problems: Vec<Problem>,
-        warnings: Vec<Problem>,
-    },
-    #[error("the request body is too large (limit {limit:?})")]
-    /// `limit` is `None` when the framework refused the body before we saw it.
-    PayloadTooLarge { limit: Option<u64> },
-    #[error("the request is not multipart/form-data")]
-    UnsupportedMediaType,
-    #[error("the request could not be read: {0}")]
-    Malformed(String),
-    #[error("{0} not found")]
-    NotFound(Missing),
-    /// The attachment's file was deleted by the retention rules.
-    #[error("attachment purged")]
-    Purged,
-    #[error("method not allowed")]
-    MethodNotAllowed,
-    #[error("not authenticated")]
-    Unauthenticated,
-    /// The caller is known but may not do this; `message` says why in both languages.
-    #[error("forbidden: {}", message.en)]
-    Forbidden { code: ErrorCode, message: Message },
-    /// The request conflicts with the ticket's state; `message` says how.
-    #[error("conflict: {}", message.en)]
-    Conflict { code: ErrorCode, message: Message },
-    /// An `Idempotency-Key` already used for a different request.
-    #[error("idempotency key reused for a different request")]
-    IdempotencyKeyReused,
-    /// `If-Match` names a version the ticket has left.
-    #[error("stale version")]
-    PreconditionFailed { current: i32 },
-    /// A change without `If-Match`.
-    #[error("If-Match required")]
-    PreconditionRequired,
-    #[error("a dependency is unavailable")]
-    Unavailable,
-    /// The body did not arrive in time (a gap between pieces, or the whole).
-    #[error("the request body did not arrive in time")]
-    RequestTimeout,
-    /// As many uploads are in flight as memory allows; try again shortly.
-    #[error("too many uploads in flight")]
-    Busy { retry_after_secs: u32 },
-    /// Past a rate limit (this caller's, this address's, or failed authentications).
-    #[error("rate limited")]
-    RateLimited { retry_after_secs: u32 },
-    /// An HTTP status raised by the framework itself (e.g. a header it could not parse).
-    #[error("HTTP {0}")]
-    Status(StatusCode),
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-#[derive(Debug, Clone, Copy)]
-pub enum Missing {
-    Route,
-    Ticket,
-    Attachment,
-    DeadLetter,
-    DataSubject,
-}
-
-impl std::fmt::Display for Missing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Route => "route",
-            Self::Ticket => "ticket",
-            Self::Attachment => "attachment",
-            Self::DeadLetter => "dead letter",
-            Self::DataSubject => "data subject",
-        })
-    }
-}
-
 impl ApiError {
-    /// One field breaks one rule.
-    pub fn invalid(field: impl Into<String>, code: ProblemCode, message: Message) -> Self {
+    /// One field breaks one rule: the domain's, or one the HTTP layer finds itself
+    /// ([`FieldRule`]).
+    pub fn invalid(field: &str, rule: &impl Rule) -> Self {
+        Self::rejected(vec![Problem::at(field, rule)])
+    }
+
+    /// The request breaks these rules (the domain's problems, each naming its field).
+    pub fn rejected(problems: Vec<Problem>) -> Self {
         Self::Validation {
-            problems: vec![Problem::new(field, code, message)],
+            problems,
             warnings: Vec::new(),
         }
     }
 
-    /// One field breaks the rule a domain type's parser names.
-    pub fn invalid_at(field: &str, rule: &impl certdesk_domain::problem::Rule) -> Self {
-        Self::Validation {
-            problems: vec![Problem::at(field, rule)],
-            warnings: Vec::new(),
+    /// A fault of ours, with its cause for the log.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self::Internal {
+            cause: cause.into(),
+        }
+    }
+
+    /// A 4xx the request itself could change: its answer names what to change.
+    pub fn is_refusal(&self) -> bool {
+        self.status().is_client_error()
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(cause: anyhow::Error) -> Self {
+        Self::Internal { cause }
+    }
+}
+
+/// For logs: the code and the English text; a fault of ours with its whole cause.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Internal { cause } => write!(f, "internal error: {cause:#}"),
+            other => write!(f, "{}: {}", other.code().as_str(), other.message().en),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Internal { cause } => Some(cause.as_ref()),
+            _ => None,
         }
     }
 }
@@ -145,188 +109,25 @@ pub struct ProblemDetails {
 }
 
 impl ApiError {
-    /// The stable code of this kind of error.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::Validation { .. } => ErrorCode::ValidationFailed,
-            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
-            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
-            Self::Malformed(_) => ErrorCode::MalformedRequest,
-            Self::NotFound(Missing::Route) => ErrorCode::RouteNotFound,
-            Self::NotFound(Missing::Ticket) => ErrorCode::TicketNotFound,
-            Self::NotFound(Missing::Attachment) => ErrorCode::AttachmentNotFound,
-            Self::NotFound(Missing::DeadLetter) => ErrorCode::DeadLetterNotFound,
-            Self::NotFound(Missing::DataSubject) => ErrorCode::DataSubjectNotFound,
-            Self::Purged => ErrorCode::AttachmentPurged,
-            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
-            Self::Unauthenticated => ErrorCode::Unauthenticated,
-            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => *code,
-            Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
-            Self::PreconditionFailed { .. } => ErrorCode::StaleVersion,
-            Self::PreconditionRequired => ErrorCode::IfMatchRequired,
-            Self::Unavailable => ErrorCode::ServiceUnavailable,
-            Self::RequestTimeout => ErrorCode::RequestTimeout,
-            Self::Busy { .. } => ErrorCode::ServerBusy,
-            Self::RateLimited { .. } => ErrorCode::RateLimited,
-            Self::Status(StatusCode::NOT_ACCEPTABLE) => ErrorCode::NotAcceptable,
-            Self::Status(status) if status.is_server_error() => ErrorCode::InternalError,
-            Self::Status(_) => ErrorCode::BadRequest,
-            Self::Internal(_) => ErrorCode::InternalError,
-        }
-    }
-
-    fn title(&self) -> &'static str {
-        match self {
-            Self::Validation { .. } => "The request breaks the service desk's rules",
-            Self::PayloadTooLarge { .. } => "The request is too large",
-            Self::UnsupportedMediaType => "Unsupported media type",
-            Self::Malformed(_) => "The request could not be read",
-            Self::NotFound(_) => "Not found",
-            Self::Purged => "Attachment purged",
-            Self::MethodNotAllowed => "Method not allowed",
-            Self::Unauthenticated => "Authentication required",
-            Self::Forbidden { .. } => "Forbidden",
-            Self::Conflict { .. } => "Conflict with the ticket's state",
-            Self::IdempotencyKeyReused => "Idempotency key reused",
-            Self::PreconditionFailed { .. } => "The ticket has changed",
-            Self::PreconditionRequired => "If-Match required",
-            Self::Unavailable => "Service unavailable",
-            Self::RequestTimeout => "The request body did not arrive in time",
-            Self::Busy { .. } => "Too many uploads at once",
-            Self::RateLimited { .. } => "Too many requests",
-            Self::Status(status) => status.canonical_reason().unwrap_or("Error"),
-            Self::Internal(_) => "Internal server error",
-        }
-    }
-
-    fn message(&self) -> Message {
-        match self {
-            Self::Validation { problems, .. } => Message::new(
-                format!(
-                    "Ada {} hal yang perlu diperbaiki; lihat daftar `errors`.",
-                    problems.len()
-                ),
-                format!(
-                    "{} thing(s) need fixing; see the `errors` list.",
-                    problems.len()
-                ),
-            ),
-            Self::PayloadTooLarge { limit: Some(limit) } => Message::new(
-                format!("Permintaan melebihi batas {limit} byte. Perkecil atau kompres lampiran."),
-                format!(
-                    "The request is larger than the limit of {limit} bytes. Make the attachments smaller."
-                ),
-            ),
-            Self::PayloadTooLarge { limit: None } => Message::new(
-                "Permintaan terlalu besar. Perkecil atau kompres lampiran.",
-                "The request is too large. Make the attachments smaller.",
-            ),
-            Self::UnsupportedMediaType => Message::new(
-                "Kirim tiket sebagai multipart/form-data: bagian `ticket` (JSON) dan satu bagian per lampiran.",
-                "Send the ticket as multipart/form-data: a `ticket` part (JSON) and one part per attachment.",
-            ),
-            Self::Malformed(_) => Message::new(
-                "Permintaan tidak dapat dibaca (format multipart rusak atau terputus). Kirim ulang.",
-                "The request could not be read (broken or truncated multipart body). Send it again.",
-            ),
-            Self::NotFound(Missing::Ticket) => Message::new(
-                "Tiket tidak ditemukan. Periksa nomor tiket (S diikuti 11 angka).",
-                "Ticket not found. Check the ticket number (S followed by 11 digits).",
-            ),
-            Self::NotFound(Missing::Attachment) => Message::new(
-                "Lampiran tidak ditemukan pada tiket ini.",
-                "This ticket has no such attachment.",
-            ),
-            Self::NotFound(Missing::DeadLetter) => Message::new(
-                "Tidak ada surat gagal kirim dengan id ini (mungkin sudah diantrekan ulang).",
-                "No dead letter with this id (it may have been requeued already).",
-            ),
-            Self::NotFound(Missing::DataSubject) => Message::new(
-                "Tidak ada tiket yang tersimpan untuk NIK ini.",
-                "No ticket is held for this NIK.",
-            ),
-            Self::NotFound(Missing::Route) => {
-                Message::new("Alamat tidak ditemukan.", "No such address.")
-            }
-            Self::Purged => Message::new(
-                "Berkas lampiran ini sudah dihapus sesuai masa retensi data pribadi; keterangannya tetap tercatat pada tiket.",
-                "This attachment's file was deleted when its personal-data retention period ended; its description stays on the ticket.",
-            ),
-            Self::MethodNotAllowed => Message::new(
-                "Metode HTTP ini tidak didukung untuk alamat ini.",
-                "This HTTP method is not supported at this address.",
-            ),
-            Self::Unauthenticated => Message::new(
-                "Masuk terlebih dahulu: kirim token di header `Authorization: Bearer …` (token kedaluwarsa atau tidak valid ditolak).",
-                "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused).",
-            ),
-            Self::Forbidden { message, .. } | Self::Conflict { message, .. } => message.clone(),
-            Self::IdempotencyKeyReused => idempotency_key_reused(),
-            Self::PreconditionFailed { current } => Message::new(
-                format!(
-                    "Tiket sudah berubah (versi sekarang {current}). Muat ulang tiket lalu ulangi tindakan."
-                ),
-                format!(
-                    "The ticket has changed (it is now at version {current}). Reload it and try again."
-                ),
-            ),
-            Self::PreconditionRequired => Message::new(
-                "Sertakan header `If-Match` berisi ETag tiket yang terakhir Anda baca.",
-                "Send an `If-Match` header with the ETag of the ticket as you last read it.",
-            ),
-            Self::RequestTimeout => Message::new(
-                "Isi permintaan tidak diterima tepat waktu (koneksi terlalu lambat atau terputus). Kirim ulang.",
-                "The request body did not arrive in time (the connection was too slow or stalled). Send it again.",
-            ),
-            Self::Busy { retry_after_secs } => Message::new(
-                format!(
-                    "Terlalu banyak unggahan sedang diproses. Coba lagi dalam {retry_after_secs} detik; tidak ada yang tersimpan."
-                ),
-                format!(
-                    "Too many uploads are being processed. Try again in {retry_after_secs} seconds; nothing was stored."
-                ),
-            ),
-            Self::RateLimited { retry_after_secs } => Message::new(
-                format!(
-                    "Terlalu banyak permintaan dalam waktu singkat. Coba lagi dalam {retry_after_secs} detik; tidak ada yang tersimpan."
-                ),
-                format!(
-                    "Too many requests in a short time. Try again in {retry_after_secs} seconds; nothing was stored."
-                ),
-            ),
-            Self::Unavailable => Message::new(
-                "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.",
-                "The service is unavailable right now. Try again shortly.",
-            ),
-            Self::Status(status) if status.is_client_error() => {
-                Message::new("Permintaan tidak valid.", "The request is not valid.")
-            }
-            Self::Status(_) | Self::Internal(_) => Message::new(
-                "Terjadi kesalahan pada server. Tiket Anda tidak tersimpan; coba lagi atau hubungi service desk.",
-                "Something went wrong on the server. Your ticket was not stored; try again or contact the service desk.",
-            ),
-        }
-    }
-
     pub fn problem(&self) -> ProblemDetails {
-        let status = self.status_code();
+        let message = self.message();
         let (errors, warnings) = match self {
             Self::Validation { problems, warnings } => (problems.clone(), warnings.clone()),
+            // The header is the field: a client that shows `errors` shows it too.
             Self::IdempotencyKeyReused => (
                 vec![Problem::new(
                     IDEMPOTENCY_KEY,
                     ProblemCode::IdempotencyKeyReused,
-                    idempotency_key_reused(),
+                    message.clone(),
                 )],
                 Vec::new(),
             ),
             _ => (Vec::new(), Vec::new()),
         };
-        let message = self.message();
         ProblemDetails {
             problem_type: format!("/problems/{}", self.code().as_str()),
             title: self.title(),
-            status: status.as_u16(),
+            status: self.status().as_u16(),
             detail: message.en.clone(),
             code: self.code(),
             message,
@@ -338,53 +139,28 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Malformed(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Purged => StatusCode::GONE,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Unavailable | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Status(status) => *status,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         match self {
             // The whole cause chain goes to the log, none of it to the client.
-            Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            Self::Internal { cause } => tracing::error!(error = ?cause, "request failed"),
             Self::Unavailable => tracing::warn!("dependency unavailable"),
             other => tracing::info!(code = other.code().as_str(), "request refused"),
         }
-        let mut response = HttpResponse::build(self.status_code());
+        let mut response = HttpResponse::build(self.status());
         if matches!(self, Self::Unauthenticated) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if let Self::Busy { retry_after_secs } | Self::RateLimited { retry_after_secs } = self {
+        if let Self::ServerBusy { retry_after_secs } | Self::RateLimited { retry_after_secs } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         response
             .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
             .json(self.problem())
     }
-}
-
-fn idempotency_key_reused() -> Message {
-    Message::new(
-        "`Idempotency-Key` ini sudah dipakai untuk permintaan lain. Gunakan kunci baru untuk tiket baru; untuk mengulang, kirim permintaan yang sama persis.",
-        "This `Idempotency-Key` was already used for a different request. Use a new key for a new ticket; to retry, send exactly the same request.",
-    )
 }
 
 /// Middleware hook: turns error responses that the framework produced without a body of
@@ -408,10 +184,12 @@ pub fn problem_for_bare_errors<B: MessageBody + 'static>(
         ));
     }
     let error = match response.status() {
-        StatusCode::NOT_FOUND => ApiError::NotFound(Missing::Route),
+        StatusCode::NOT_FOUND => ApiError::RouteNotFound,
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: None },
-        status => ApiError::Status(status),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        StatusCode::NOT_ACCEPTABLE => ApiError::NotAcceptable,
+        status if status.is_server_error() => ApiError::FrameworkFailure { status },
+        status => ApiError::OtherClientError { status },
     };
     let (request, original) = response.into_parts();
     let mut replacement = error.error_response();
@@ -424,4 +202,85 @@ pub fn problem_for_bare_errors<B: MessageBody + 'static>(
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(request, replacement).map_into_right_body(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table::KINDS;
+    use super::*;
+
+    /// Every code a client may meet has a row; a code's rows agree on its status and
+    /// title (checked on the kinds that can be built without data).
+    #[test]
+    fn every_code_has_a_row_and_one_status() {
+        for code in ErrorCode::ALL {
+            assert!(
+                KINDS.iter().any(|(_, row)| row == code),
+                "{} has no row in the table",
+                code.as_str()
+            );
+        }
+        let same_code = [
+            vec![
+                ApiError::StaffOnly,
+                ApiError::SupervisorsOnly,
+                ApiError::OfficersOnly,
+                ApiError::PeopleOnly,
+                ApiError::RequesterReplacesAttachments,
+                ApiError::ConsoleNotForRequesters,
+                ApiError::TokenSignInOff,
+                ApiError::NoRoleAtDesk,
+                ApiError::SsoNotConfigured,
+                ApiError::SsoIncomplete,
+            ],
+            vec![ApiError::RouteNotFound, ApiError::TicketNotFound],
+            vec![ApiError::MalformedBody, ApiError::UnreadableForm],
+            vec![
+                ApiError::PayloadTooLarge,
+                ApiError::BodyTooLarge { limit: 1 },
+            ],
+        ];
+        for kinds in same_code {
+            let first = &kinds[0];
+            for kind in &kinds {
+                assert_eq!(kind.status(), first.status(), "{kind:?}");
+                if kind.code() == first.code() {
+                    assert_eq!(kind.title(), first.title(), "{kind:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_fault_of_ours_tells_the_client_nothing_of_its_cause() {
+        let error = ApiError::internal(anyhow::anyhow!("connection refused at 10.0.0.7"));
+        let problem = serde_json::to_string(&error.problem()).unwrap();
+        assert!(!problem.contains("10.0.0.7"), "{problem}");
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(error.to_string().contains("10.0.0.7"), "the log has it");
+    }
+
+    #[test]
+    fn every_refusal_says_what_to_do_in_both_languages() {
+        let refusals = [
+            ApiError::OpenTicketExists {
+                number: certdesk_domain::TicketNumber::from_sequence(7).unwrap(),
+            },
+            ApiError::RateLimited {
+                retry_after_secs: 30,
+            },
+            ApiError::invalid("cursor", &FieldRule::CursorInvalid),
+        ];
+        for refusal in refusals {
+            let message = refusal.message();
+            assert!(!message.id.is_empty() && !message.en.is_empty());
+            assert_ne!(message.id, message.en, "{refusal:?}");
+            assert!(refusal.is_refusal());
+        }
+        let message = ApiError::OpenTicketExists {
+            number: certdesk_domain::TicketNumber::from_sequence(7).unwrap(),
+        }
+        .message();
+        assert!(message.en.contains("S00000000007"), "{}", message.en);
+    }
 }

@@ -2,14 +2,14 @@
 //! database's to keep: nobody, the desk included, can change or delete one.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::{Message, Nip, ProblemCode, TicketNumber};
+use certdesk_domain::{Nip, TicketNumber};
 use certdesk_store::AuditOrder;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::paging::{invalid_cursor, link_next, next_link};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldRule};
 use crate::state::AppState;
 
 const PAGE_SIZE: u64 = 50;
@@ -101,32 +101,17 @@ pub(crate) async fn page(
 ) -> Result<(Vec<AuditEntry>, Option<String>), ApiError> {
     caller.require_supervisor()?;
     let ticket = match query.ticket.as_deref() {
-        Some(raw) => Some(raw.parse::<TicketNumber>().map_err(|_| {
-            ApiError::invalid(
-                "ticket",
-                ProblemCode::Required,
-                Message::new(
-                    "Nomor tiket adalah S diikuti 11 angka.",
-                    "A ticket number is S followed by 11 digits.",
-                ),
-            )
-        })?),
+        Some(raw) => Some(
+            raw.parse::<TicketNumber>()
+                .map_err(|_| ApiError::invalid("ticket", &FieldRule::TicketNumberFormat))?,
+        ),
         None => None,
     };
     let actor = match query.actor {
         Some(actor) if actor.starts_with("token:") && actor.len() <= 255 => Some(actor),
         Some(actor) => Some(
             Nip::parse(&actor)
-                .map_err(|_| {
-                    ApiError::invalid(
-                        "actor",
-                        ProblemCode::NipFormat,
-                        Message::new(
-                            "Pelaku adalah NIP (18 angka) atau `token:<nama>`.",
-                            "The actor is a NIP (18 digits) or `token:<name>`.",
-                        ),
-                    )
-                })?
+                .map_err(|_| ApiError::invalid("actor", &FieldRule::AuditActorFormat))?
                 .as_str()
                 .to_owned(),
         ),

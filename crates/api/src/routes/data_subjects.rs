@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::tickets::get::TicketResponse;
 use super::tickets::history::HistoryEntry;
 use crate::auth::Caller;
-use crate::error::{ApiError, Missing};
+use crate::error::ApiError;
 use crate::looks::look;
 use crate::state::AppState;
 
@@ -66,7 +66,7 @@ pub struct AnonymisedSubject {
 }
 
 fn parse_nik(request: &DataSubjectRequest) -> Result<Nik, ApiError> {
-    Nik::parse(&request.nik).map_err(|rule| ApiError::invalid_at("nik", &rule))
+    Nik::parse(&request.nik).map_err(|rule| ApiError::invalid("nik", &rule))
 }
 
 /// A supervisor's look for a data subject's request.
@@ -167,7 +167,7 @@ pub async fn anonymise(
         .anonymise_subject(&nik, &look, &actor, Utc::now())
         .await?
     {
-        Anonymised::NoneHeld => Err(ApiError::NotFound(Missing::DataSubject)),
+        Anonymised::NoneHeld => Err(ApiError::DataSubjectNotFound),
         Anonymised::Done {
             tickets,
             files_purged,

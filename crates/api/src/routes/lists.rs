@@ -5,14 +5,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status, link_expired};
 use certdesk_domain::routing::{QueueName, StoredRule};
 use certdesk_domain::text::SearchText;
-use certdesk_domain::{CertificateStatus, ChangeKind, Message, Nip, ProblemCode, Service};
+use certdesk_domain::{CertificateStatus, ChangeKind, Nip, ProblemCode, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::paging::{invalid_cursor, link_next, next_link};
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, FieldRule};
 use crate::state::AppState;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -176,8 +176,9 @@ pub async fn queue_tickets(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
-    let queue = QueueName::parse(&path)
-        .map_err(|(code, message)| ApiError::invalid("queue", code, message))?;
+    let queue = QueueName::parse(&path).map_err(|(code, message)| {
+        ApiError::rejected(vec![certdesk_domain::Problem::new("queue", code, message)])
+    })?;
     let mut filter = filter(&state, &query)?;
     filter.queue = Some(queue);
     // A queue is work to do: without a status filter it shows the open tickets.
@@ -237,13 +238,7 @@ pub async fn officer_tickets(
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.person().ok_or_else(people_only)?;
     if !actor.has(Role::Officer) {
-        return Err(ApiError::Forbidden {
-            code: ErrorCode::NotPermitted,
-            message: Message::new(
-                "Hanya untuk penanggung jawab.",
-                "For responsible officers only.",
-            ),
-        });
+        return Err(ApiError::OfficersOnly);
     }
     let mut filter = filter(&state, &query)?;
     filter.officer_nip = Some(actor.nip.clone());
@@ -251,13 +246,7 @@ pub async fn officer_tickets(
 }
 
 fn people_only() -> ApiError {
-    ApiError::Forbidden {
-        code: ErrorCode::NotPermitted,
-        message: Message::new(
-            "Hanya untuk pengguna perorangan.",
-            "For people, not integration tokens.",
-        ),
-    }
+    ApiError::PeopleOnly
 }
 
 pub(crate) fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter, ApiError> {
@@ -306,7 +295,7 @@ pub(crate) fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter
         .transpose()?;
     let nip = |field: &str, raw: &Option<String>| -> Result<Option<Nip>, ApiError> {
         raw.as_deref()
-            .map(|raw| Nip::parse(raw).map_err(|e| ApiError::invalid_at(field, &e)))
+            .map(|raw| Nip::parse(raw).map_err(|e| ApiError::invalid(field, &e)))
             .transpose()
     };
     Ok(TicketFilter {
@@ -322,7 +311,7 @@ pub(crate) fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter
                 state
                     .units
                     .resolve(written)
-                    .map_err(|e| ApiError::invalid_at("unit", &e))
+                    .map_err(|e| ApiError::invalid("unit", &e))
             })
             .transpose()?,
         requester_nip: None,
@@ -335,20 +324,13 @@ pub(crate) fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter
                 CertificateStatus::from_code(written.trim())
                     .or_else(|| CertificateStatus::from_label(written))
                     .ok_or_else(|| {
-                        let codes: Vec<&str> =
-                            CertificateStatus::ALL.iter().map(|s| s.code()).collect();
                         ApiError::invalid(
                             "authority_status",
-                            ProblemCode::CertificateStatusUnknown,
-                            Message::new(
-                                format!(
-                                    "Nilai `authority_status` tidak dikenal; pilih salah satu: {}.",
-                                    codes.join(", ")
-                                ),
-                                format!(
-                                    "Unknown `authority_status`; choose one of: {}.",
-                                    codes.join(", ")
-                                ),
+                            &FieldRule::unknown_choice(
+                                "authority_status",
+                                ProblemCode::CertificateStatusUnknown,
+                                &CertificateStatus::ALL,
+                                CertificateStatus::code,
                             ),
                         )
                     })
@@ -360,7 +342,7 @@ pub(crate) fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter
             .q
             .as_deref()
             .filter(|q| !q.trim().is_empty())
-            .map(|q| SearchText::parse(q).map_err(|e| ApiError::invalid_at("q", &e)))
+            .map(|q| SearchText::parse(q).map_err(|e| ApiError::invalid("q", &e)))
             .transpose()?,
     })
 }
@@ -377,18 +359,9 @@ fn one_of<T: Copy>(
         .copied()
         .find(|item| code_of(*item) == written.trim())
         .ok_or_else(|| {
-            let choices = all
-                .iter()
-                .map(|item| code_of(*item))
-                .collect::<Vec<_>>()
-                .join(", ");
             ApiError::invalid(
                 field,
-                problem,
-                Message::new(
-                    format!("Nilai `{field}` tidak dikenal; pilih salah satu: {choices}."),
-                    format!("Unknown `{field}`; choose one of: {choices}."),
-                ),
+                &FieldRule::unknown_choice(field, problem, all, code_of),
             )
         })
 }

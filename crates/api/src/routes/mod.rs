@@ -13,8 +13,7 @@ pub mod tickets;
 
 use actix_web::web;
 
-use crate::error::ApiError;
-use certdesk_domain::{Message, ProblemCode};
+use crate::error::{ApiError, FieldRule};
 
 /// Declares the API's routes once: the resource tree `configure` registers, and the list
 /// of (path, method) a test holds the OpenAPI document against, so that a route cannot
@@ -75,45 +74,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// JSON bodies: small, and their errors in problem+json naming the field.
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
-        .limit(64 * 1024)
+        .limit(JSON_BODY_LIMIT)
         .error_handler(|error, _| {
             use actix_web::error::JsonPayloadError;
-            let (field, message) = match &error {
-                JsonPayloadError::ContentType => (
-                    "body",
-                    Message::new(
-                        "Kirim JSON dengan `Content-Type: application/json`.",
-                        "Send JSON with `Content-Type: application/json`.",
-                    ),
-                ),
+            match &error {
+                JsonPayloadError::ContentType => ApiError::invalid("body", &FieldRule::NotJson),
                 JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => {
-                    return ApiError::PayloadTooLarge {
-                        limit: Some(64 * 1024),
-                    }
-                    .into();
-                }
-                other => (
+                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::BodyTooLarge {
+                    limit: JSON_BODY_LIMIT as u64,
+                },
+                other => ApiError::invalid(
                     "body",
-                    Message::new(
-                        format!("JSON tidak valid: {other}"),
-                        format!("Invalid JSON: {other}"),
-                    ),
+                    &FieldRule::InvalidJson {
+                        detail: other.to_string(),
+                    },
                 ),
-            };
-            ApiError::invalid(field, ProblemCode::InvalidJson, message).into()
+            }
+            .into()
         })
 }
+
+/// The largest JSON body any route takes.
+const JSON_BODY_LIMIT: usize = 64 * 1024;
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _| {
         ApiError::invalid(
             "query",
-            ProblemCode::InvalidJson,
-            Message::new(
-                format!("Parameter tidak valid: {error}"),
-                format!("Invalid query parameters: {error}"),
-            ),
+            &FieldRule::InvalidQuery {
+                detail: error.to_string(),
+            },
         )
         .into()
     })

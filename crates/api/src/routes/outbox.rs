@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::paging::{invalid_cursor, link_next};
 use crate::auth::Caller;
-use crate::error::{ApiError, Missing};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -156,10 +156,10 @@ pub(crate) async fn requeue_one(
     raw_id: &str,
 ) -> Result<u64, ApiError> {
     caller.require_supervisor()?;
-    let id = Uuid::parse_str(raw_id).map_err(|_| ApiError::NotFound(Missing::DeadLetter))?;
+    let id = Uuid::parse_str(raw_id).map_err(|_| ApiError::DeadLetterNotFound)?;
     let requeued = state.store.requeue_dead(Some(id), Utc::now()).await?;
     if requeued == 0 {
-        return Err(ApiError::NotFound(Missing::DeadLetter));
+        return Err(ApiError::DeadLetterNotFound);
     }
     tracing::info!(event = %id, "dead letter requeued");
     Ok(requeued)

@@ -3,20 +3,12 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{HeaderName, LINK};
-use certdesk_domain::{Message, ProblemCode};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldRule};
 
 /// A `cursor` parameter that is not one of ours.
 pub(crate) fn invalid_cursor() -> ApiError {
-    ApiError::invalid(
-        "cursor",
-        ProblemCode::Required,
-        Message::new(
-            "Kursor halaman tidak valid; gunakan tautan `next` apa adanya.",
-            "Invalid page cursor; use the `next` link as given.",
-        ),
-    )
+    ApiError::invalid("cursor", &FieldRule::CursorInvalid)
 }
 
 /// `Link: <…>; rel="next"`, the same URL as the body's `next`.

@@ -6,7 +6,7 @@ use certdesk_domain::lifecycle::{
     Action, ActionKind, AuthorityReport, ProfileState, Refusal, RequesterStep, decide,
 };
 use certdesk_domain::staff::{StaffMember, may_be_assigned};
-use certdesk_domain::{CertificateStatus, Message, Nip, ProblemCode};
+use certdesk_domain::{CertificateStatus, Nip, ProblemCode};
 use certdesk_store::{StoreError, TicketRecord};
 use chrono::Utc;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::get::ticket_response;
 use super::{if_match, visible_ticket};
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, FieldRule};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -107,13 +107,7 @@ pub(crate) async fn perform(
 ) -> Result<TicketRecord, ApiError> {
     let ticket = visible_ticket(state, caller, number).await?;
     let Some(actor) = caller.person() else {
-        return Err(ApiError::Forbidden {
-            code: ErrorCode::IntegratorsCannotAct,
-            message: Message::new(
-                "Token integrasi tidak dapat mengubah status tiket; tindakan dilakukan oleh orang.",
-                "An integration token cannot act on tickets; actions are taken by people.",
-            ),
-        });
+        return Err(ApiError::IntegratorsCannotAct);
     };
     let expected = expected()?;
     let action = parse_action(request)?;
@@ -133,7 +127,7 @@ pub(crate) async fn perform(
         })?;
     }
     if expected != ticket.version {
-        return Err(ApiError::PreconditionFailed {
+        return Err(ApiError::StaleVersion {
             current: ticket.version,
         });
     }
@@ -156,7 +150,7 @@ pub(crate) async fn perform(
             match now_held.map(|t| decide(&t.facts(), actor, &action, now, &state.rules.lifecycle))
             {
                 Some(Err(Refusal::AlreadyClaimed)) => Err(Refusal::AlreadyClaimed.into()),
-                _ => Err(ApiError::PreconditionFailed { current }),
+                _ => Err(ApiError::StaleVersion { current }),
             }
         }
         Err(e) => Err(e.into()),
@@ -165,16 +159,13 @@ pub(crate) async fn perform(
 
 fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
     let kind = ActionKind::from_code(&request.action).ok_or_else(|| {
-        let codes: Vec<&str> = ActionKind::ALL.iter().map(|a| a.code()).collect();
         ApiError::invalid(
             "action",
-            ProblemCode::Required,
-            Message::new(
-                format!(
-                    "Tindakan tidak dikenal. Pilih salah satu: {}.",
-                    codes.join(", ")
-                ),
-                format!("Unknown action. Choose one of: {}.", codes.join(", ")),
+            &FieldRule::unknown_choice(
+                "action",
+                ProblemCode::Required,
+                &ActionKind::ALL,
+                ActionKind::code,
             ),
         )
     })?;
@@ -182,17 +173,18 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
         Some(label) => Some(CertificateStatus::from_label(label).ok_or_else(|| {
             ApiError::invalid(
                 "certificate_status",
-                ProblemCode::CertificateStatusUnknown,
-                Message::new(
-                    "Status sertifikat tidak dikenal: New, On Set Passphrase, Enroll, Issue, Revoke, Expired.",
-                    "Unknown certificate status: New, On Set Passphrase, Enroll, Issue, Revoke, Expired.",
+                &FieldRule::unknown_choice(
+                    "certificate_status",
+                    ProblemCode::CertificateStatusUnknown,
+                    &CertificateStatus::ALL,
+                    CertificateStatus::label,
                 ),
             )
         })?),
         None => None,
     };
     let assignee_nip = match request.assignee_nip.as_deref() {
-        Some(raw) => Some(Nip::parse(raw).map_err(|e| ApiError::invalid_at("assignee_nip", &e))?),
+        Some(raw) => Some(Nip::parse(raw).map_err(|e| ApiError::invalid("assignee_nip", &e))?),
         None => None,
     };
     let profile = request
@@ -202,10 +194,11 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
             ProfileState::from_code(code).ok_or_else(|| {
                 ApiError::invalid(
                     "profile",
-                    ProblemCode::Required,
-                    Message::new(
-                        "Status profil tidak dikenal; pilih verified atau update.",
-                        "Unknown profile state; choose verified or update.",
+                    &FieldRule::unknown_choice(
+                        "profile",
+                        ProblemCode::Required,
+                        &ProfileState::ALL,
+                        ProfileState::code,
                     ),
                 )
             })
@@ -221,16 +214,7 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
                 // (or before the common era) are typing mistakes, and no database
                 // column holds them all.
                 .filter(|date| (2000..=2100).contains(&chrono::Datelike::year(date)))
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "valid_until",
-                        ProblemCode::DateFormat,
-                        Message::new(
-                            "Tanggal berlaku ditulis sebagai TTTT-BB-HH antara tahun 2000 dan 2100, misalnya 2028-06-30.",
-                            "Write the valid-until date as YYYY-MM-DD, between the years 2000 and 2100, for example 2028-06-30.",
-                        ),
-                    )
-                })
+                .ok_or_else(|| ApiError::invalid("valid_until", &FieldRule::ValidUntilFormat))
         })
         .transpose()?;
     let step = request
@@ -240,10 +224,11 @@ fn parse_action(request: ActionRequest) -> Result<Action, ApiError> {
             RequesterStep::from_code(code).ok_or_else(|| {
                 ApiError::invalid(
                     "step",
-                    ProblemCode::Required,
-                    Message::new(
-                        "Langkah tidak dikenal; pilih complete_profile atau set_passphrase.",
-                        "Unknown step; choose complete_profile or set_passphrase.",
+                    &FieldRule::unknown_choice(
+                        "step",
+                        ProblemCode::Required,
+                        &RequesterStep::ALL,
+                        RequesterStep::code,
                     ),
                 )
             })

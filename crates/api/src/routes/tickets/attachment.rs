@@ -10,14 +10,13 @@ use certdesk_domain::{AttachmentKind, TicketNumber};
 
 use actix_multipart::Multipart;
 use actix_web::HttpRequest;
-use certdesk_domain::Message;
 use certdesk_domain::lifecycle::{Capacity, may_replace_attachment};
 
 use super::get::ticket_response;
 use super::intake::{admit_upload, check_one};
 use super::{if_match, visible_ticket};
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, Missing};
+use crate::error::ApiError;
 use crate::looks::look;
 use crate::state::AppState;
 use certdesk_store::{AttachmentRecord, FileStream};
@@ -89,12 +88,20 @@ pub(crate) async fn serve(
     let kind = AttachmentKind::from_code(raw_kind);
     let found = match kind {
         Some(kind) => find_attachment(state, caller, raw_number, kind).await,
-        None => Err(ApiError::NotFound(Missing::Attachment)),
+        None => Err(ApiError::AttachmentNotFound),
     };
     let (number, record, stream) = match found {
         Ok(found) => found,
-        // A refused look is recorded too: asking is part of the record.
-        Err(refusal @ (ApiError::NotFound(_) | ApiError::Purged)) => {
+        // A refused look (no such ticket for them, no such file, a file purged) is
+        // recorded too: asking is part of the record.
+        Err(refusal)
+            if matches!(
+                refusal,
+                ApiError::TicketNotFound
+                    | ApiError::AttachmentNotFound
+                    | ApiError::AttachmentPurged
+            ) =>
+        {
             let look = look(
                 request,
                 caller,
@@ -151,7 +158,7 @@ async fn find_attachment(
         .store
         .attachment(ticket.number, kind)
         .await?
-        .ok_or(ApiError::NotFound(Missing::Attachment))?;
+        .ok_or(ApiError::AttachmentNotFound)?;
     Ok((ticket.number, record, stream))
 }
 
@@ -191,20 +198,14 @@ pub async fn replace(
 ) -> Result<HttpResponse, ApiError> {
     let (number, kind) = path.into_inner();
     let ticket = visible_ticket(&state, &caller, &number).await?;
-    let kind = AttachmentKind::from_code(&kind).ok_or(ApiError::NotFound(Missing::Attachment))?;
+    let kind = AttachmentKind::from_code(&kind).ok_or(ApiError::AttachmentNotFound)?;
     let Some(actor) = caller.person() else {
-        return Err(ApiError::Forbidden {
-            code: ErrorCode::NotPermitted,
-            message: Message::new(
-                "Hanya pemohon yang dapat mengganti lampiran.",
-                "Only the requester may replace an attachment.",
-            ),
-        });
+        return Err(ApiError::RequesterReplacesAttachments);
     };
     may_replace_attachment(actor, &ticket.facts())?;
     let expected = if_match(&request)?;
     if expected != ticket.version {
-        return Err(ApiError::PreconditionFailed {
+        return Err(ApiError::StaleVersion {
             current: ticket.version,
         });
     }

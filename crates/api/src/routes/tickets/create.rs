@@ -3,19 +3,19 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use certdesk_domain::{Problem, ProblemCode, TicketNumber};
+use certdesk_domain::{Problem, TicketNumber};
 use certdesk_store::{CreatedTicket, Idempotency, NewTicket, RememberedResponse, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use certdesk_domain::Language;
 use certdesk_domain::lifecycle::{Capacity, Status};
 use certdesk_domain::routing::route;
-use certdesk_domain::{Language, Message};
 
 use super::intake::{Checked, admit_upload, check, receive};
 use super::{etag, log_rejection, ticket_path};
 use crate::auth::{Caller, scope};
-use crate::error::{ApiError, ErrorCode, IDEMPOTENCY_KEY};
+use crate::error::{ApiError, FieldRule, IDEMPOTENCY_KEY};
 use crate::rate_limits::{Limited, RateLimits};
 use crate::state::AppState;
 
@@ -197,11 +197,7 @@ fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
     if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
         return Err(ApiError::invalid(
             IDEMPOTENCY_KEY,
-            ProblemCode::IdempotencyKeyFormat,
-            Message::new(
-                "`Idempotency-Key` harus 1 sampai 255 karakter ASCII tanpa spasi, mis. sebuah UUID.",
-                "`Idempotency-Key` must be 1 to 255 ASCII characters without spaces, e.g. a UUID.",
-            ),
+            &FieldRule::IdempotencyKeyFormat,
         ));
     }
     Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
@@ -213,7 +209,7 @@ fn replay(first: RememberedResponse, fingerprint: &str) -> Result<HttpResponse, 
         return Err(ApiError::IdempotencyKeyReused);
     }
     let number = first.ticket_number.parse().map_err(|_| {
-        ApiError::Internal(anyhow::anyhow!(
+        ApiError::internal(anyhow::anyhow!(
             "remembered ticket number {:?} does not parse",
             first.ticket_number
         ))
@@ -270,11 +266,5 @@ fn preferred_language(request: &HttpRequest) -> Option<Language> {
 }
 
 fn filing_not_permitted() -> ApiError {
-    ApiError::Forbidden {
-        code: ErrorCode::FilingForSomeoneElse,
-        message: Message::new(
-            "Tiket hanya dapat diajukan untuk diri sendiri: NIP pemohon harus NIP Anda.",
-            "You can only file a ticket for yourself: the requester's NIP must be yours.",
-        ),
-    }
+    ApiError::FilingForSomeoneElse
 }

@@ -18,7 +18,7 @@ use certdesk_domain::{Problem, TicketNumber};
 use certdesk_store::TicketRecord;
 
 use crate::auth::{Caller, scope};
-use crate::error::{ApiError, Missing};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The path to a ticket, as `Location` and links give it.
@@ -29,7 +29,7 @@ fn ticket_path(number: TicketNumber) -> String {
 /// A ticket number from the path. A malformed one cannot name a ticket: 404, like an
 /// unknown one, so that numbers cannot be probed for their format.
 fn parse_number(raw: &str) -> Result<TicketNumber, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound(Missing::Ticket))
+    raw.parse().map_err(|_| ApiError::TicketNotFound)
 }
 
 /// Logs what was refused by code only: values may be personal data.
@@ -53,7 +53,7 @@ pub(crate) async fn visible_ticket(
         .store
         .ticket(number)
         .await?
-        .ok_or(ApiError::NotFound(Missing::Ticket))?;
+        .ok_or(ApiError::TicketNotFound)?;
     let visible = match caller {
         Caller::Person(actor) => may_see(actor, &ticket.facts()),
         Caller::Integrator { .. } => caller.has_scope(scope::TICKETS_READ),
@@ -61,7 +61,7 @@ pub(crate) async fn visible_ticket(
     if visible {
         Ok(ticket)
     } else {
-        Err(ApiError::NotFound(Missing::Ticket))
+        Err(ApiError::TicketNotFound)
     }
 }
 
@@ -76,7 +76,7 @@ fn if_match(request: &HttpRequest) -> Result<i32, ApiError> {
         .headers()
         .get(header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
-        .ok_or(ApiError::PreconditionRequired)?;
+        .ok_or(ApiError::IfMatchRequired)?;
     let version = value.trim().trim_start_matches("W/").trim_matches('"');
     // An unparsable tag can match no version of ours.
     Ok(version.parse().unwrap_or(-1))

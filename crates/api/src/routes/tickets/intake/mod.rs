@@ -50,7 +50,7 @@ pub fn admit_upload(
                 available_kib = available,
                 "upload refused: the in-flight budget is spent"
             );
-            ApiError::Busy {
+            ApiError::ServerBusy {
                 retry_after_secs: 2,
             }
         })
@@ -107,10 +107,10 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
         .decoding
         .acquire()
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(ApiError::internal)?;
     let mut inspected = web::block(move || inspect_all(policy, files))
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("inspection task failed: {e}")))?;
     read_pdfs(state, &mut inspected).await?;
     let mut contents = BTreeMap::new();
     for (kind, outcome, content) in inspected {
@@ -198,14 +198,14 @@ pub async fn check_one(
         .decoding
         .acquire()
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(ApiError::internal)?;
     let mut inspected = web::block(move || inspect_all(policy, vec![(kind, content)]))
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("inspection task failed: {e}")))?;
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("inspection task failed: {e}")))?;
     read_pdfs(state, &mut inspected).await?;
     let (kind, outcome, kept) = inspected
         .pop()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no inspection result")))?;
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no inspection result")))?;
     assessment.record_file(kind, outcome.clone());
     let problems = assessment.into_problems();
     match (problems.is_empty(), outcome, kept) {
@@ -239,7 +239,7 @@ async fn read_pdfs(state: &AppState, inspected: &mut [Inspected]) -> Result<(), 
             .pdf_reader
             .inspect(content.clone())
             .await
-            .map_err(ApiError::Internal)?;
+            .map_err(ApiError::from)?;
         if let Err(problem) = state.attachments.judge_pdf(*kind, &inspection) {
             *outcome = Err(problem);
             *kept = None;

@@ -10,10 +10,9 @@ use actix_multipart::{Multipart, MultipartError};
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use bytes::{Bytes, BytesMut};
-use certdesk_domain::{Message, ProblemCode};
 use futures_util::StreamExt;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldRule};
 use crate::settings::LimitSettings;
 
 /// The part holding the ticket's JSON; every other part is a file named after its kind.
@@ -52,9 +51,7 @@ impl BodyBudget {
     pub(super) fn spend(&mut self, bytes: usize) -> Result<(), ApiError> {
         self.used += bytes as u64;
         if self.used > self.limit {
-            return Err(ApiError::PayloadTooLarge {
-                limit: Some(self.limit),
-            });
+            return Err(ApiError::BodyTooLarge { limit: self.limit });
         }
         Ok(())
     }
@@ -75,8 +72,8 @@ impl Parts {
         limits: &LimitSettings,
     ) -> Result<Self, ApiError> {
         if declared_length(request).is_some_and(|length| length > limits.max_body_bytes) {
-            return Err(ApiError::PayloadTooLarge {
-                limit: Some(limits.max_body_bytes),
+            return Err(ApiError::BodyTooLarge {
+                limit: limits.max_body_bytes,
             });
         }
         Ok(Self {
@@ -150,14 +147,7 @@ pub(super) async fn drain(
 }
 
 fn too_many_parts() -> ApiError {
-    ApiError::invalid(
-        "body",
-        ProblemCode::TooManyParts,
-        Message::new(
-            format!("Formulir berisi lebih dari {MAX_PARTS} bagian."),
-            format!("The form has more than {MAX_PARTS} parts."),
-        ),
-    )
+    ApiError::invalid("body", &FieldRule::TooManyParts { max: MAX_PARTS })
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {
@@ -166,6 +156,9 @@ fn multipart_error(error: MultipartError) -> ApiError {
         | MultipartError::ContentTypeParse
         | MultipartError::ContentTypeIncompatible
         | MultipartError::BoundaryMissing => ApiError::UnsupportedMediaType,
-        other => ApiError::Malformed(other.to_string()),
+        other => {
+            tracing::debug!(error = %other, "multipart body unreadable");
+            ApiError::MalformedBody
+        }
     }
 }

@@ -1,0 +1,113 @@
+//! The rules a request's fields break that the HTTP layer finds itself, before anything
+//! reaches the domain: a query parameter or header that does not read, a page cursor
+//! that was tampered with, a value outside a closed vocabulary. One table, as for the
+//! errors (`table.rs`): each row its problem code and both texts. Everything else a
+//! field breaks is the domain's to say.
+
+use certdesk_domain::problem::Rule;
+use certdesk_domain::{Message, ProblemCode};
+
+/// Writes the table once: the enum, and its `Rule` (code and message).
+macro_rules! field_rules {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident $({ $($field:ident : $type:ty),* $(,)? })?
+            => $code:expr,
+            id: $id:expr,
+            en: $en:expr;
+    )*) => {
+        /// A rule a request's field breaks, as the HTTP layer finds it.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum FieldRule {
+            $($(#[$doc])* $kind $({ $($field: $type),* })?,)*
+        }
+
+        impl Rule for FieldRule {
+            fn code(&self) -> ProblemCode {
+                #[allow(unused_variables)]
+                match self {
+                    $(Self::$kind $({ $($field),* })? => $code,)*
+                }
+            }
+
+            fn message(&self) -> Message {
+                #[allow(unused_variables)]
+                match self {
+                    $(Self::$kind $({ $($field),* })? => Message::new($id, $en),)*
+                }
+            }
+        }
+    };
+}
+
+field_rules! {
+    /// A value outside a closed vocabulary: the field, the code the vocabulary's rule
+    /// has, and the choices, as the client writes them.
+    UnknownChoice { field: String, code: ProblemCode, choices: String }
+        => *code,
+        id: format!("Nilai `{field}` tidak dikenal; pilih salah satu: {choices}."),
+        en: format!("Unknown `{field}`; choose one of: {choices}.");
+    /// A ticket number in a filter.
+    TicketNumberFormat
+        => ProblemCode::Required,
+        id: "Nomor tiket adalah S diikuti 11 angka.",
+        en: "A ticket number is S followed by 11 digits.";
+    /// Who looked, in the audit's filter.
+    AuditActorFormat
+        => ProblemCode::NipFormat,
+        id: "Pelaku adalah NIP (18 angka) atau `token:<nama>`.",
+        en: "The actor is a NIP (18 digits) or `token:<name>`.";
+    /// A page cursor the desk did not write.
+    CursorInvalid
+        => ProblemCode::Required,
+        id: "Kursor halaman tidak valid; gunakan tautan `next` apa adanya.",
+        en: "Invalid page cursor; use the `next` link as given.";
+    IdempotencyKeyFormat
+        => ProblemCode::IdempotencyKeyFormat,
+        id: "`Idempotency-Key` harus 1 sampai 255 karakter ASCII tanpa spasi, mis. sebuah UUID.",
+        en: "`Idempotency-Key` must be 1 to 255 ASCII characters without spaces, e.g. a UUID.";
+    /// A certificate's validity: a date, and a plausible one.
+    ValidUntilFormat
+        => ProblemCode::DateFormat,
+        id: "Tanggal berlaku ditulis sebagai TTTT-BB-HH antara tahun 2000 dan 2100, misalnya 2028-06-30.",
+        en: "Write the valid-until date as YYYY-MM-DD, between the years 2000 and 2100, for example 2028-06-30.";
+    TooManyParts { max: usize }
+        => ProblemCode::TooManyParts,
+        id: format!("Formulir berisi lebih dari {max} bagian."),
+        en: format!("The form has more than {max} parts.");
+    /// A JSON body sent without saying so.
+    NotJson
+        => ProblemCode::InvalidJson,
+        id: "Kirim JSON dengan `Content-Type: application/json`.",
+        en: "Send JSON with `Content-Type: application/json`.";
+    /// A JSON body that does not read; `detail` is the reader's own account.
+    InvalidJson { detail: String }
+        => ProblemCode::InvalidJson,
+        id: format!("JSON tidak valid: {detail}"),
+        en: format!("Invalid JSON: {detail}");
+    /// Query parameters that do not read; `detail` is the reader's own account.
+    InvalidQuery { detail: String }
+        => ProblemCode::InvalidJson,
+        id: format!("Parameter tidak valid: {detail}"),
+        en: format!("Invalid query parameters: {detail}");
+}
+
+impl FieldRule {
+    /// `written` is none of `all`: the choices named by `code_of`.
+    pub fn unknown_choice<T: Copy>(
+        field: &str,
+        code: ProblemCode,
+        all: &[T],
+        code_of: fn(T) -> &'static str,
+    ) -> Self {
+        Self::UnknownChoice {
+            field: field.to_owned(),
+            code,
+            choices: all
+                .iter()
+                .map(|item| code_of(*item))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
