@@ -95,9 +95,6 @@ pub fn see_other(location: &str) -> HttpResponse {
 pub enum ConsoleError {
     #[error("not signed in")]
     SignIn,
-    /// A form without this session's CSRF token, or from another site.
-    #[error("the form's token does not match the session")]
-    Forged,
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -112,10 +109,6 @@ impl ConsoleError {
     fn message(&self) -> Message {
         match self {
             Self::SignIn => Message::new("Silakan masuk.", "Please sign in."),
-            Self::Forged => Message::new(
-                "Formulir ini tidak dapat diterima: muat ulang halaman lalu coba lagi.",
-                "This form cannot be accepted: reload the page and try again.",
-            ),
             Self::Api(error) => error.problem().message,
         }
     }
@@ -125,7 +118,6 @@ impl ResponseError for ConsoleError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::SignIn => StatusCode::SEE_OTHER,
-            Self::Forged => StatusCode::FORBIDDEN,
             Self::Api(error) => error.status_code(),
         }
     }

@@ -55,7 +55,7 @@ impl Signed {
             Ok(())
         } else {
             tracing::warn!("console form refused: its CSRF token is not the session's");
-            Err(ConsoleError::Forged)
+            Err(ApiError::FormForged.into())
         }
     }
 

@@ -163,6 +163,6 @@ fn same_origin(request: &HttpRequest, public: &str) -> Result<(), ConsoleError> 
         .and_then(|v| v.to_str().ok());
     match origin {
         Some(origin) if origin == public || origin == this => Ok(()),
-        _ => Err(ConsoleError::Forged),
+        _ => Err(ApiError::FormForged.into()),
     }
 }

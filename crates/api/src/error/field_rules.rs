@@ -75,6 +75,30 @@ field_rules! {
         => ProblemCode::TooManyParts,
         id: format!("Formulir berisi lebih dari {max} bagian."),
         en: format!("The form has more than {max} parts.");
+    /// A filing without its `ticket` part.
+    TicketPartMissing
+        => ProblemCode::Required,
+        id: "Bagian `ticket` (JSON berisi data tiket) wajib ada.",
+        en: "The `ticket` part (JSON with the ticket's data) is required.";
+    TicketPartTooLarge { max: u64 }
+        => ProblemCode::TextTooLong,
+        id: format!("Bagian `ticket` melebihi {max} byte."),
+        en: format!("The `ticket` part is larger than {max} bytes.");
+    /// The `ticket` part does not read as JSON; `detail` is the reader's account.
+    TicketPartNotJson { detail: String }
+        => ProblemCode::InvalidJson,
+        id: format!("Bagian `ticket` bukan JSON yang valid ({detail})."),
+        en: format!("The `ticket` part is not valid JSON ({detail}).");
+    /// A field the ticket does not have; `detail` names it and the fields it has.
+    UnknownField { detail: String }
+        => ProblemCode::UnknownField,
+        id: format!("Kolom tidak dikenal: {detail}. Lihat GET /api/v1/services dan dokumentasi API."),
+        en: format!("Unknown field: {detail}. See GET /api/v1/services and the API documentation.");
+    /// A value of the wrong type, said without quoting it (it may be a NIK).
+    WrongType
+        => ProblemCode::InvalidJson,
+        id: "Nilai dengan tipe yang salah: setiap nilai ditulis sebagai teks (string), daftar sebagai array.",
+        en: "A value has the wrong type: every value is written as text (a string), lists as arrays.";
     /// A JSON body sent without saying so.
     NotJson
         => ProblemCode::InvalidJson,

@@ -237,6 +237,11 @@ error_table! {
         => NotPermitted, StatusCode::FORBIDDEN, FORBIDDEN,
         id: "Masuk dengan token tidak tersedia: gunakan SSO.",
         en: "Signing in with a token is not available here: use the SSO.";
+    /// A console form without this session's CSRF token, or from another site.
+    FormForged
+        => NotPermitted, StatusCode::FORBIDDEN, FORBIDDEN,
+        id: "Formulir ini tidak dapat diterima: muat ulang halaman lalu coba lagi.",
+        en: "This form cannot be accepted: reload the page and try again.";
     /// The SSO knows the person, the desk gives them no role.
     NoRoleAtDesk
         => NotPermitted, StatusCode::FORBIDDEN, FORBIDDEN,

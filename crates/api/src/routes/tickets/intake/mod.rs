@@ -17,12 +17,12 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, web};
 use bytes::Bytes;
 use certdesk_domain::{
-    Accepted, Assessment, AttachmentKind, AttachmentPolicy, FileType, InspectedFile, Message,
-    Officer, OfficerLookup, Problem, ProblemCode, Rejected, assess,
+    Accepted, Assessment, AttachmentKind, AttachmentPolicy, FileType, InspectedFile, Officer,
+    OfficerLookup, Problem, Rejected, assess,
 };
 use certdesk_store::{ContentAddress, NewAttachment};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldRule};
 use crate::state::AppState;
 use parts::{Parts, TICKET_PART, drain, read_part};
 
@@ -81,14 +81,7 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
     let mut assessment = match draft {
         Some(Ok(draft)) => assess(&draft, state.intake_rules()),
         Some(Err(problem)) => Assessment::unreadable(problem),
-        None => Assessment::unreadable(Problem::new(
-            TICKET_PART,
-            ProblemCode::Required,
-            Message::new(
-                "Bagian `ticket` (JSON berisi data tiket) wajib ada.",
-                "The `ticket` part (JSON with the ticket's data) is required.",
-            ),
-        )),
+        None => Assessment::unreadable(Problem::at(TICKET_PART, &FieldRule::TicketPartMissing)),
     };
     if duplicate_ticket_part {
         assessment.record_duplicate_part(TICKET_PART);
@@ -103,11 +96,7 @@ pub async fn check(state: &AppState, received: Received) -> Result<Checked, ApiE
     // Header reading and hashing are CPU work: keep them off the async threads.
     let policy = state.attachments;
     // Decoding images is the memory peak of a check: a few at a time.
-    let _decoding = state
-        .decoding
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
+    let _decoding = state.decoding.acquire().await.map_err(ApiError::internal)?;
     let mut inspected = web::block(move || inspect_all(policy, files))
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("inspection task failed: {e}")))?;
@@ -194,11 +183,7 @@ pub async fn check_one(
         return Ok(Err(problems));
     };
     let policy = state.attachments;
-    let _decoding = state
-        .decoding
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
+    let _decoding = state.decoding.acquire().await.map_err(ApiError::internal)?;
     let mut inspected = web::block(move || inspect_all(policy, vec![(kind, content)]))
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("inspection task failed: {e}")))?;

@@ -4,11 +4,11 @@
 use actix_multipart::Multipart;
 use actix_web::HttpRequest;
 use bytes::Bytes;
-use certdesk_domain::{AttachmentKind, Message, Problem, ProblemCode, TicketDraft};
+use certdesk_domain::{AttachmentKind, Problem, TicketDraft};
 
 use super::fingerprint::Fingerprint;
 use super::parts::{Parts, TICKET_PART, drain, read_part};
-use crate::error::{ApiError, IDEMPOTENCY_KEY};
+use crate::error::{ApiError, FieldRule, IDEMPOTENCY_KEY};
 use crate::settings::LimitSettings;
 
 /// An intake body as received, before any rule is applied.
@@ -64,19 +64,11 @@ pub async fn receive(
             }
             received.draft = Some(match content {
                 Some(json) => parse_draft(&json),
-                None => Err(Problem::new(
+                None => Err(Problem::at(
                     TICKET_PART,
-                    ProblemCode::TextTooLong,
-                    Message::new(
-                        format!(
-                            "Bagian `ticket` melebihi {} byte.",
-                            limits.max_ticket_json_bytes
-                        ),
-                        format!(
-                            "The `ticket` part is larger than {} bytes.",
-                            limits.max_ticket_json_bytes
-                        ),
-                    ),
+                    &FieldRule::TicketPartTooLarge {
+                        max: limits.max_ticket_json_bytes,
+                    },
                 )),
             });
         } else if let Some(kind) = AttachmentKind::from_code(&name) {
@@ -109,34 +101,27 @@ fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.inner();
-        let field = if path == "." || path.is_empty() { TICKET_PART.to_owned() } else { path };
+        let field = if path == "." || path.is_empty() {
+            TICKET_PART.to_owned()
+        } else {
+            path
+        };
         if inner.is_data() && inner.to_string().starts_with("unknown field") {
-            Problem::new(
+            Problem::at(
                 field,
-                ProblemCode::UnknownField,
-                Message::new(
-                    format!("Kolom tidak dikenal: {inner}. Lihat GET /api/v1/services dan dokumentasi API."),
-                    format!("Unknown field: {inner}. See GET /api/v1/services and the API documentation."),
-                ),
+                &FieldRule::UnknownField {
+                    detail: inner.to_string(),
+                },
             )
         } else if inner.is_data() {
-            Problem::new(
-                field,
-                ProblemCode::InvalidJson,
-                Message::new(
-                    // serde's own text would quote the value, which may be a NIK.
-                    "Nilai dengan tipe yang salah: setiap nilai ditulis sebagai teks (string), daftar sebagai array.",
-                    "A value has the wrong type: every value is written as text (a string), lists as arrays.",
-                ),
-            )
+            // serde's own text would quote the value, which may be a NIK.
+            Problem::at(field, &FieldRule::WrongType)
         } else {
-            Problem::new(
+            Problem::at(
                 TICKET_PART,
-                ProblemCode::InvalidJson,
-                Message::new(
-                    format!("Bagian `ticket` bukan JSON yang valid ({inner})."),
-                    format!("The `ticket` part is not valid JSON ({inner})."),
-                ),
+                &FieldRule::TicketPartNotJson {
+                    detail: inner.to_string(),
+                },
             )
         }
     })
