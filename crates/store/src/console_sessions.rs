@@ -10,7 +10,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
-use crate::decode::nip;
+use crate::decode::{decode, nip};
 use crate::entities::{console_preferences, console_sessions, console_sign_ins};
 use crate::{Store, StoreError};
 
@@ -90,18 +90,14 @@ impl Store {
             .roles
             .split(',')
             .filter(|code| !code.is_empty())
-            .map(|code| {
-                Role::from_code(code).ok_or_else(|| {
-                    StoreError::Corrupt(format!("unknown role {code:?} in a session"))
-                })
-            })
+            .map(|code| decode("session role", code, Role::from_code))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(ConsoleSession {
             actor: Actor {
                 nip: nip("session NIP", &row.nip)?,
                 roles,
             },
-            language: Language::from_code(&row.language).unwrap_or_default(),
+            language: decode("console language", &row.language, Language::from_code)?,
             csrf: row.csrf,
             expires_at: row.expires_at,
         }))
@@ -109,12 +105,11 @@ impl Store {
 
     /// The language `nip` chose for the console, if they ever did.
     pub async fn console_language(&self, nip: &Nip) -> Result<Option<Language>, StoreError> {
-        Ok(
-            console_preferences::Entity::find_by_id(nip.as_str().to_owned())
-                .one(&self.db)
-                .await?
-                .and_then(|row| Language::from_code(&row.language)),
-        )
+        console_preferences::Entity::find_by_id(nip.as_str().to_owned())
+            .one(&self.db)
+            .await?
+            .map(|row| decode("console language", &row.language, Language::from_code))
+            .transpose()
     }
 
     /// The language the session's pages are written in, from now on, and remembered for

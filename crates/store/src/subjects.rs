@@ -10,6 +10,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::audit::{NewLook, write_look};
+use crate::decode::decode;
 use crate::entities::{stored_files, ticket_attachments, ticket_events, tickets};
 use crate::history::{HistoryEntry, write_history};
 use crate::records::{HistoryActor, HistoryRecord, TicketRecord};
@@ -161,8 +162,11 @@ impl Store {
                 if purged {
                     continue;
                 }
-                let kind = certdesk_domain::AttachmentKind::from_code(&attachment.kind)
-                    .ok_or_else(|| StoreError::Corrupt("unknown attachment kind".into()))?;
+                let kind = decode(
+                    "attachment kind",
+                    &attachment.kind,
+                    certdesk_domain::AttachmentKind::from_code,
+                )?;
                 if self
                     .purge_file(row.id, kind, &attachment.file_id, now)
                     .await?

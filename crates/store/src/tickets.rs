@@ -371,12 +371,12 @@ impl Store {
         row: ticket_attachments::Model,
         file: &stored_files::Model,
     ) -> Result<AttachmentRecord, StoreError> {
-        let kind = AttachmentKind::from_code(&row.kind).ok_or_else(|| {
-            StoreError::Corrupt(format!("unknown attachment kind {:?}", row.kind))
-        })?;
-        let file_type = FileType::from_content_type(&file.content_type).ok_or_else(|| {
-            StoreError::Corrupt(format!("unknown content type {:?}", file.content_type))
-        })?;
+        let kind = decode("attachment kind", &row.kind, AttachmentKind::from_code)?;
+        let file_type = decode(
+            "content type",
+            &file.content_type,
+            FileType::from_content_type,
+        )?;
         Ok(AttachmentRecord {
             kind,
             file_type,

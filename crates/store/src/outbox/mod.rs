@@ -221,9 +221,11 @@ impl Store {
                 let service = decode("service", &ticket.service, Service::from_code);
                 let subtype =
                     decode_opt("sub-type", ticket.subtype.as_deref(), ChangeKind::from_code);
-                let (service, subtype) = match (service, subtype) {
-                    (Ok(service), Ok(subtype)) => (service, subtype),
-                    (Err(e), _) | (_, Err(e)) => {
+                let language =
+                    decode_opt("language", ticket.language.as_deref(), Language::from_tag);
+                let (service, subtype, language) = match (service, subtype, language) {
+                    (Ok(service), Ok(subtype), Ok(language)) => (service, subtype, language),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                         return Ok(Leased::Unreadable {
                             event_id: event.id,
                             reason: e.to_string(),
@@ -235,7 +237,7 @@ impl Store {
                     requester: Some(Contact {
                         address: ticket.requester_email.clone(),
                         name: Some(ticket.requester_name.clone()),
-                        language: ticket.language.as_deref().and_then(Language::from_tag),
+                        language,
                     }),
                     staff: nip.and_then(|n| staff_contacts.get(n)).cloned(),
                     officer: nip.and_then(|n| officer_contacts.get(n)).cloned(),
@@ -308,9 +310,13 @@ fn officer_contact(officer: officers::Model) -> Contact {
 }
 
 fn staff_contact(member: staff::Model) -> Contact {
+    // A language that does not read costs the email its language, not its delivery.
+    let language = decode("staff language", &member.language, Language::from_tag)
+        .map_err(|error| tracing::warn!(staff = %member.nip, %error, "written to in the desk's language"))
+        .ok();
     Contact {
         address: member.email,
         name: Some(member.name),
-        language: Language::from_tag(&member.language),
+        language,
     }
 }
