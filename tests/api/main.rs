@@ -28,6 +28,7 @@ mod hostile;
 mod hostile_corpus;
 mod intake;
 mod intake_rejections;
+mod json_bodies;
 mod lifecycle;
 mod mail;
 mod mail_comments;

@@ -10,6 +10,7 @@
 pub mod auth;
 mod console;
 pub mod error;
+mod extract;
 mod looks;
 pub mod openapi;
 mod pdf_reader;

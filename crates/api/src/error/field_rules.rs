@@ -84,36 +84,38 @@ field_rules! {
         => ProblemCode::TextTooLong,
         id: format!("Bagian `ticket` melebihi {max} byte."),
         en: format!("The `ticket` part is larger than {max} bytes.");
-    /// The `ticket` part does not read as JSON; `detail` is the reader's account.
-    TicketPartNotJson { detail: String }
-        => ProblemCode::InvalidJson,
-        id: format!("Bagian `ticket` bukan JSON yang valid ({detail})."),
-        en: format!("The `ticket` part is not valid JSON ({detail}).");
-    /// A field the ticket does not have; `detail` names it and the fields it has.
-    UnknownField { detail: String }
-        => ProblemCode::UnknownField,
-        id: format!("Kolom tidak dikenal: {detail}. Lihat GET /api/v1/services dan dokumentasi API."),
-        en: format!("Unknown field: {detail}. See GET /api/v1/services and the API documentation.");
-    /// A value of the wrong type, said without quoting it (it may be a NIK).
-    WrongType
-        => ProblemCode::InvalidJson,
-        id: "Nilai dengan tipe yang salah: setiap nilai ditulis sebagai teks (string), daftar sebagai array.",
-        en: "A value has the wrong type: every value is written as text (a string), lists as arrays.";
     /// A JSON body sent without saying so.
-    NotJson
+    JsonContentType
         => ProblemCode::InvalidJson,
         id: "Kirim JSON dengan `Content-Type: application/json`.",
         en: "Send JSON with `Content-Type: application/json`.";
-    /// A JSON body that does not read; `detail` is the reader's own account.
-    InvalidJson { detail: String }
+    /// A document that is not JSON, or is cut short: where the reader stopped.
+    JsonSyntax { line: usize, column: usize }
         => ProblemCode::InvalidJson,
-        id: format!("JSON tidak valid: {detail}"),
-        en: format!("Invalid JSON: {detail}");
-    /// Query parameters that do not read; `detail` is the reader's own account.
-    InvalidQuery { detail: String }
+        id: format!("Isi ini bukan JSON yang valid (baris {line}, kolom {column})."),
+        en: format!("This is not valid JSON (line {line}, column {column}).");
+    /// A field the request does not have, and the ones it has.
+    UnknownField { known: Option<String> }
+        => ProblemCode::UnknownField,
+        id: match known {
+            Some(known) => format!("Kolom ini tidak dikenal; yang dikenal: {known}."),
+            None => "Kolom ini tidak dikenal; lihat dokumentasi API.".to_owned(),
+        },
+        en: match known {
+            Some(known) => format!("This field is not known; the known ones are {known}."),
+            None => "This field is not known; see the API documentation.".to_owned(),
+        };
+    /// A value of another type than the field takes, said without quoting it (it may be
+    /// a NIK): `id` and `en` say what the field takes.
+    ExpectedType { field: String, id: String, en: String }
         => ProblemCode::InvalidJson,
-        id: format!("Parameter tidak valid: {detail}"),
-        en: format!("Invalid query parameters: {detail}");
+        id: format!("`{field}` harus {id}."),
+        en: format!("`{field}` must be {en}.");
+    /// A value the field's reader refuses, said without quoting it.
+    ValueUnreadable { field: String }
+        => ProblemCode::InvalidJson,
+        id: format!("Nilai `{field}` tidak dapat dibaca; lihat dokumentasi API untuk bentuknya."),
+        en: format!("The value of `{field}` cannot be read; see the API documentation for its form.");
 }
 
 impl FieldRule {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::paging::{invalid_cursor, link_next, next_link};
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldRule};
+use crate::extract::Query;
 use crate::state::AppState;
 
 const PAGE_SIZE: u64 = 50;
@@ -79,7 +80,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     request: HttpRequest,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (items, cursor) =
         page(&state, &caller, query.into_inner(), AuditOrder::OldestFirst).await?;

@@ -14,6 +14,7 @@ use super::tickets::get::TicketResponse;
 use super::tickets::history::HistoryEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::looks::look;
 use crate::state::AppState;
 
@@ -98,7 +99,7 @@ pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,
     request: HttpRequest,
-    body: web::Json<DataSubjectRequest>,
+    body: Json<DataSubjectRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let nik = parse_nik(&body)?;
@@ -156,7 +157,7 @@ pub async fn anonymise(
     state: web::Data<AppState>,
     caller: Caller,
     request: HttpRequest,
-    body: web::Json<DataSubjectRequest>,
+    body: Json<DataSubjectRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let nik = parse_nik(&body)?;

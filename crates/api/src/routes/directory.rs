@@ -16,6 +16,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::state::AppState;
 
 /// A directory entry as the directory holds it: the NIP, the entry's fields, and what it
@@ -176,7 +177,7 @@ pub async fn put_officer(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<OfficerFields>,
+    body: Json<OfficerFields>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = save::<Officer>(&state, &caller, &path, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(saved))
@@ -223,7 +224,7 @@ pub async fn put_staff_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<StaffFields>,
+    body: Json<StaffFields>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = save::<StaffMember>(&state, &caller, &path, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(saved))

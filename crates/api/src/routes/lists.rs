@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::paging::{invalid_cursor, link_next, next_link};
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldRule};
+use crate::extract::Query;
 use crate::state::AppState;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -173,7 +174,7 @@ pub async fn queue_tickets(
     caller: Caller,
     request: HttpRequest,
     path: web::Path<String>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
     let queue = QueueName::parse(&path).map_err(|(code, message)| {
@@ -207,7 +208,7 @@ pub async fn my_tickets(
     state: web::Data<AppState>,
     caller: Caller,
     request: HttpRequest,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let nip = caller.nip().ok_or_else(people_only)?.clone();
     let mut filter = filter(&state, &query)?;
@@ -234,7 +235,7 @@ pub async fn officer_tickets(
     state: web::Data<AppState>,
     caller: Caller,
     request: HttpRequest,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.person().ok_or_else(people_only)?;
     if !actor.has(Role::Officer) {

@@ -13,8 +13,6 @@ pub mod tickets;
 
 use actix_web::web;
 
-use crate::error::{ApiError, FieldRule};
-
 /// Declares the API's routes once: the resource tree `configure` registers, and the list
 /// of (path, method) a test holds the OpenAPI document against, so that a route cannot
 /// exist undocumented.
@@ -63,48 +61,8 @@ api_routes! {
 /// The API, the health checks and the metrics. (The OpenAPI document and its UI are
 /// served by `crate::openapi`, which sits above the routes it describes.)
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(json_config())
-        .app_data(query_config())
-        .service(web::resource("/health/live").route(web::get().to(health::live)))
+    cfg.service(web::resource("/health/live").route(web::get().to(health::live)))
         .service(web::resource("/health/ready").route(web::get().to(health::ready)))
         .service(web::resource("/metrics").route(web::get().to(outbox::metrics)))
         .service(api_v1());
-}
-
-/// JSON bodies: small, and their errors in problem+json naming the field.
-fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(JSON_BODY_LIMIT)
-        .error_handler(|error, _| {
-            use actix_web::error::JsonPayloadError;
-            match &error {
-                JsonPayloadError::ContentType => ApiError::invalid("body", &FieldRule::NotJson),
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::BodyTooLarge {
-                    limit: JSON_BODY_LIMIT as u64,
-                },
-                other => ApiError::invalid(
-                    "body",
-                    &FieldRule::InvalidJson {
-                        detail: other.to_string(),
-                    },
-                ),
-            }
-            .into()
-        })
-}
-
-/// The largest JSON body any route takes.
-const JSON_BODY_LIMIT: usize = 64 * 1024;
-
-fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error, _| {
-        ApiError::invalid(
-            "query",
-            &FieldRule::InvalidQuery {
-                detail: error.to_string(),
-            },
-        )
-        .into()
-    })
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::paging::{invalid_cursor, link_next};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -75,7 +76,7 @@ pub async fn dead_letters(
     state: web::Data<AppState>,
     caller: Caller,
     request: HttpRequest,
-    query: web::Query<DeadLetterQuery>,
+    query: Query<DeadLetterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let limit = query

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::state::AppState;
 
 /// The rules a supervisor sends: the whole list, replacing the old one.
@@ -117,7 +118,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespo
 pub async fn put(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<RulesBody>,
+    body: Json<RulesBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_supervisor()?;
     let mut problems = Vec::new();

@@ -15,6 +15,7 @@ use super::get::ticket_response;
 use super::{if_match, visible_ticket};
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldRule};
+use crate::extract::Json;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -82,7 +83,7 @@ pub async fn act(
     caller: Caller,
     request: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<ActionRequest>,
+    body: Json<ActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let updated = perform(
         &state,

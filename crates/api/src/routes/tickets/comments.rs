@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::visible_ticket;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::rate_limits::{Limited, RateLimits};
 use crate::state::AppState;
 
@@ -55,7 +56,7 @@ pub async fn add(
     caller: Caller,
     request: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<CommentRequest>,
+    body: Json<CommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     record(
         &state,

@@ -97,32 +97,5 @@ pub async fn receive(
 }
 
 fn parse_draft(json: &[u8]) -> Result<TicketDraft, Problem> {
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.inner();
-        let field = if path == "." || path.is_empty() {
-            TICKET_PART.to_owned()
-        } else {
-            path
-        };
-        if inner.is_data() && inner.to_string().starts_with("unknown field") {
-            Problem::at(
-                field,
-                &FieldRule::UnknownField {
-                    detail: inner.to_string(),
-                },
-            )
-        } else if inner.is_data() {
-            // serde's own text would quote the value, which may be a NIK.
-            Problem::at(field, &FieldRule::WrongType)
-        } else {
-            Problem::at(
-                TICKET_PART,
-                &FieldRule::TicketPartNotJson {
-                    detail: inner.to_string(),
-                },
-            )
-        }
-    })
+    crate::extract::read_json(json, TICKET_PART)
 }
