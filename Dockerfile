@@ -23,8 +23,8 @@ RUN for crate in crates/domain crates/store crates/api crates/worker migrations;
 COPY crates crates
 COPY migrations migrations
 COPY src src
-# `certdesk demo` compiles the synthetic sample officers in.
-COPY samples/officers.csv samples/officers.csv
+# `certdesk demo` compiles the synthetic sample officers and RA staff in.
+COPY samples/officers.csv samples/staff.csv samples/
 RUN touch src/main.rs crates/*/src/lib.rs migrations/src/lib.rs \
  && cargo build --release --locked --bin certdesk \
  && cp target/release/certdesk /usr/local/bin/certdesk

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Checks the deployment files with what can run on a machine without a container engine:
 # docker-compose.yml with Debian's docker-compose (`config` parses and validates it, no
-# engine needed), the systemd units with `systemd-analyze verify`. The image itself is
-# not built here (that needs an engine); see README, "Deploying".
+# engine needed), the systemd units with `systemd-analyze verify`, and the image's build
+# stage replayed from exactly its build context (deploy/context.py: the repository less
+# .dockerignore, then the Dockerfile's COPY steps), built in release and run as the
+# image runs it. Where a daemonless builder (buildah) can reach the base images'
+# registry, the image itself is built and run too; where it cannot, this says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -31,3 +34,37 @@ if printf '%s\n' "$out" | grep -E '\.service:[0-9]+:' ; then
   exit 1
 fi
 echo "systemd units: verified ($(ls deploy/systemd | tr '\n' ' '))"
+
+# The image's build stage from its build context: a file the build needs that the
+# context leaves out, or that no COPY brings in, fails here as it would in the image.
+# Dependencies are shared with the repository's own release builds (the same target
+# folder); only the workspace's crates compile again.
+context=$(mktemp -d)
+trap 'rm -rf "$units" "$context"' EXIT
+python3 deploy/context.py "$context/src" >"$context/image.env"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+(cd "$context/src" && CARGO_TARGET_DIR="$target" cargo build --release --locked --bin certdesk --quiet)
+echo "image build stage: the release binary builds from the build context alone"
+# Run as the image runs it: its environment, nothing of ours.
+mkdir -p "$context/run"
+image_env=()
+while IFS= read -r line; do image_env+=("$line"); done <"$context/image.env"
+(cd "$context/run" && env -i PATH=/usr/bin:/bin "${image_env[@]}" "$target/release/certdesk" --version)
+(cd "$context/run" && env -i PATH=/usr/bin:/bin "${image_env[@]}" "$target/release/certdesk" config >/dev/null)
+echo "image build stage: certdesk --version and certdesk config run with the image's environment"
+
+if command -v buildah >/dev/null 2>&1; then
+  base=$(awk 'toupper($1) == "FROM" { print $2; exit }' Dockerfile)
+  if pulled=$(timeout 60 buildah --storage-driver vfs pull --quiet "docker.io/library/$base" 2>&1); then
+    timeout 3600 buildah --storage-driver vfs bud --isolation chroot --layers=false -t certdesk:ci . >/dev/null
+    container=$(buildah --storage-driver vfs from certdesk:ci)
+    buildah --storage-driver vfs run --isolation chroot "$container" -- certdesk --version
+    buildah --storage-driver vfs run --isolation chroot "$container" -- certdesk config >/dev/null
+    buildah --storage-driver vfs rm "$container" >/dev/null
+    echo "image: built with buildah; certdesk --version and certdesk config run in it"
+  else
+    echo "image: not built: buildah cannot pull the base image $base here ($(printf '%s' "$pulled" | tail -n 1))"
+  fi
+else
+  echo "image: not built: no daemonless builder (buildah) on this machine"
+fi

@@ -43,7 +43,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the HTTP API (migrates the database first).
+    /// Run the HTTP API and the console (migrates the database first), with a worker in
+    /// the same process unless `outbox.in_process` is off.
     Serve,
     /// Bring the database schema up to date and exit.
     Migrate,
@@ -64,7 +65,13 @@ enum Command {
     },
     /// Send status emails from the outbox until stopped (SIGINT/SIGTERM). Any number may
     /// run beside each other on PostgreSQL.
-    Worker,
+    Worker {
+        /// Instead of running one, say whether the worker on this machine is alive: its
+        /// heartbeat (`outbox.heartbeat_file`) is fresher than
+        /// `outbox.heartbeat_max_age_secs`. Exits 0 or 1; for a container's healthcheck.
+        #[arg(long)]
+        check: bool,
+    },
     /// Look after the email outbox: dead letters, requeueing, numbers.
     Outbox {
         #[command(subcommand)]
@@ -94,7 +101,8 @@ enum Command {
     /// Print the OpenAPI document: `certdesk openapi > openapi/openapi.json` regenerates
     /// the committed copy.
     Openapi,
-    /// Load the synthetic sample officers and print a token per role for trying the desk:
+    /// Load the synthetic sample officers and RA staff and print a token per role for
+    /// trying the desk:
     /// `eval "$(certdesk demo)"` sets $REQUESTER, $OFFICER, $AGENT and $SUPERVISOR.
     Demo {
         /// How long the tokens are valid, in hours.
@@ -128,7 +136,15 @@ async fn run_cli(cli: Cli) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let settings = match Settings::load(cli.config.as_deref()) {
-        Ok(settings) => settings,
+        Ok(loaded) => {
+            // Said to the person, not logged: an MTA would quote it to a sender.
+            if !matches!(cli.command, Command::Mail { .. }) {
+                for unknown in &loaded.unknown {
+                    eprintln!("certdesk: configuration: {unknown}");
+                }
+            }
+            loaded.settings
+        }
         Err(error) => {
             eprintln!("certdesk: configuration: {error}");
             return ExitCode::from(2);
@@ -183,7 +199,7 @@ async fn run_cli(cli: Cli) -> ExitCode {
 async fn open_store(settings: &StoreSettings) -> anyhow::Result<Store> {
     Store::open(settings).await.with_context(|| {
         format!(
-            "opening the database and the attachment storage at {}",
+            "opening the database and the attachment storage ({})",
             settings.storage.path.display()
         )
     })
@@ -209,7 +225,8 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
     } = settings;
     match command {
         Command::Serve => serve(api, store_settings, worker_settings, rules).await?,
-        Command::Worker => {
+        Command::Worker { check: true } => check_worker(worker_settings)?,
+        Command::Worker { check: false } => {
             process::install_tls_provider();
             let store = open_migrated_store(store_settings).await?;
             let worker = Worker::new(store, worker_settings, rules).map_err(anyhow::Error::msg)?;
@@ -271,6 +288,19 @@ async fn serve(
     stop.cancel();
     finish_worker(running, worker_settings).await;
     Ok(served?)
+}
+
+/// `certdesk worker --check`: the heartbeat of the worker on this machine, fresh or not.
+fn check_worker(settings: &WorkerSettings) -> anyhow::Result<()> {
+    let path = settings
+        .outbox
+        .heartbeat_file
+        .as_deref()
+        .context("outbox.heartbeat_file is not set: the worker writes no heartbeat to check")?;
+    let max_age = Duration::from_secs(settings.outbox.heartbeat_max_age_secs);
+    let age = certdesk_worker::heartbeat::check(path, max_age).map_err(anyhow::Error::msg)?;
+    println!("worker alive: last round {} s ago", age.as_secs());
+    Ok(())
 }
 
 /// On a desk nobody has set up yet, says how to try it: a newcomer's first `serve`

@@ -38,20 +38,33 @@ struct ShellSections {
     log: LogSettings,
 }
 
+/// The settings, and what was written that no part reads (a misspelt key, most often).
+pub struct Loaded {
+    pub settings: Settings,
+    pub unknown: Vec<String>,
+}
+
 impl Settings {
-    /// Defaults, then `file` (if given, it must exist), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, String> {
+    /// Defaults, then `file` (if given, it must exist), then the environment. A value
+    /// that does not read is refused, named as it was written (the variable or the
+    /// file's key) with the value unless it is a secret.
+    pub fn load(file: Option<&Path>) -> Result<Loaded, String> {
         let mut layers = Figment::new();
         if let Some(file) = file {
             layers = layers.merge(Toml::file_exact(file));
         }
-        Self::from_layers(&layers.merge(Env::prefixed("CERTDESK_").split("__")))
+        let layers = layers.merge(Env::prefixed(ENV_PREFIX).split("__"));
+        let settings =
+            Self::from_layers(&layers).map_err(|error| described(*error, file, &layers))?;
+        let effective = settings.effective_table().map_err(|e| e.to_string())?;
+        let unknown = unknown_keys(file, &effective);
+        Ok(Loaded { settings, unknown })
     }
 
     /// Every part's sections of `layers`, over their defaults; a value that reads but
     /// means nothing (an unknown service code, a link that never works) is refused here,
     /// by its key.
-    fn from_layers(layers: &Figment) -> Result<Self, String> {
+    fn from_layers(layers: &Figment) -> Result<Self, Box<figment::Error>> {
         let shell: ShellSections = part(layers)?;
         Ok(Self {
             api: part(layers)?,
@@ -66,6 +79,7 @@ impl Settings {
     /// alone: limits that cannot work together, a sender address that is not one, ….
     pub fn check(&self) -> Result<(), String> {
         self.api.check()?;
+        self.store.check()?;
         certdesk_worker::Composer::new(&self.worker.mail)?;
         Ok(())
     }
@@ -74,6 +88,10 @@ impl Settings {
     /// the file and the environment made together. A section two parts read shows what
     /// both read.
     pub fn effective(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(&self.effective_table()?)
+    }
+
+    fn effective_table(&self) -> Result<toml::Table, toml::ser::Error> {
         let mut all = toml::Table::new();
         for part in [
             toml::Table::try_from(&self.api)?,
@@ -86,13 +104,151 @@ impl Settings {
         ] {
             merge(&mut all, part);
         }
-        toml::to_string(&all)
+        Ok(all)
     }
 }
 
+const ENV_PREFIX: &str = "CERTDESK_";
+/// `CERTDESK_CONFIG` names the file; it is not a setting itself.
+const ENV_CONFIG: &str = "CERTDESK_CONFIG";
+
 /// One part's sections of the layers; a key left out keeps the part's default.
-fn part<T: serde::de::DeserializeOwned>(layers: &Figment) -> Result<T, String> {
-    layers.extract().map_err(|error| error.to_string())
+fn part<T: serde::de::DeserializeOwned>(layers: &Figment) -> Result<T, Box<figment::Error>> {
+    layers.extract().map_err(Box::new)
+}
+
+/// A configuration error as the person wrote the value: the variable or the file's key,
+/// the value (unless it is a secret), and what is wrong.
+fn described(error: figment::Error, file: Option<&Path>, layers: &Figment) -> String {
+    error
+        .into_iter()
+        .map(|error| {
+            let path: Vec<String> = error.path.iter().map(|k| k.to_ascii_lowercase()).collect();
+            let dotted = path.join(".");
+            let from_env = error
+                .metadata
+                .as_ref()
+                .is_some_and(|m| m.name.contains("environment"));
+            let secret = path.last().is_some_and(|leaf| is_secret(leaf));
+            let written = if from_env {
+                let name = env_name(&path);
+                match std::env::var(&name) {
+                    Ok(value) if !secret => format!("{name}={value:?}"),
+                    Ok(_) => name,
+                    // A whole section refused its values together.
+                    Err(_) => format!("[{dotted}] ({name}__…)"),
+                }
+            } else {
+                let key = match file {
+                    Some(file) => format!("{dotted} in {}", file.display()),
+                    None => dotted.clone(),
+                };
+                match layers.find_value(&dotted).ok().filter(|_| !secret) {
+                    Some(value) if !path.is_empty() => format!("{key} = {}", shown(&value)),
+                    _ => key,
+                }
+            };
+            if path.is_empty() {
+                error.kind.to_string()
+            } else {
+                format!("{written}: {}", error.kind)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A value as it reads in the file.
+fn shown(value: &figment::value::Value) -> String {
+    value
+        .deserialize::<toml::Value>()
+        .map_or_else(|_| String::from("…"), |value| value.to_string())
+}
+
+/// Keys whose values are never shown: URLs that may hold a password, the keys, secrets.
+fn is_secret(leaf: &str) -> bool {
+    leaf.ends_with("url") || leaf.contains("password") || leaf.contains("secret") || leaf == "keys"
+}
+
+/// A key's environment variable: `CERTDESK_` and the path joined by `__`.
+fn env_name(path: &[String]) -> String {
+    format!("{ENV_PREFIX}{}", path.join("__").to_ascii_uppercase())
+}
+
+/// What was written that no part reads: a `CERTDESK_*` variable or a file's key whose
+/// path is not in the configuration in effect. Each with the nearest key there is.
+fn unknown_keys(file: Option<&Path>, effective: &toml::Table) -> Vec<String> {
+    let known = leaves(effective, &mut Vec::new());
+    let nearest = |path: &[String]| {
+        let dotted = path.join(".");
+        known
+            .iter()
+            .map(|k| (strsim::levenshtein(&dotted, &k.join(".")), k))
+            .filter(|(distance, _)| *distance <= 3)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, k)| k.clone())
+    };
+    let mut unknown = Vec::new();
+    let mut variables: Vec<(String, String)> = std::env::vars()
+        .filter(|(name, _)| name.starts_with(ENV_PREFIX) && name != ENV_CONFIG)
+        .collect();
+    variables.sort();
+    for (name, _) in variables {
+        let path: Vec<String> = name[ENV_PREFIX.len()..]
+            .split("__")
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if !holds(effective, &path) {
+            let hint = nearest(&path).map_or(String::new(), |k| {
+                format!(" (did you mean {}?)", env_name(&k))
+            });
+            unknown.push(format!("{name} is not a setting; it is ignored{hint}"));
+        }
+    }
+    if let Some(file) = file
+        && let Ok(text) = std::fs::read_to_string(file)
+        && let Ok(table) = text.parse::<toml::Table>()
+    {
+        for path in leaves(&table, &mut Vec::new()) {
+            if !holds(effective, &path) {
+                let hint = nearest(&path).map_or(String::new(), |k| {
+                    format!(" (did you mean {}?)", k.join("."))
+                });
+                unknown.push(format!(
+                    "{} in {} is not a setting; it is ignored{hint}",
+                    path.join("."),
+                    file.display()
+                ));
+            }
+        }
+    }
+    unknown
+}
+
+/// The paths of a table's values (a list is a value).
+fn leaves(table: &toml::Table, prefix: &mut Vec<String>) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for (key, value) in table {
+        prefix.push(key.clone());
+        match value {
+            toml::Value::Table(inner) => out.extend(leaves(inner, prefix)),
+            _ => out.push(prefix.clone()),
+        }
+        prefix.pop();
+    }
+    out
+}
+
+/// Whether `path` names a value, or a section, of `table`.
+fn holds(table: &toml::Table, path: &[String]) -> bool {
+    match path {
+        [] => true,
+        [key, rest @ ..] => match table.get(key) {
+            Some(toml::Value::Table(inner)) => holds(inner, rest),
+            Some(_) => rest.is_empty(),
+            None => false,
+        },
+    }
 }
 
 /// `from` into `into`, table by table: two parts' halves of one section become one.
@@ -113,7 +269,7 @@ mod tests {
     use chrono::Duration;
 
     fn read(toml: &str) -> Result<Settings, String> {
-        Settings::from_layers(&Figment::from(Toml::string(toml)))
+        Settings::from_layers(&Figment::from(Toml::string(toml))).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -26,7 +26,8 @@ impl Default for LogSettings {
     fn default() -> Self {
         Self {
             format: LogFormat::Pretty,
-            filter: "info".into(),
+            // The migrator says each step at INFO; the store says what changed, once.
+            filter: "info,sea_orm_migration=warn".into(),
         }
     }
 }

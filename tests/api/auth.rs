@@ -69,7 +69,15 @@ async fn expired_foreign_and_forged_tokens_are_refused(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), 401);
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
-    assert_eq!(problem(response).await["code"], "unauthenticated");
+    let none = problem(response).await;
+    assert_eq!(none["code"], "unauthenticated");
+    assert!(
+        none["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sign in first"),
+        "{none}"
+    );
 
     let mut refused = Vec::new();
     refused.push(("expired beyond the leeway", sign(&key, &claims(&app, -600))));
@@ -102,7 +110,17 @@ async fn expired_foreign_and_forged_tokens_are_refused(backend: Backend) {
     for (what, token) in refused {
         let response = app.get_as(&token, "/api/v1/me/tickets").await;
         assert_eq!(response.status(), 401, "{what}");
-        assert_eq!(problem(response).await["status"], 401, "{what}");
+        assert_eq!(response.headers()["www-authenticate"], "Bearer", "{what}");
+        let refusal = problem(response).await;
+        assert_eq!(refusal["code"], "unauthenticated", "{what}");
+        // Told that the token was refused, not to send one; the log says why.
+        assert!(
+            refusal["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("The token was not accepted"),
+            "{what}: {refusal}"
+        );
     }
 }
 

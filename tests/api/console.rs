@@ -218,6 +218,23 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
     );
     screenshot(&client, "ticket").await;
 
+    // The page weighs little before its images: the document, the stylesheet and the
+    // script as the browser decoded them.
+    let weight: Value = client
+        .execute(
+            "return performance.getEntries()
+               .filter(e => e.entryType === 'navigation' || (e.entryType === 'resource' && e.initiatorType !== 'img'))
+               .reduce((bytes, e) => bytes + (e.decodedBodySize || 0), 0);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let weight = weight.as_u64().unwrap();
+    assert!(
+        (1_000..100_000).contains(&weight),
+        "the ticket page weighs {weight} bytes before images"
+    );
+
     // Claim with the keyboard, then record the authority's status and ask for a fix.
     leaving(&client, press(&client, "c")).await;
     assert!(!text_of(&client, "[data-banner]").await.is_empty());

@@ -384,9 +384,56 @@ async fn every_documented_operation_is_routed() {
                 .await
                 .unwrap();
             let status = response.status().as_u16();
-            let open = path.starts_with("/health") || path == "/metrics";
+            let open = path.starts_with("/health") || path == "/metrics" || path == "/";
             let expected = if open { 200 } else { 401 };
             assert_eq!(status, expected, "{method} {path}");
         }
     }
+}
+
+/// A newcomer who opens the desk's address, or mistypes one, is told where things are;
+/// every JSON answer (a document, a problem) is a line of its own in a terminal; the
+/// console names its icon, so no page asks for a /favicon.ico that is not there.
+#[tokio::test]
+async fn the_way_in_is_said_and_answers_end_their_line() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let index = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(index.status(), 200);
+    let text = index.text().await.unwrap();
+    assert!(text.ends_with("}\n"), "{text:?}");
+    let index: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(index["docs"], "/docs/");
+    assert_eq!(index["console"], "/console/");
+
+    let lost = app.client.get(app.url("/tikets")).send().await.unwrap();
+    assert_eq!(lost.status(), 404);
+    let text = lost.text().await.unwrap();
+    assert!(text.ends_with("}\n"), "{text:?}");
+    assert!(
+        text.contains("/docs/") && text.contains("/console/"),
+        "{text}"
+    );
+
+    let services = app
+        .get_as(
+            &app.token(REQUESTER_NIP, &[Role::Requester]),
+            "/api/v1/services",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        services.ends_with("}\n") || services.ends_with("]\n"),
+        "{services:?}"
+    );
+
+    let icon = app
+        .client
+        .get(app.url("/console/static/favicon.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
 }

@@ -518,6 +518,23 @@ async fn without_a_relay_messages_are_written_as_files() {
     let eml = std::fs::read_to_string(files[0].path()).unwrap();
     assert!(eml.contains("Subject: [S"), "{eml}");
     assert!(eml.contains("Tiket diterima"));
+    // Named by the event's time, ticket and id, so a listing is in the events' order;
+    // dated when the event happened, whenever it was sent.
+    let name = files[0].file_name().into_string().unwrap();
+    let (at, rest) = name.split_once('-').unwrap();
+    let at = chrono::NaiveDateTime::parse_from_str(at, "%Y%m%dT%H%M%S%.6fZ")
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .and_utc();
+    assert!(rest.starts_with("S000") && rest.ends_with(".eml"), "{name}");
+    let date = eml
+        .lines()
+        .find_map(|line| line.strip_prefix("Date: "))
+        .expect("a Date header");
+    let date = chrono::DateTime::parse_from_rfc2822(date).unwrap();
+    assert!(
+        (date.with_timezone(&chrono::Utc) - at).num_seconds().abs() <= 1,
+        "dated {date}, the event at {at}"
+    );
 }
 
 // Several processes: the `certdesk worker` binary itself, on PostgreSQL.

@@ -11,6 +11,7 @@ pub mod auth;
 mod console;
 pub mod error;
 mod extract;
+mod json_line;
 mod looks;
 pub mod openapi;
 mod pdf_reader;

@@ -98,6 +98,7 @@ pub const API_TOKEN: &str = "api_token";
         audit::list,
         data_subjects::export,
         data_subjects::anonymise,
+        health::index,
         health::live,
         health::ready,
         outbox::metrics,

@@ -86,8 +86,12 @@ impl Application {
         forget_expired_keys(state.store.clone());
         let rate_limits = web::Data::new(RateLimits::new(&settings.rate_limits));
         forget_quiet_clients(rate_limits.clone());
-        let listener = TcpListener::bind(settings.server.listen)
-            .with_context(|| format!("binding {}", settings.server.listen))?;
+        let listener = TcpListener::bind(settings.server.listen).with_context(|| {
+            format!(
+                "listening on {} (another program there? set server.listen, CERTDESK_SERVER__LISTEN, to another address)",
+                settings.server.listen
+            )
+        })?;
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || {
             App::new()

@@ -1,5 +1,5 @@
 //! certdesk-domain: the rules of the ITSM 15 electronic-certificate services, as the
-//! domain document (`shared/domain.md`) states them.
+//! domain document (`docs/domain.md`) states them.
 //!
 //! Invariants of this crate:
 //! - No I/O: no database, network, file system or clock. Callers hand in bytes and data

@@ -44,6 +44,12 @@ impl IndonesianTime {
         }
     }
 
+    /// `at` on this zone's clock to the minute, for tables: `2026-12-01 14:30 WIB`.
+    pub fn write_short(self, at: DateTime<Utc>) -> String {
+        let local = at.naive_utc() + Duration::hours(self.hours_ahead_of_utc());
+        format!("{} {}", local.format("%Y-%m-%d %H:%M"), self.code())
+    }
+
     /// `at` on this zone's clock, written in `language`.
     pub fn write(self, at: DateTime<Utc>, language: Language) -> String {
         let local = at.naive_utc() + Duration::hours(self.hours_ahead_of_utc());

@@ -1,6 +1,7 @@
-//! Attachment files behind `object_store`, so that moving from the local file system to
-//! an S3-compatible store is a configuration change. What is written here is already
-//! sealed (`sealing`), under a random name that says nothing about the content.
+//! Attachment files behind `object_store`'s interface. Only its local file system is
+//! built in today (the `fs` feature); another store would be another `ObjectStore`
+//! behind the same calls, and its settings. What is written here is already sealed
+//! (`sealing`), under a random name that says nothing about the content.
 
 use std::path::Path;
 use std::sync::Arc;

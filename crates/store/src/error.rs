@@ -11,6 +11,10 @@ pub enum StoreError {
     /// fault; the caller may retry shortly.
     #[error("no database connection became free in time: {0}")]
     Busy(String),
+    /// The database did not answer when the store was opened: where, and why, as far
+    /// as can be told (the URL shown without its password).
+    #[error("cannot reach the database at {0}")]
+    Unreachable(String),
     #[error("blob storage: {0}")]
     Blob(String),
     /// The keys are missing, malformed, or not the ones that sealed the stored data.

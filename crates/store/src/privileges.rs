@@ -23,15 +23,13 @@ impl Store {
         settings: &DatabaseSettings,
     ) -> Result<(), StoreError> {
         let Some(owner_url) = &settings.migration_url else {
-            Migrator::up(&self.db, None).await?;
-            return Ok(());
+            return migrate_up(&self.db).await;
         };
         if self.db.get_database_backend() != DatabaseBackend::Postgres {
             tracing::warn!(
                 "database.migration_url is for PostgreSQL; SQLite has no roles, ignored"
             );
-            Migrator::up(&self.db, None).await?;
-            return Ok(());
+            return migrate_up(&self.db).await;
         }
         let mut options = ConnectOptions::new(owner_url.expose_secret().to_owned());
         options.max_connections(1).sqlx_logging(false);
@@ -43,7 +41,7 @@ impl Store {
             let desk = single_text(&self.db, "SELECT current_user::text AS v").await?;
             let by = single_text(&owner, "SELECT current_user::text AS v").await?;
             if desk == by {
-                Migrator::up(&owner, None).await?;
+                migrate_up(&owner).await?;
                 tracing::warn!(
                     role = %desk,
                     "database.migration_url names the desk's own role: no privileges withheld"
@@ -56,7 +54,7 @@ impl Store {
             // triggers that may touch it, and would fail until a grant after the last
             // migration. The append-only tables lose UPDATE and DELETE just after.
             default_privileges(&owner, &quoted(&schema), &quoted(&desk)).await?;
-            Migrator::up(&owner, None).await?;
+            migrate_up(&owner).await?;
             grant(&owner, &quoted(&schema), &quoted(&desk)).await?;
             tracing::info!(role = %desk, owner = %by, "migrated as the owner; the desk's role may not change the audit or the history");
             Ok::<(), StoreError>(())
@@ -65,6 +63,22 @@ impl Store {
         owner.close().await.ok();
         outcome
     }
+}
+
+/// Every pending migration, run on `db` (the role that owns the schema), and one line for
+/// what changed (the migrator's own lines are each step's, at debug level for whoever
+/// wants them).
+async fn migrate_up(db: &DatabaseConnection) -> Result<(), StoreError> {
+    let pending = Migrator::get_pending_migrations(db).await?;
+    Migrator::up(db, None).await?;
+    if let Some(last) = pending.last() {
+        tracing::info!(
+            applied = pending.len(),
+            latest = last.name(),
+            "database schema brought up to date"
+        );
+    }
+    Ok(())
 }
 
 /// What the owner creates in `schema` from now on, `role` may read and write at once.

@@ -162,6 +162,22 @@ fn optional_url_without_password<S: serde::Serializer>(
     }
 }
 
+impl StoreSettings {
+    /// A database URL the desk cannot speak is refused at start, by its key.
+    pub fn check(&self) -> Result<(), String> {
+        use secrecy::ExposeSecret;
+        let url = self.database.url.expose_secret();
+        let scheme = url.split(':').next().unwrap_or_default();
+        if !matches!(scheme, "postgres" | "postgresql" | "sqlite") {
+            return Err(format!(
+                "database.url (CERTDESK_DATABASE__URL): {:?} is not a database certdesk speaks; write postgres://user@host:5432/db or sqlite://./data/certdesk.db?mode=rwc",
+                redact_url(url)
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl DatabaseSettings {
     pub fn acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.acquire_timeout_secs)

@@ -65,7 +65,10 @@ impl Store {
         if let Some(schema) = &settings.schema {
             options.set_schema_search_path(schema.clone());
         }
-        let db = Database::connect(options).await?;
+        let db = match Database::connect(options).await {
+            Ok(db) => db,
+            Err(error) => return Err(StoreError::Unreachable(why_unreachable(url, error).await)),
+        };
         Ok(Self {
             db,
             database: settings.clone(),
@@ -120,6 +123,32 @@ impl Store {
     pub async fn close(self) -> Result<(), StoreError> {
         self.db.close().await?;
         Ok(())
+    }
+}
+
+/// Why the database did not answer, in words an operator can act on. The pool's own
+/// account is "pool timed out": for PostgreSQL, where it listens is tried directly, so
+/// that a server that is not running, a wrong port and an unknown host say so.
+async fn why_unreachable(url: &str, error: sea_orm::DbErr) -> String {
+    use std::str::FromStr;
+    let shown = crate::settings::redact_url(url);
+    let Ok(options) = sea_orm::sqlx::postgres::PgConnectOptions::from_str(url) else {
+        return format!("{shown}: {error}");
+    };
+    let (host, port) = (options.get_host().to_owned(), options.get_port());
+    let reached = tokio::time::timeout(
+        Duration::from_secs(3),
+        tokio::net::TcpStream::connect((host.as_str(), port)),
+    )
+    .await;
+    match reached {
+        Ok(Ok(_)) => format!("{shown}: PostgreSQL at {host}:{port} answers, but: {error}"),
+        Ok(Err(io)) => format!(
+            "{shown}: nothing answers at {host}:{port} ({io}); is PostgreSQL running there, and is database.url (CERTDESK_DATABASE__URL) right?"
+        ),
+        Err(_) => format!(
+            "{shown}: {host}:{port} did not answer within 3 s (a firewall, or the wrong host?)"
+        ),
     }
 }
 

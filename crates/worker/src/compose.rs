@@ -249,6 +249,8 @@ impl Composer {
             builder = builder.reply_to(reply_to);
         }
         let message = builder
+            // When it happened, as its Message-ID: the same on every attempt.
+            .date(event.created_at.into())
             .message_id(Some(self.message_id(event)))
             .in_reply_to(self.thread_id(event))
             .references(self.thread_id(event))
@@ -610,7 +612,7 @@ mod tests {
                 Recipient::Requester,
             ))
             .unwrap();
-        assert!(without.text.contains("mohon tidak membalas"));
+        assert!(without.text.contains("tidak sampai ke petugas"));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! it, and the binary wires the two together.
 
 pub mod compose;
+pub mod heartbeat;
 pub mod inbound;
 mod mailer;
 pub mod policy;
@@ -62,6 +63,7 @@ pub struct Worker {
     retention_interval: Option<Duration>,
     deadlines: DeadlineRules,
     timer_interval: Option<Duration>,
+    heartbeat: Option<heartbeat::Heartbeat>,
     totals: Totals,
 }
 
@@ -102,6 +104,7 @@ impl Worker {
             retention_interval: settings.retention.interval(),
             deadlines: rules.deadlines(),
             timer_interval: settings.timers.interval(),
+            heartbeat: outbox_heartbeat(&settings.outbox),
             totals: Totals::default(),
         })
     }
@@ -157,7 +160,13 @@ impl Worker {
                 self.log_summary();
                 next_summary = Instant::now() + Duration::from_secs(60);
             }
-            match self.round(&stop).await {
+            let round = self.round(&stop).await;
+            if round.is_ok()
+                && let Some(heartbeat) = &self.heartbeat
+            {
+                heartbeat.beat();
+            }
+            match round {
                 Ok(0) => {}
                 Ok(_) => continue,
                 Err(error) => {
@@ -387,7 +396,16 @@ impl Worker {
                 );
             }
         };
-        let handover = self.mailer.send(email.envelope(), &email.formatted()).await;
+        let file_name = format!(
+            "{}-{}-{}.eml",
+            message.created_at.format("%Y%m%dT%H%M%S%.6fZ"),
+            message.ticket,
+            id.simple()
+        );
+        let handover = self
+            .mailer
+            .send(email.envelope(), &email.formatted(), &file_name)
+            .await;
         self.log_streak(&handover, id);
         let jitter = 0.5 + fastrand::f64();
         (
@@ -463,4 +481,11 @@ fn warn_if_lost(kept: bool, id: Uuid) {
     if !kept {
         tracing::warn!(event = %id, "the lease on this message had run out; left it to its new owner");
     }
+}
+
+fn outbox_heartbeat(settings: &OutboxSettings) -> Option<heartbeat::Heartbeat> {
+    settings
+        .heartbeat_file
+        .clone()
+        .map(heartbeat::Heartbeat::new)
 }

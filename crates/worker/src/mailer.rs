@@ -3,17 +3,16 @@
 use std::path::PathBuf;
 
 use lettre::address::Envelope;
-use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 
 use crate::settings::MailSettings;
 use crate::smtp::{Handover, SmtpSessions};
 
 pub enum Mailer {
     Smtp(Box<SmtpSessions>),
-    /// lettre's file transport: one `<uuid>.eml` per message, for a newcomer to read.
+    /// One `.eml` file per message, for a newcomer to read: named by the event's time,
+    /// its ticket and its id, so that a listing is in the order things happened.
     Files {
         dir: PathBuf,
-        transport: AsyncFileTransport<Tokio1Executor>,
     },
 }
 
@@ -32,7 +31,6 @@ impl Mailer {
                 })?;
                 Self::Files {
                     dir: settings.outbox_dir.clone(),
-                    transport: AsyncFileTransport::new(&settings.outbox_dir),
                 }
             }
         })
@@ -49,20 +47,30 @@ impl Mailer {
     pub fn describe(&self) -> String {
         match self {
             Self::Smtp(_) => "SMTP relay".into(),
-            Self::Files { dir, .. } => format!("files in {}", dir.display()),
+            Self::Files { dir } => format!("files in {}", dir.display()),
         }
     }
 
-    pub async fn send(&self, envelope: &Envelope, body: &[u8]) -> Handover {
+    /// Hands a message over: to the relay, or into a file named `file_name` (written
+    /// whole, then renamed into place, so that a reader never sees half of one).
+    pub async fn send(&self, envelope: &Envelope, body: &[u8], file_name: &str) -> Handover {
         match self {
             Self::Smtp(sessions) => sessions.send(envelope, body).await,
-            Self::Files { transport, .. } => match transport.send_raw(envelope, body).await {
-                Ok(_) => Handover::Accepted,
-                Err(error) => Handover::Broken {
-                    after_body: false,
-                    error: format!("writing the message file: {error}"),
-                },
-            },
+            Self::Files { dir } => {
+                let path = dir.join(file_name);
+                let partial = dir.join(format!(".{file_name}.partial"));
+                let written = async {
+                    tokio::fs::write(&partial, body).await?;
+                    tokio::fs::rename(&partial, &path).await
+                };
+                match written.await {
+                    Ok(()) => Handover::Accepted,
+                    Err(error) => Handover::Broken {
+                        after_body: false,
+                        error: format!("writing the message file: {error}"),
+                    },
+                }
+            }
         }
     }
 

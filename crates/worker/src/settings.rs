@@ -155,6 +155,12 @@ pub struct OutboxSettings {
     pub poll_interval_ms: u64,
     /// On shutdown, how long messages already on the wire may take, in seconds.
     pub shutdown_grace_secs: u64,
+    /// A file the worker touches after each round that reached the database, for
+    /// `certdesk worker --check` (a container's healthcheck); unset, none is written.
+    pub heartbeat_file: Option<PathBuf>,
+    /// How old the heartbeat may be, in seconds, before `certdesk worker --check` says
+    /// the worker is not alive. A round comes at least every poll interval.
+    pub heartbeat_max_age_secs: u64,
 }
 
 fn redacted<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -207,6 +213,8 @@ impl Default for OutboxSettings {
             backoff_max_secs: 3600,
             poll_interval_ms: 2000,
             shutdown_grace_secs: 20,
+            heartbeat_file: Some(PathBuf::from("./data/worker.alive")),
+            heartbeat_max_age_secs: 60,
         }
     }
 }

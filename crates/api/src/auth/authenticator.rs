@@ -227,14 +227,19 @@ impl FromRequest for Caller {
                     tracing::warn!(%error, "the credential could not be checked");
                     Err(ApiError::Unavailable)
                 }
+                Err(AuthError::Missing) => {
+                    tracing::info!("request not authenticated: no bearer credential");
+                    Err(ApiError::Unauthenticated)
+                }
+                // Only a credential that was wrong counts: a client that sends none is
+                // misconfigured, not guessing. Why it was refused goes to the log (never
+                // the token); the client learns that it was not accepted.
                 Err(error) => {
-                    tracing::info!(%error, "request not authenticated");
-                    // Only a credential that was wrong counts: a client that sends none
-                    // is misconfigured, not guessing.
-                    if let (AuthError::Invalid(_), Some(limits)) = (&error, &limits) {
+                    tracing::info!(%error, "credential not accepted");
+                    if let Some(limits) = &limits {
                         limits.authentication_failed(address);
                     }
-                    Err(ApiError::Unauthenticated)
+                    Err(ApiError::TokenNotAccepted)
                 }
             }
         })

@@ -113,7 +113,7 @@ async fn home(signed: session::Signed) -> Result<HttpResponse, page::ConsoleErro
     Err(crate::error::ApiError::ConsoleNotForRequesters.into())
 }
 
-/// The stylesheet and the script, compiled in; named by content so they can be cached.
+/// The stylesheet, the script and the icon, compiled in, cached for an hour.
 async fn asset(file: web::Path<String>) -> HttpResponse {
     let (body, content_type) = match file.as_str() {
         "console.css" => (
@@ -123,6 +123,11 @@ async fn asset(file: web::Path<String>) -> HttpResponse {
         "console.js" => (
             include_str!("../../console/static/console.js"),
             "text/javascript; charset=utf-8",
+        ),
+        // Every page names it: a browser that finds none asks for /favicon.ico, a 404.
+        "favicon.svg" => (
+            include_str!("../../console/static/favicon.svg"),
+            "image/svg+xml",
         ),
         _ => return HttpResponse::NotFound().finish(),
     };

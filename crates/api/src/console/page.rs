@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
+use certdesk_domain::local_time::IndonesianTime;
 use certdesk_domain::{Language, Message};
 use minijinja::{Environment, State, Value, context};
 
@@ -48,6 +49,13 @@ fn environment() -> &'static Environment<'static> {
                 .lookup("lang")
                 .is_some_and(|lang| lang.as_str() == Some("en"));
             if english { en } else { id }
+        });
+        // `{{ h.at | when }}`: a stored time as people read it, to the minute, on the
+        // desk's clock (WIB until the desk's zone is configuration of its own).
+        env.add_filter("when", |at: String| -> String {
+            chrono::DateTime::parse_from_rfc3339(&at).map_or(at, |at| {
+                IndonesianTime::default().write_short(at.with_timezone(&chrono::Utc))
+            })
         });
         env
     })

@@ -150,16 +150,19 @@ impl ResponseError for ApiError {
             other => tracing::info!(code = other.code().as_str(), "request refused"),
         }
         let mut response = HttpResponse::build(self.status());
-        if matches!(self, Self::Unauthenticated) {
+        if matches!(self, Self::Unauthenticated | Self::TokenNotAccepted) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         if let Self::ServerBusy { retry_after_secs } | Self::RateLimited { retry_after_secs } = self
         {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
+        // A line of its own, as every JSON answer (`json_line`).
+        let mut body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        body.push(b'\n');
         response
             .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-            .json(self.problem())
+            .body(body)
     }
 }
 

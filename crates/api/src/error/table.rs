@@ -171,8 +171,8 @@ error_table! {
 
     RouteNotFound
         => RouteNotFound, StatusCode::NOT_FOUND, NOT_FOUND,
-        id: "Alamat tidak ditemukan.",
-        en: "No such address.";
+        id: "Alamat tidak ditemukan. API ada di /api/v1 (rujukannya di /docs/); petugas RA bekerja di /console/.",
+        en: "No such address. The API is under /api/v1 (its reference at /docs/); RA staff work at /console/.";
     TicketNotFound
         => TicketNotFound, StatusCode::NOT_FOUND, NOT_FOUND,
         id: "Tiket tidak ditemukan. Periksa nomor tiket (S diikuti 11 angka).",
@@ -197,10 +197,16 @@ error_table! {
 
     // Who the caller is, and what they may do.
 
+    /// No credential at all.
     Unauthenticated
         => Unauthenticated, StatusCode::UNAUTHORIZED, "Authentication required",
-        id: "Masuk terlebih dahulu: kirim token di header `Authorization: Bearer …` (token kedaluwarsa atau tidak valid ditolak).",
-        en: "Sign in first: send a token in the `Authorization: Bearer …` header (expired or invalid tokens are refused).";
+        id: "Masuk terlebih dahulu: kirim token di header `Authorization: Bearer …`.",
+        en: "Sign in first: send a token in the `Authorization: Bearer …` header.";
+    /// A credential the desk does not accept; why is in the log, never the token.
+    TokenNotAccepted
+        => Unauthenticated, StatusCode::UNAUTHORIZED, "Authentication required",
+        id: "Token tidak diterima: kedaluwarsa, ditandatangani kunci lain, untuk layanan lain, atau sudah dicabut. Minta token baru lalu ulangi.",
+        en: "The token was not accepted: expired, signed with another key, meant for another service, or revoked. Get a new one and try again.";
     StaffOnly
         => NotPermitted, StatusCode::FORBIDDEN, FORBIDDEN,
         id: "Hanya untuk petugas RA.",

@@ -11,6 +11,7 @@ use super::paging::{invalid_cursor, link_next, next_link};
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldRule};
 use crate::extract::Query;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 const PAGE_SIZE: u64 = 50;
@@ -89,7 +90,7 @@ pub async fn list(
     if let Some(next) = &next {
         response.insert_header(link_next(next));
     }
-    Ok(response.json(AuditPage { items, next }))
+    Ok(response.json_line(AuditPage { items, next }))
 }
 
 /// A page of the audit as a supervisor asked for it, in `order`, and the cursor of the

@@ -15,6 +15,7 @@ use super::tickets::history::HistoryEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::json_line::JsonLine;
 use crate::looks::look;
 use crate::state::AppState;
 
@@ -106,7 +107,7 @@ pub async fn export(
     let look = subject_look(&request, &caller, LookKind::DataSubjectExported);
     let tickets = state.store.export_subject(&nik, &look, Utc::now()).await?;
     tracing::info!(tickets = tickets.len(), "data subject exported");
-    Ok(HttpResponse::Ok().json(DataSubjectExport {
+    Ok(HttpResponse::Ok().json_line(DataSubjectExport {
         nik: nik.masked(),
         tickets: tickets.into_iter().map(exported).collect(),
     }))
@@ -178,7 +179,7 @@ pub async fn anonymise(
                 files_purged,
                 "data subject anonymised"
             );
-            Ok(HttpResponse::Ok().json(AnonymisedSubject {
+            Ok(HttpResponse::Ok().json_line(AnonymisedSubject {
                 tickets: tickets.iter().map(ToString::to_string).collect(),
                 files_purged,
             }))

@@ -17,6 +17,7 @@ use utoipa::{PartialSchema, ToSchema};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 /// A directory entry as the directory holds it: the NIP, the entry's fields, and what it
@@ -152,7 +153,7 @@ pub async fn officers(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(entries::<Officer>(&state, &caller).await?))
+    Ok(HttpResponse::Ok().json_line(entries::<Officer>(&state, &caller).await?))
 }
 
 /// Create or update an officer.
@@ -180,7 +181,7 @@ pub async fn put_officer(
     body: Json<OfficerFields>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = save::<Officer>(&state, &caller, &path, body.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(saved))
+    Ok(HttpResponse::Ok().json_line(saved))
 }
 
 /// The RA staff directory: who may be assigned tickets, and where and in which language
@@ -198,7 +199,7 @@ pub async fn put_officer(
     )
 )]
 pub async fn staff(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(entries::<StaffMember>(&state, &caller).await?))
+    Ok(HttpResponse::Ok().json_line(entries::<StaffMember>(&state, &caller).await?))
 }
 
 /// Create or update a staff member.
@@ -227,5 +228,5 @@ pub async fn put_staff_member(
     body: Json<StaffFields>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = save::<StaffMember>(&state, &caller, &path, body.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(saved))
+    Ok(HttpResponse::Ok().json_line(saved))
 }

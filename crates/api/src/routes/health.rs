@@ -1,9 +1,11 @@
-//! Liveness (the process answers) and readiness (it can reach its database).
+//! Where a newcomer lands (`/`: what is served where), liveness (the process answers)
+//! and readiness (it can reach its database).
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -13,6 +15,43 @@ pub struct Health {
     /// For readiness: the database backend reached, `postgres` or `sqlite`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<&'static str>,
+}
+
+/// What is served where, for whoever opens the desk's address.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Index {
+    pub name: &'static str,
+    pub version: &'static str,
+    /// The REST API.
+    pub api: &'static str,
+    /// The API's reference (Swagger UI over the OpenAPI document).
+    pub docs: &'static str,
+    pub openapi: &'static str,
+    /// The RA console, for agents, officers and supervisors.
+    pub console: &'static str,
+    pub health: &'static str,
+}
+
+/// What is served where.
+///
+/// The address a person opens first: the API, its reference, the console.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "operations",
+    operation_id = "index",
+    responses((status = 200, description = "What is served where.", body = Index)),
+)]
+pub async fn index() -> HttpResponse {
+    HttpResponse::Ok().json_line(Index {
+        name: "certdesk",
+        version: env!("CARGO_PKG_VERSION"),
+        api: "/api/v1",
+        docs: "/docs/",
+        openapi: "/openapi.json",
+        console: "/console/",
+        health: "/health/ready",
+    })
 }
 
 /// Liveness.
@@ -26,7 +65,7 @@ pub struct Health {
     responses((status = 200, description = "Alive.", body = Health)),
 )]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(Health {
+    HttpResponse::Ok().json_line(Health {
         status: "ok",
         database: None,
     })
@@ -47,7 +86,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         tracing::warn!(%error, "readiness check: database unreachable");
         return Err(ApiError::Unavailable);
     }
-    Ok(HttpResponse::Ok().json(Health {
+    Ok(HttpResponse::Ok().json_line(Health {
         status: "ok",
         database: Some(state.store.backend()),
     }))

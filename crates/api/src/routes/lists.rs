@@ -14,6 +14,7 @@ use super::paging::{invalid_cursor, link_next, next_link};
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldRule};
 use crate::extract::Query;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -124,7 +125,7 @@ pub async fn queues(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
             name: name.as_str().to_owned(),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(entries))
+    Ok(HttpResponse::Ok().json_line(entries))
 }
 
 /// Every queue a rule routes to, the default queue, and any holding open tickets, by
@@ -384,7 +385,7 @@ async fn page(
     if let Some(next) = &next {
         response.insert_header(link_next(next));
     }
-    Ok(response.json(TicketPage {
+    Ok(response.json_line(TicketPage {
         items: tickets.into_iter().map(item).collect(),
         next,
     }))

@@ -61,7 +61,8 @@ api_routes! {
 /// The API, the health checks and the metrics. (The OpenAPI document and its UI are
 /// served by `crate::openapi`, which sits above the routes it describes.)
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/health/live").route(web::get().to(health::live)))
+    cfg.service(web::resource("/").route(web::get().to(health::index)))
+        .service(web::resource("/health/live").route(web::get().to(health::live)))
         .service(web::resource("/health/ready").route(web::get().to(health::ready)))
         .service(web::resource("/metrics").route(web::get().to(outbox::metrics)))
         .service(api_v1());

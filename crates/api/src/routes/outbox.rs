@@ -11,6 +11,7 @@ use super::paging::{invalid_cursor, link_next};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::Query;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -105,7 +106,7 @@ pub async fn dead_letters(
     if let Some(next) = &next {
         response.insert_header(link_next(next));
     }
-    Ok(response.json(DeadLetterPage {
+    Ok(response.json_line(DeadLetterPage {
         items: letters
             .into_iter()
             .map(|l| DeadLetterItem {
@@ -146,7 +147,7 @@ pub async fn requeue(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let requeued = requeue_one(&state, &caller, &path).await?;
-    Ok(HttpResponse::Ok().json(Requeued { requeued }))
+    Ok(HttpResponse::Ok().json_line(Requeued { requeued }))
 }
 
 /// Sends one dead letter again, for a supervisor: the API's route and the console's
@@ -186,7 +187,7 @@ pub async fn requeue_all(
     caller.require_supervisor()?;
     let requeued = state.store.requeue_dead(None, Utc::now()).await?;
     tracing::info!(requeued, "all dead letters requeued");
-    Ok(HttpResponse::Ok().json(Requeued { requeued }))
+    Ok(HttpResponse::Ok().json_line(Requeued { requeued }))
 }
 
 /// Metrics.

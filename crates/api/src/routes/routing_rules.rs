@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 /// The rules a supervisor sends: the whole list, replacing the old one.
@@ -94,7 +95,7 @@ pub(crate) async fn rules(state: &AppState, caller: &Caller) -> Result<RoutingRu
     )
 )]
 pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(rules(&state, &caller).await?))
+    Ok(HttpResponse::Ok().json_line(rules(&state, &caller).await?))
 }
 
 /// Replace the routing rules.

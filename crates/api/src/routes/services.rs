@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use certdesk_domain::catalogue::catalogue;
 
 use crate::auth::Caller;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 /// The service catalogue.
@@ -21,7 +22,7 @@ use crate::state::AppState;
     )
 )]
 pub async fn list(state: web::Data<AppState>, _caller: Caller) -> HttpResponse {
-    HttpResponse::Ok().json(catalogue(
+    HttpResponse::Ok().json_line(catalogue(
         &state.attachments,
         &state.units,
         &state.rules.email_domains,

@@ -10,6 +10,7 @@ use super::visible_ticket;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::json_line::JsonLine;
 use crate::rate_limits::{Limited, RateLimits};
 use crate::state::AppState;
 
@@ -68,7 +69,7 @@ pub async fn add(
         body.internal,
     )
     .await?;
-    Ok(HttpResponse::Created().json(CommentRecorded { recorded: true }))
+    Ok(HttpResponse::Created().json_line(CommentRecorded { recorded: true }))
 }
 
 /// Records a comment by `caller` on ticket `number`: the API's route and the console's

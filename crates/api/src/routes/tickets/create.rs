@@ -248,7 +248,8 @@ fn created_response(number: TicketNumber, body: String, replayed: bool) -> HttpR
     if replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
-    response.body(body)
+    // A line of its own, as every JSON answer (`json_line`).
+    response.body(format!("{}\n", body.trim_end()))
 }
 
 /// The requester's language for the desk's emails, from the request's `Accept-Language`

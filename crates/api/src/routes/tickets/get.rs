@@ -16,6 +16,7 @@ use certdesk_domain::service::ChangeableField;
 use super::{etag, ticket_path, visible_ticket};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::json_line::JsonLine;
 use crate::looks::look;
 use crate::state::AppState;
 
@@ -155,7 +156,7 @@ pub(crate) async fn ticket_response(
     let view = ticket_view(state, request, caller, ticket).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))
-        .json(view))
+        .json_line(view))
 }
 
 /// The ticket as `caller` may see it. A NIK shown in full to anyone but its owner is

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::visible_ticket;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::json_line::JsonLine;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -59,7 +60,7 @@ pub async fn list(
         .into_iter()
         .map(HistoryEntry::from)
         .collect();
-    Ok(HttpResponse::Ok().json(entries))
+    Ok(HttpResponse::Ok().json_line(entries))
 }
 
 impl From<certdesk_store::HistoryRecord> for HistoryEntry {

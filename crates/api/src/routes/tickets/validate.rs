@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::intake::{Checked, admit_upload, check, receive};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::json_line::JsonLine;
 use crate::rate_limits::{Limited, RateLimits};
 use crate::state::AppState;
 
@@ -59,5 +60,5 @@ pub async fn validate(
             warnings: rejected.warnings,
         },
     };
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json_line(report))
 }
