@@ -184,13 +184,13 @@ fn config_prints_what_the_layers_made_with_secrets_redacted() {
     );
 }
 
-/// The README's configuration tables are the reference: every key the program reads is
+/// The operators guide's configuration tables (docs/operators.md) are the reference: every key the program reads is
 /// listed, and every value written there (each default, each example) works as printed
 /// in an environment variable and lands under the key its name says.
 #[test]
 fn every_documented_setting_works_as_written_and_every_setting_is_documented() {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/operators.md")).unwrap();
     let ticked = |cell: &str| -> Vec<String> {
         cell.split('`')
             .skip(1)
@@ -288,7 +288,192 @@ fn every_documented_setting_works_as_written_and_every_setting_is_documented() {
     for key in keys {
         assert!(
             documented.iter().any(|(variable, _)| *variable == key),
-            "{key} is not in the README's configuration tables"
+            "{key} is not in the configuration tables of docs/operators.md"
         );
     }
+}
+
+/// `certdesk worker --check`, a container's healthcheck: alive only while a worker turns
+/// its loop against the database; before it starts and once it is killed, not.
+#[test]
+fn worker_check_says_whether_a_worker_is_alive_for_real() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |dir: &std::path::Path| {
+        certdesk(dir)
+            .args(["worker", "--check"])
+            .env("CERTDESK_OUTBOX__HEARTBEAT_MAX_AGE_SECS", "2")
+            .output()
+            .unwrap()
+    };
+    let before = check(dir.path());
+    assert!(!before.status.success());
+    assert!(
+        String::from_utf8_lossy(&before.stderr).contains("no heartbeat"),
+        "{}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+
+    let mut worker = certdesk(dir.path())
+        .arg("worker")
+        .env("CERTDESK_OUTBOX__POLL_INTERVAL_MS", "100")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let alive = (0..100).find_map(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let output = check(dir.path());
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    });
+    let _ = worker.kill();
+    let _ = worker.wait();
+    let alive = alive.expect("the running worker was never reported alive");
+    assert!(alive.contains("worker alive"), "{alive}");
+
+    // Killed, its heartbeat goes stale.
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let after = check(dir.path());
+    assert!(!after.status.success());
+    assert!(
+        String::from_utf8_lossy(&after.stderr).contains("last round"),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+}
+
+/// The README's command table names exactly the commands `certdesk --help` lists.
+#[test]
+fn the_readme_lists_every_command_and_no_other() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme
+        .split("\n## Commands\n")
+        .nth(1)
+        .expect("a Commands section in the README")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let mut documented: Vec<String> = table
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|cell| cell.split(['`', ' ']).next())
+        .map(str::to_owned)
+        .collect();
+    documented.sort();
+    documented.dedup();
+    let help = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    let mut listed: Vec<String> = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect();
+    listed.sort();
+    assert_eq!(
+        documented, listed,
+        "the README's commands and `certdesk --help`"
+    );
+}
+
+/// A mistake in the configuration is named as it was written: the variable (or the
+/// file's key) with its value, never a secret's; a misspelt variable is pointed out with
+/// the setting it was likely meant to be; a database the desk cannot speak is refused.
+#[test]
+fn configuration_mistakes_are_named_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |vars: &[(&str, &str)]| {
+        let mut command = certdesk(dir.path());
+        command.arg("config");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, said) = run(&[("CERTDESK_SERVER__LISTEN", "localhost-8080")]);
+    assert_eq!(code, Some(2));
+    assert!(
+        said.contains("CERTDESK_SERVER__LISTEN=\"localhost-8080\""),
+        "{said}"
+    );
+    let (code, said) = run(&[("CERTDESK_SERVER__LISTN", "127.0.0.1:9000")]);
+    assert_eq!(
+        code,
+        Some(0),
+        "a misspelt key is ignored, with a warning: {said}"
+    );
+    assert!(
+        said.contains("CERTDESK_SERVER__LISTN is not a setting")
+            && said.contains("did you mean CERTDESK_SERVER__LISTEN?"),
+        "{said}"
+    );
+    let (code, said) = run(&[("CERTDESK_DATABASE__URL", "mysql://desk:s3cret@db/desk")]);
+    assert_eq!(code, Some(2));
+    assert!(
+        said.contains("database.url") && !said.contains("s3cret"),
+        "{said}"
+    );
+    let (code, said) = run(&[("CERTDESK_MAIL__SMTP__PORT", "s3cret")]);
+    assert_eq!(code, Some(2));
+    assert!(said.contains("CERTDESK_MAIL__SMTP__PORT"), "{said}");
+}
+
+/// Where the desk cannot start, it says where to look: a database that does not answer
+/// names its host and port and the setting; a port already taken names the setting.
+#[test]
+fn a_desk_that_cannot_start_says_where_to_look() {
+    let dir = tempfile::tempdir().unwrap();
+    let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = nobody.local_addr().unwrap().port();
+    drop(nobody);
+    let output = certdesk(dir.path())
+        .arg("migrate")
+        .env(
+            "CERTDESK_DATABASE__URL",
+            format!("postgres://desk:s3cret@127.0.0.1:{closed}/certdesk"),
+        )
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        said.contains(&format!("nothing answers at 127.0.0.1:{closed}"))
+            && said.contains("CERTDESK_DATABASE__URL")
+            && !said.contains("s3cret"),
+        "{said}"
+    );
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output = certdesk(dir.path())
+        .arg("serve")
+        .env("CERTDESK_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("CERTDESK_AUTH__LOCAL_KEY_FILE", dir.path().join("jwt.key"))
+        .env("CERTDESK_OUTBOX__IN_PROCESS", "false")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        said.contains(&format!("listening on 127.0.0.1:{port}"))
+            && said.contains("CERTDESK_SERVER__LISTEN"),
+        "{said}"
+    );
+    drop(taken);
 }

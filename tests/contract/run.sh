@@ -54,9 +54,15 @@ export CERTDESK_RATE_LIMITS__ENABLED=false
 
 "$CERTDESK_BIN" migrate
 "$CERTDESK_BIN" officers import samples/officers.csv >/dev/null
-# One synthetic person with every role, so that operations answer with more than 403.
-token=$("$CERTDESK_BIN" token issue --nip 199005172015031001 \
+# Two synthetic people with every role, so that operations answer with more than 403:
+# the sample requester, for what only the requester of a ticket may do (filing for
+# oneself, replacing one's attachment), and the officer the sample ticket names, for the
+# rest (nobody may work a ticket they filed).
+requester=$("$CERTDESK_BIN" token issue --nip 199005172015031001 \
   --role requester --role officer --role agent --role supervisor --hours 2)
+officer=$("$CERTDESK_BIN" token issue --nip 197501012000031002 \
+  --role requester --role officer --role agent --role supervisor --hours 2)
+requesters_own=(file_ticket validate_ticket replace_attachment)
 
 "$CERTDESK_BIN" serve >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -72,7 +78,7 @@ curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || {
 
 # A real ticket (the synthetic sample in samples/), so that the operations on a ticket
 # are tested on one that exists and not only with 404s.
-number=$(cd samples && curl -fsS -H "Authorization: Bearer $token" \
+number=$(cd samples && curl -fsS -H "Authorization: Bearer $requester" \
   -F "ticket=<ticket-15.1.json;type=application/json" \
   -F ktp_scan=@ktp_scan.png -F signature_scan=@signature_scan.png \
   -F recommendation_letter=@recommendation_letter.pdf \
@@ -90,16 +96,39 @@ status=0
 # with two threads, Hypothesis describing a filter (it parses source with `ast`) now and
 # then dies inside CPython 3.11 with "AST constructor recursion depth mismatch", an
 # error of the tool, not of the server; a CI run failed on it.
-(cd "$work" && "$VENV/bin/schemathesis" --config-file "$work/schemathesis.toml" --no-color \
-  run "http://127.0.0.1:$port/openapi.json" \
-  --header "Authorization: Bearer $token" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing \
-  --max-examples "$MAX_EXAMPLES" \
-  --seed "$SEED" \
-  --workers 1 \
-  --request-timeout 10) \
-  || status=$?
+check_as() {
+  local token=$1
+  shift
+  (cd "$work" && "$VENV/bin/schemathesis" --config-file "$work/schemathesis.toml" --no-color \
+    run "http://127.0.0.1:$port/openapi.json" \
+    --header "Authorization: Bearer $token" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+    --phases examples,coverage,fuzzing \
+    --max-examples "$MAX_EXAMPLES" \
+    --seed "$SEED" \
+    --workers 1 \
+    --request-timeout 10 \
+    "$@") \
+    || status=$?
+}
+include=() exclude=()
+for operation in "${requesters_own[@]}"; do
+  include+=(--include-operation-id "$operation")
+  exclude+=(--exclude-operation-id "$operation")
+done
+echo "contract: as the sample requester: ${requesters_own[*]}"
+check_as "$requester" "${include[@]}"
+echo "contract: as the officer the sample ticket names: every other operation"
+check_as "$officer" "${exclude[@]}"
+
+# What Schemathesis warns of in a green run, and why it is no fault:
+# - "Missing test data" for a dead letter's requeue: the fresh desk has none, so every
+#   generated id is 404, as documented;
+# - "Schema validation mismatch": the desk checks NIPs, NIKs, emails and the rest by
+#   rules a JSON schema cannot state, so most generated bodies are refused with a 422
+#   that names the rule, as documented;
+# - "Schema validation skipped" for a download: an image or a PDF has no JSON schema.
+echo "contract: Schemathesis' warnings above are expected in a green run (no dead letters to requeue; generated data the desk's rules refuse with a documented 422; downloads that are images or PDFs): see tests/contract/run.sh"
 
 if grep -q "panicked" "$work/server.log"; then
   echo "contract: the server panicked:" >&2
