@@ -15,6 +15,7 @@ use certdesk_worker::{Worker, WorkerSettings};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+mod calendar;
 mod commands;
 mod process;
 mod settings;
@@ -87,6 +88,12 @@ enum Command {
     Timers {
         #[command(subcommand)]
         command: timers::TimersCommand,
+    },
+    /// The desk's working calendar: a year's days off, working time between two
+    /// instants, an instant plus working hours.
+    Calendar {
+        #[command(subcommand)]
+        command: commands::calendar::CalendarCommand,
     },
     /// Personal data of ended tickets past its retention period: purge it now.
     Retention {
@@ -228,6 +235,9 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Worker { check: true } => check_worker(worker_settings)?,
         Command::Worker { check: false } => {
             process::install_tls_provider();
+            calendar::warn_of_missing_years(
+                &calendar::load(&rules.calendar).map_err(anyhow::Error::msg)?,
+            );
             let store = open_migrated_store(store_settings).await?;
             let worker = Worker::new(store, worker_settings, rules).map_err(anyhow::Error::msg)?;
             let stop = CancellationToken::new();
@@ -244,6 +254,10 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Keys { command } => keys::run(store_settings, command).await?,
         Command::Timers { command } => timers::run(store_settings, rules, command).await?,
         Command::Retention { command } => retention::run(store_settings, rules, command).await?,
+        Command::Calendar { command } => {
+            let calendar = calendar::load(&rules.calendar).map_err(anyhow::Error::msg)?;
+            commands::calendar::run(&calendar, command)?
+        }
         Command::Openapi => print!("{}", certdesk_api::openapi::document_json()),
         Command::Migrate => {
             let store = open_migrated_store(store_settings).await?;
@@ -271,8 +285,10 @@ async fn serve(
     rules: &DeskRules,
 ) -> anyhow::Result<()> {
     process::install_tls_provider();
+    let calendar = calendar::load(&rules.calendar).map_err(anyhow::Error::msg)?;
+    calendar::warn_of_missing_years(&calendar);
     let store = open_store(store_settings).await?;
-    let application = Application::build(api, rules, store.clone()).await?;
+    let application = Application::build(api, rules, &calendar, store.clone()).await?;
     show_the_way_in(&store, api).await;
     if !worker_settings.outbox.in_process {
         return Ok(application.run_until_stopped().await?);

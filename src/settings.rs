@@ -80,6 +80,7 @@ impl Settings {
     pub fn check(&self) -> Result<(), String> {
         self.api.check()?;
         self.store.check()?;
+        crate::calendar::load(&self.rules.calendar)?;
         certdesk_worker::Composer::new(&self.worker.mail)?;
         Ok(())
     }

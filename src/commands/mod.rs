@@ -2,6 +2,7 @@
 //! to the store, the worker or the API's HTTP surface (tokens), with the desk's rules
 //! handed in.
 
+pub mod calendar;
 pub mod demo;
 pub mod directory;
 pub mod inspect_pdf;

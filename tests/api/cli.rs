@@ -234,6 +234,14 @@ fn every_documented_setting_works_as_written_and_every_setting_is_documented() {
             if variable == "CERTDESK_MAIL__SMTP__USERNAME" {
                 command.env("CERTDESK_MAIL__SMTP__PASSWORD", "example");
             }
+            // A days-off file is read at start: the example's file is there.
+            if variable == "CERTDESK_CALENDAR__DAYS_OFF_FILES" {
+                std::fs::write(
+                    dir.path().join("days-off-2028.tsv"),
+                    "# source: a test's own\n2028-01-01\tholiday\tTahun Baru 2028 Masehi\n",
+                )
+                .unwrap();
+            }
             let output = command.output().unwrap();
             assert!(
                 output.status.success(),
@@ -476,4 +484,68 @@ fn a_desk_that_cannot_start_says_where_to_look() {
         "{said}"
     );
     drop(taken);
+}
+
+/// `certdesk calendar`: the shipped year's days off, working time measured and added on
+/// the desk's clock, a year added from a file, and one that is missing said so.
+#[test]
+fn the_working_calendar_answers_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], vars: &[(&str, &str)]| {
+        let mut command = certdesk(dir.path());
+        command.arg("calendar").args(args);
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    };
+    let days = run(&["days-off", "--year", "2026"], &[]);
+    assert!(days.status.success());
+    let listed = String::from_utf8_lossy(&days.stdout);
+    assert_eq!(listed.lines().count(), 25, "{listed}");
+    assert!(listed.contains("2026-03-20\tFri\tcuti bersama"), "{listed}");
+    assert!(String::from_utf8_lossy(&days.stderr).contains("Nomor 1497 Tahun 2025"));
+
+    let between = run(&["between", "2026-05-13 12:00", "2026-05-18 12:00"], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&between.stdout).trim(),
+        "8 h 0 m of working time (480 minutes)"
+    );
+    let due = run(&["add", "2026-03-17 15:30", "8"], &[]);
+    assert!(
+        String::from_utf8_lossy(&due.stdout).starts_with("2026-03-25 15:30 (Wed) WIB"),
+        "{}",
+        String::from_utf8_lossy(&due.stdout)
+    );
+
+    let missing = run(&["days-off", "--year", "2028"], &[]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("calendar.days_off_files"));
+    let file = dir.path().join("2028.tsv");
+    std::fs::write(
+        &file,
+        "# source: a test's own\n2028-01-03\tholiday\tA synthetic day off\n",
+    )
+    .unwrap();
+    let files = format!("[{}]", file.display());
+    let added = run(
+        &["between", "2028-01-03 08:00", "2028-01-04 16:00"],
+        &[("CERTDESK_CALENDAR__DAYS_OFF_FILES", &files)],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&added.stdout).trim(),
+        "8 h 0 m of working time (480 minutes)",
+        "the Monday is off, the Tuesday is worked"
+    );
+    std::fs::write(&file, "2028-01-03\tholiday\tno source line\n").unwrap();
+    let refused = run(
+        &["days-off"],
+        &[("CERTDESK_CALENDAR__DAYS_OFF_FILES", &files)],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("# source:"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }

@@ -32,6 +32,17 @@ async fn health_checks_answer(backend: Backend) {
         Backend::Postgres => "postgres",
     };
     assert_eq!(ready["database"], expected);
+
+    // The shipped calendar knows 2026; a year it will need and lacks is named, so
+    // that an operator sees it before holidays start counting as working days.
+    let years = ready["calendar"]["years"].as_array().unwrap();
+    assert!(years.contains(&Value::from(2026)), "{ready}");
+    let this_year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    for missing in ready["calendar"]["missing"].as_array().unwrap() {
+        let missing = missing.as_i64().unwrap();
+        assert!(!years.contains(&Value::from(missing)), "{ready}");
+        assert!(missing == this_year || missing == this_year + 1, "{ready}");
+    }
 }
 
 async fn the_catalogue_describes_services_attachments_and_units(backend: Backend) {

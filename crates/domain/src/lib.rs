@@ -12,6 +12,7 @@
 
 pub mod attachment;
 pub mod audit;
+pub mod calendar;
 pub mod catalogue;
 pub mod contact;
 pub mod directory;

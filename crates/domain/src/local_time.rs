@@ -36,6 +36,11 @@ impl IndonesianTime {
             .find(|z| z.code().eq_ignore_ascii_case(code.trim()))
     }
 
+    /// How far this clock is ahead of UTC.
+    pub fn offset(self) -> Duration {
+        Duration::hours(self.hours_ahead_of_utc())
+    }
+
     fn hours_ahead_of_utc(self) -> i64 {
         match self {
             Self::Wib => 7,

@@ -1,19 +1,20 @@
 //! The desk's rules that operators own, together: which mail domains are official, how a
 //! ticket lives (endorsement, reopening, the authority's link, the default queue), when
-//! the clocks remind, and how long personal data is kept. Each has one default, beside
+//! the clocks remind, how long personal data is kept, and when the desk works. Each has one default, beside
 //! its type; the program reads configuration into [`DeskRules`] once and hands it to the
 //! API, the worker and the commands alike, so no part keeps a rule of its own.
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::CalendarRules;
 use crate::identity::{EmailDomains, UnitCatalogue};
 use crate::intake::IntakeRules;
 use crate::lifecycle::{DeadlineRules, LifecycleRules, ReminderRules};
 use crate::retention::RetentionPolicy;
 
 /// Every rule of the desk that configuration may change. Read as the top level of the
-/// configuration: `email_domains`, `[lifecycle]`, `[timers]`, `[retention]`; a key left
-/// out keeps its default.
+/// configuration: `email_domains`, `[lifecycle]`, `[timers]`, `[retention]`,
+/// `[calendar]`; a key left out keeps its default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeskRules {
@@ -24,6 +25,8 @@ pub struct DeskRules {
     pub timers: ReminderRules,
     /// How long personal data of ended tickets is kept.
     pub retention: RetentionPolicy,
+    /// When the desk works: the days, the hours, the clock, more years of days off.
+    pub calendar: CalendarRules,
 }
 
 impl DeskRules {

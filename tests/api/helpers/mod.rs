@@ -141,7 +141,9 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut ApiSet
     let store = Store::open(&fresh.store_settings)
         .await
         .expect("store opens");
-    let app = Application::build(&fresh.settings, &fresh.rules, store)
+    let calendar =
+        certdesk_domain::calendar::BusinessCalendar::shipped(fresh.rules.calendar.clone());
+    let app = Application::build(&fresh.settings, &fresh.rules, &calendar, store)
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -15,6 +15,19 @@ pub struct Health {
     /// For readiness: the database backend reached, `postgres` or `sqlite`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<&'static str>,
+    /// For readiness: the working calendar's years.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub calendar: Option<CalendarHealth>,
+}
+
+/// Which years of days off the desk knows, and which it will need and lacks (in those,
+/// every holiday counts as a working day): a warning, not a failure.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CalendarHealth {
+    pub years: Vec<i32>,
+    /// Of this year and the next, the ones without days off.
+    pub missing: Vec<i32>,
 }
 
 /// What is served where, for whoever opens the desk's address.
@@ -68,12 +81,14 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json_line(Health {
         status: "ok",
         database: None,
+        calendar: None,
     })
 }
 
 /// Readiness.
 ///
-/// The process can reach its database.
+/// The process can reach its database. The details say which years of days off the
+/// working calendar knows and which it lacks.
 #[utoipa::path(
     get,
     path = "/health/ready",
@@ -89,5 +104,9 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     Ok(HttpResponse::Ok().json_line(Health {
         status: "ok",
         database: Some(state.store.backend()),
+        calendar: Some(CalendarHealth {
+            years: state.calendar.years().collect(),
+            missing: state.calendar.missing_years(chrono::Utc::now()),
+        }),
     }))
 }
