@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(a_nik_sent_as_a_number_is_named_by_its_field_and_never_echoed);
+on_both_backends!(
+    a_nik_sent_as_a_number_is_named_by_its_field_and_never_echoed,
+    a_body_that_is_not_plain_json_of_a_sane_size_is_refused_for_what_it_is
+);
 
 /// A NIK written as a JSON number, where a string belongs.
 const NIK_AS_NUMBER: u64 = 3174052601850921;
@@ -151,4 +154,74 @@ fn assert_refused_without_the_value(text: &str, field: &str, what: &str) {
     );
     assert!(en.contains(field) || en.contains("must be"), "{what}: {en}");
     assert_ne!(id, en, "{what}: said in Indonesian too");
+}
+
+/// Another media type and a compressed body get 415 (RFC 9110) naming the header; a body
+/// over the limit gets 413 about JSON, not attachments; nothing is stored.
+async fn a_body_that_is_not_plain_json_of_a_sane_size_is_refused_for_what_it_is(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let supervisor = app.token(SUPERVISOR_NIP, &[Role::Agent, Role::Supervisor]);
+    // Someone not yet in the directory: a refused body must leave them out of it.
+    const NEWCOMER: &str = "198502142010012004";
+    let path = format!("/api/v1/officers/{NEWCOMER}");
+    let officer = json!({"name": "Kepala UPK", "unit": "Sekretariat Jenderal",
+        "email": "kepala.upk.setjen@kemenkeu.go.id", "active": true})
+    .to_string();
+    let send = |content_type: &'static str, encoding: Option<&'static str>, body: Vec<u8>| {
+        let mut request = app
+            .client
+            .put(app.url(&path))
+            .bearer_auth(&supervisor)
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(encoding) = encoding {
+            request = request.header("content-encoding", encoding);
+        }
+        request.send()
+    };
+
+    let response = send("text/plain", None, officer.clone().into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    let text = problem_text(response).await;
+    assert!(text.contains("Content-Type: application/json"), "{text}");
+
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gzip, officer.as_bytes()).unwrap();
+    let response = send("application/json", Some("gzip"), gzip.finish().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    let text = problem_text(response).await;
+    assert!(text.contains("Content-Encoding"), "{text}");
+
+    let huge = format!(
+        r#"{{"name": "{}"}}"#,
+        "a".repeat(certdesk_api::JSON_BODY_LIMIT)
+    );
+    let response = send("application/json", None, huge.into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let text = problem_text(response).await;
+    assert!(
+        text.contains("JSON body") && !text.contains("attachments"),
+        "{text}"
+    );
+
+    let officers: Value = app
+        .get_as(&supervisor, "/api/v1/officers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        officers
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["nip"] != NEWCOMER),
+        "none of them saved: {officers}"
+    );
 }

@@ -49,16 +49,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<mime::Mime>().ok())
             .is_some_and(|mime| mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON));
+        // A compressed body would be inflated past its limit before it could be
+        // counted: refused, as RFC 9110 has it, with 415.
+        let compressed = request
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|value| !value.as_bytes().eq_ignore_ascii_case(b"identity"));
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json {
-                return Err(ApiError::invalid("body", &FieldRule::JsonContentType));
+                return Err(ApiError::JsonExpected);
+            }
+            if compressed {
+                return Err(ApiError::ContentEncodingRefused);
             }
             let mut body = Vec::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::MalformedBody)?;
+                let chunk = chunk.map_err(|_| ApiError::BodyCutShort)?;
                 if body.len() + chunk.len() > JSON_BODY_LIMIT {
-                    return Err(ApiError::BodyTooLarge {
+                    return Err(ApiError::JsonBodyTooLarge {
                         limit: JSON_BODY_LIMIT as u64,
                     });
                 }
@@ -156,17 +165,20 @@ fn field_of(path: &str, root: &str) -> String {
 /// never kept; a message of another shape (a reader of ours refusing a value) says only
 /// that the value does not read.
 fn data_problem(field: &str, message: &str) -> Problem {
-    let message = message.split(" at line ").next().unwrap_or(message);
+    // serde's own words are at the ends of its message; the client's text (a quoted
+    // value, an unknown key) sits in the middle and may hold ", expected " or " at line "
+    // itself, so the message is only ever cut from its end.
+    let message = without_position(message);
     if let Some(name) = between(message, "missing field `", "`") {
         return Problem::required(join(field, name));
     }
     // The path already ends in the unknown key.
     if message.starts_with("unknown field `") {
-        let expected = message.split_once(", expected ").map(|(_, e)| e);
+        let expected = message.rsplit_once(", expected ").map(|(_, e)| e);
         return Problem::at(
             field,
             &FieldRule::UnknownField {
-                known: expected.map(|e| e.trim_start_matches("one of ").to_owned()),
+                known: expected.map(|e| mask_nik_like(e.trim_start_matches("one of "))),
             },
         );
     }
@@ -197,6 +209,24 @@ fn data_problem(field: &str, message: &str) -> Problem {
             },
         ),
     }
+}
+
+/// The message without serde_json's trailing ` at line N column M`.
+fn without_position(message: &str) -> &str {
+    match message.rsplit_once(" at line ") {
+        Some((before, position))
+            if position
+                .split_once(" column ")
+                .is_some_and(|(line, column)| all_digits(line) && all_digits(column)) =>
+        {
+            before
+        }
+        _ => message,
+    }
+}
+
+fn all_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A field inside `path` (the document's root has no path of its own).
@@ -234,7 +264,11 @@ fn described(expected: &str) -> (String, String) {
             format!("salah satu dari {}", &expected["one of ".len()..]),
             expected.to_owned(),
         ),
-        _ => (format!("berupa {expected}"), expected.to_owned()),
+        // A type's own description (chrono's, uuid's): ours, but masked all the same.
+        _ => {
+            let expected = mask_nik_like(expected);
+            (format!("berupa {expected}"), expected)
+        }
     }
 }
 
@@ -286,6 +320,19 @@ mod tests {
         assert_eq!(broken.field, "body");
         assert!(broken.message.en.contains("line 1"), "{broken:?}");
         assert!(!broken.message.en.contains("3174052601850921"));
+        // The client's text dressed as serde's words is still never echoed.
+        for hostile in [
+            r#"{"nik": "x", "count": "x, expected 3174052601850921 at line "}"#,
+            r#"{"nik": "x", "count": "y at line 1 column 2, expected 3174052601850921"}"#,
+            r#"{"nik": "x", "x, expected 3174052601850921": 1}"#,
+            r#"{"nik": "x", "x`, expected `3174052601850921": 1}"#,
+        ] {
+            let problem = refused(hostile);
+            assert!(
+                !format!("{problem:?}").contains("3174052601850921"),
+                "{hostile}: {problem:?}"
+            );
+        }
         let whole = refused("3174052601850921");
         assert_eq!(whole.field, "body");
         assert!(!format!("{whole:?}").contains("3174052601850921"));

@@ -23,5 +23,6 @@ pub mod settings;
 mod startup;
 mod state;
 
+pub use extract::JSON_BODY_LIMIT;
 pub use settings::ApiSettings;
 pub use startup::Application;

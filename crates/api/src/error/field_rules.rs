@@ -84,11 +84,6 @@ field_rules! {
         => ProblemCode::TextTooLong,
         id: format!("Bagian `ticket` melebihi {max} byte."),
         en: format!("The `ticket` part is larger than {max} bytes.");
-    /// A JSON body sent without saying so.
-    JsonContentType
-        => ProblemCode::InvalidJson,
-        id: "Kirim JSON dengan `Content-Type: application/json`.",
-        en: "Send JSON with `Content-Type: application/json`.";
     /// A document that is not JSON, or is cut short: where the reader stopped.
     JsonSyntax { line: usize, column: usize }
         => ProblemCode::InvalidJson,

@@ -237,10 +237,20 @@ mod tests {
                 ApiError::SsoIncomplete,
             ],
             vec![ApiError::RouteNotFound, ApiError::TicketNotFound],
-            vec![ApiError::MalformedBody, ApiError::UnreadableForm],
+            vec![
+                ApiError::MalformedBody,
+                ApiError::UnreadableForm,
+                ApiError::BodyCutShort,
+            ],
             vec![
                 ApiError::PayloadTooLarge,
                 ApiError::BodyTooLarge { limit: 1 },
+                ApiError::JsonBodyTooLarge { limit: 1 },
+            ],
+            vec![
+                ApiError::UnsupportedMediaType,
+                ApiError::JsonExpected,
+                ApiError::ContentEncodingRefused,
             ],
         ];
         for kinds in same_code {

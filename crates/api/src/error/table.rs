@@ -136,6 +136,27 @@ error_table! {
         => UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
         id: "Kirim tiket sebagai multipart/form-data: bagian `ticket` (JSON) dan satu bagian per lampiran.",
         en: "Send the ticket as multipart/form-data: a `ticket` part (JSON) and one part per attachment.";
+    /// A JSON route's body sent as something else.
+    JsonExpected
+        => UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
+        id: "Kirim isi permintaan sebagai JSON dengan `Content-Type: application/json`.",
+        en: "Send the body as JSON with `Content-Type: application/json`.";
+    /// A body sent compressed: read as it is, never inflated, so that its limit is
+    /// the size the desk holds in memory.
+    ContentEncodingRefused
+        => UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
+        id: "Kirim isi permintaan tanpa kompresi (tanpa `Content-Encoding`).",
+        en: "Send the body uncompressed (without `Content-Encoding`).";
+    /// A JSON body larger than `limit` bytes.
+    JsonBodyTooLarge { limit: u64 }
+        => PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE,
+        id: format!("Isi JSON melebihi batas {limit} byte; isi JSON API ini hanya beberapa kilobyte."),
+        en: format!("The JSON body is larger than the limit of {limit} bytes; this API's JSON bodies are a few kilobytes.");
+    /// A body whose bytes stopped arriving part way (the connection broke).
+    BodyCutShort
+        => MalformedRequest, StatusCode::BAD_REQUEST, "The request could not be read",
+        id: "Isi permintaan tidak dapat dibaca sampai selesai (koneksi terputus). Kirim ulang.",
+        en: "The request body could not be read to its end (the connection broke). Send it again.";
     /// A multipart body broken or cut short.
     MalformedBody
         => MalformedRequest, StatusCode::BAD_REQUEST, "The request could not be read",
