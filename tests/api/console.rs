@@ -583,6 +583,22 @@ async fn an_officer_endorses_and_a_supervisor_looks_after_the_desk() {
     )
     .await;
     assert!(outdated.contains("email"), "{outdated}");
+    // Such an officer is still routed work while active: the supervisor can stop that
+    // without first correcting the entry.
+    click(
+        &client,
+        &format!("table[data-officers] tr[data-nip=\"{OFFICER_NIP}\"] form button"),
+    )
+    .await;
+    let row = text_of(
+        &client,
+        &format!("table[data-officers] tr[data-nip=\"{OFFICER_NIP}\"]"),
+    )
+    .await;
+    assert!(
+        row.contains("inactive") || row.contains("nonaktif"),
+        "{row}"
+    );
 
     // The audit: an agent's look at the NIK, found by the ticket's number.
     let agent = app.token(AGENT_NIP, &[Role::Agent]);

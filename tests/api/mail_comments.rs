@@ -14,6 +14,7 @@ use crate::on_both_backends;
 on_both_backends!(
     comments_are_emailed_to_whom_they_concern_and_internal_ones_to_nobody,
     an_event_queued_by_an_older_version_that_no_longer_reads_back_is_skipped_with_its_reason,
+    a_ticket_language_that_no_longer_reads_costs_the_language_not_the_emails,
 );
 
 async fn comments_are_emailed_to_whom_they_concern_and_internal_ones_to_nobody(backend: Backend) {
@@ -229,5 +230,44 @@ async fn an_event_queued_by_an_older_version_that_no_longer_reads_back_is_skippe
         server.wait_for(1, Duration::from_secs(10)).await.len(),
         1,
         "the rest went out"
+    );
+}
+
+/// A requester's language this version does not know (written by a newer one, or by
+/// hand) sends their emails in the desk's language: every email of the ticket still
+/// goes out, the officer's and the agent's too.
+async fn a_ticket_language_that_no_longer_reads_costs_the_language_not_the_emails(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let mut server = MailServer::start();
+    let mut renewal = ticket_json("15.2");
+    renewal["subtype"] = json!("renewal");
+    let (number, _) = file(&app, renewal, required_files()).await;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE tickets SET language = 'tlh' WHERE id = {}",
+            &number[1..].parse::<i64>().unwrap()
+        ))
+        .await
+        .unwrap();
+    let settled = worker(&app, &worker_settings(server.port))
+        .await
+        .drain()
+        .await
+        .unwrap();
+    assert!(settled >= 1);
+    let settled = usize::try_from(settled).unwrap();
+    let rows = events(&app).await;
+    assert!(
+        rows.iter().all(|(_, _, delivery)| delivery == "sent"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        server
+            .wait_for(settled, Duration::from_secs(10))
+            .await
+            .len(),
+        settled
     );
 }

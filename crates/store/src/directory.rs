@@ -40,6 +40,10 @@ where
     type Changes: ActiveModelTrait<Entity = Self::Entity> + Send;
     #[doc(hidden)]
     const NIP: <Self::Entity as EntityTrait>::Column;
+    #[doc(hidden)]
+    const ACTIVE: <Self::Entity as EntityTrait>::Column;
+    #[doc(hidden)]
+    const UPDATED_AT: <Self::Entity as EntityTrait>::Column;
     /// The columns an import overwrites.
     #[doc(hidden)]
     const CHANGED: &'static [<Self::Entity as EntityTrait>::Column];
@@ -55,6 +59,8 @@ impl KeptDirectory for Officer {
     type Row = officers::Model;
     type Changes = officers::ActiveModel;
     const NIP: officers::Column = officers::Column::Nip;
+    const ACTIVE: officers::Column = officers::Column::Active;
+    const UPDATED_AT: officers::Column = officers::Column::UpdatedAt;
     const CHANGED: &'static [officers::Column] = &[
         officers::Column::Name,
         officers::Column::Unit,
@@ -90,6 +96,8 @@ impl KeptDirectory for StaffMember {
     type Row = staff::Model;
     type Changes = staff::ActiveModel;
     const NIP: staff::Column = staff::Column::Nip;
+    const ACTIVE: staff::Column = staff::Column::Active;
+    const UPDATED_AT: staff::Column = staff::Column::UpdatedAt;
     const CHANGED: &'static [staff::Column] = &[
         staff::Column::Name,
         staff::Column::Email,
@@ -193,6 +201,23 @@ impl Store {
         E::Fields: Send,
     {
         Ok(E::Entity::find().one(&self.db).await?.is_some())
+    }
+
+    /// Makes someone in directory `E` inactive and changes nothing else: an entry that
+    /// today's rules refuse (its mail domain taken off the list) must still be stoppable
+    /// from being assigned work. False when nobody has that NIP.
+    pub async fn deactivate_entry<E: KeptDirectory>(&self, nip: &str) -> Result<bool, StoreError>
+    where
+        E::Fields: Send,
+    {
+        use sea_orm::sea_query::Expr;
+        let done = E::Entity::update_many()
+            .col_expr(E::ACTIVE, Expr::value(false))
+            .col_expr(E::UPDATED_AT, Expr::value(Utc::now()))
+            .filter(E::NIP.eq(nip))
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected > 0)
     }
 
     /// Inserts or updates entries by NIP, all or nothing.

@@ -119,8 +119,9 @@ pub struct ActiveForm {
 }
 
 /// Makes someone in directory `E` active or inactive (`/console/directory/staff/…` and
-/// `/console/directory/officers/…`); the rest of their entry stays as stored, and the
-/// whole is checked again as the API's `PUT` checks it.
+/// `/console/directory/officers/…`); the rest of their entry stays as stored. Activating
+/// checks the whole entry again as the API's `PUT` does; deactivating checks nothing, so
+/// that an entry today's rules refuse can still be taken out of the work.
 pub async fn set_active<E: KeptDirectory>(
     state: web::Data<AppState>,
     signed: Signed,
@@ -132,6 +133,12 @@ where
 {
     signed.check_csrf(&form.csrf)?;
     signed.caller.require_supervisor()?;
+    if !form.active {
+        directory::deactivate::<E>(&state, &signed.caller, &path)
+            .await?
+            .ok_or_else(not_in_directory)?;
+        return Ok(see_other("/console/directory?saved=1"));
+    }
     let nip = Nip::parse(&path).map_err(|_| not_in_directory())?;
     let entry = state
         .store

@@ -136,6 +136,24 @@ where
     Ok(EntryResponse::from(&Listed::Current(entry)))
 }
 
+/// Makes the entry for `nip` in directory `E` inactive, whatever today's rules say of
+/// the rest of it; `None` when there is no such entry. Supervisors only.
+pub(crate) async fn deactivate<E: KeptDirectory>(
+    state: &AppState,
+    caller: &Caller,
+    nip: &str,
+) -> Result<Option<()>, ApiError>
+where
+    E::Fields: Send + ToSchema,
+{
+    caller.require_supervisor()?;
+    let found = state.store.deactivate_entry::<E>(nip).await?;
+    if found {
+        tracing::info!(nip, active = false, "directory entry saved");
+    }
+    Ok(found.then_some(()))
+}
+
 /// The officers' directory.
 ///
 /// Supervisors only.

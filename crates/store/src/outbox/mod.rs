@@ -221,11 +221,20 @@ impl Store {
                 let service = decode("service", &ticket.service, Service::from_code);
                 let subtype =
                     decode_opt("sub-type", ticket.subtype.as_deref(), ChangeKind::from_code);
-                let language =
-                    decode_opt("language", ticket.language.as_deref(), Language::from_tag);
-                let (service, subtype, language) = match (service, subtype, language) {
-                    (Ok(service), Ok(subtype), Ok(language)) => (service, subtype, language),
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                // A language that does not read costs the requester's email its
+                // language, not the delivery of any of the ticket's emails.
+                let language = decode_opt(
+                    "language",
+                    ticket.language.as_deref(),
+                    Language::from_tag,
+                )
+                .unwrap_or_else(|error| {
+                    tracing::warn!(ticket = ticket.id, %error, "written to in the desk's language");
+                    None
+                });
+                let (service, subtype) = match (service, subtype) {
+                    (Ok(service), Ok(subtype)) => (service, subtype),
+                    (Err(e), _) | (_, Err(e)) => {
                         return Ok(Leased::Unreadable {
                             event_id: event.id,
                             reason: e.to_string(),
