@@ -35,14 +35,18 @@ if printf '%s\n' "$out" | grep -E '\.service:[0-9]+:' ; then
 fi
 echo "systemd units: verified ($(ls deploy/systemd | tr '\n' ' '))"
 
-# The image's build stage from its build context: a file the build needs that the
-# context leaves out, or that no COPY brings in, fails here as it would in the image.
-# Dependencies are shared with the repository's own release builds (the same target
-# folder); only the workspace's crates compile again.
+# The image's build stage from its build context: first its dependency layer (the
+# manifests and stubs, built by the Dockerfile's own first RUN), then the final build. A
+# member whose manifest no COPY brings in, or a file the build needs that the context
+# leaves out, fails here as it would in the image. Dependencies are shared with the
+# repository's own release builds (the same target folder); only the workspace's crates
+# compile again.
 context=$(mktemp -d)
 trap 'rm -rf "$units" "$context"' EXIT
-python3 deploy/context.py "$context/src" >"$context/image.env"
+python3 deploy/context.py "$context" >"$context/image.env"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
+(cd "$context/deps" && CARGO_TARGET_DIR="$target" CARGO_TERM_QUIET=true sh -e "$context/deps.sh")
+echo "image dependency layer: builds from the manifests and stubs alone"
 (cd "$context/src" && CARGO_TARGET_DIR="$target" cargo build --release --locked --bin certdesk --quiet)
 echo "image build stage: the release binary builds from the build context alone"
 # Run as the image runs it: its environment, nothing of ours.

@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
 """The image's build stage, replayed without a container engine.
 
-Makes the build context as Docker would (the repository's files, less what .dockerignore
-excludes), then replays the Dockerfile's first stage's COPY instructions from that
-context into DEST. A release build in DEST then fails exactly where the image's build
-would for want of a file: one the context leaves out, or one no COPY brings in.
+Makes the build context as Docker would (the files under the repository, less what
+.dockerignore excludes), then replays the Dockerfile's first stage into DEST:
+
+  DEST/deps     what the COPY instructions before the first RUN bring in: the
+                dependency layer, built from manifests and stubs alone
+  DEST/deps.sh  that first RUN, to be run in DEST/deps
+  DEST/src      what every COPY of the stage brings in: the tree of the final build
+
+A build in DEST/deps fails as the image's dependency layer would (a workspace member
+whose manifest no COPY brings in, a build script the stubs lack); a release build in
+DEST/src fails as the image's would for want of a file, one the context leaves out or
+one no COPY brings in.
 
     python3 deploy/context.py DEST
 
@@ -13,14 +21,14 @@ the binary as the image would.
 
 The .dockerignore rules followed are Docker's: a pattern is a path relative to the
 context (a leading / ignored), `*` and `?` match within one path segment, `**` any
-number of segments; a pattern that matches a directory excludes everything under it;
-`!` makes an exception; the last pattern that matches a path decides.
+number of segments (`**/x` matches `x` at any depth); a pattern that matches a
+directory excludes everything under it; `!` makes an exception; the last pattern that
+matches a path decides.
 """
 
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -47,11 +55,12 @@ def glob_to_regex(pattern):
     i = 0
     while i < len(pattern):
         if pattern.startswith("**", i):
-            out.append(".*")
             i += 2
             if pattern.startswith("/", i):
-                out.append("/?")
+                out.append("(.*/)?")
                 i += 1
+            else:
+                out.append(".*")
         elif pattern[i] == "*":
             out.append("[^/]*")
             i += 1
@@ -76,20 +85,26 @@ def excluded(path, rules):
 
 
 def context_files():
-    """The files Docker would send: those git knows (tracked or not ignored), less
-    what .dockerignore excludes."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
+    """The files Docker would send: everything under the repository, ignored by git or
+    not, less what .dockerignore excludes. A directory excluded with no exception
+    beneath it is not walked (target/ holds gigabytes)."""
     rules = patterns()
-    return {
-        path
-        for path in listed.split("\0")
-        if path and (ROOT / path).is_file() and not excluded(path, rules)
-    }
+    keeps = [regex for keep, regex in rules if keep]
+    files = set()
+    for folder, dirs, names in os.walk(ROOT):
+        relative = Path(folder).relative_to(ROOT).as_posix()
+        relative = "" if relative == "." else relative + "/"
+        dirs[:] = [
+            d
+            for d in dirs
+            if not excluded(relative + d, rules)
+            or any(k.pattern.startswith("^" + re.escape(relative + d + "/")) for k in keeps)
+        ]
+        for name in names:
+            path = relative + name
+            if (ROOT / path).is_file() and not excluded(path, rules):
+                files.add(path)
+    return files
 
 
 def instructions():
@@ -110,8 +125,11 @@ def instructions():
 
 
 def replay(dest, files):
+    """The first stage's COPYs into DEST/src; those before its first RUN into DEST/deps
+    too, and that RUN into DEST/deps.sh. Returns the last stage's ENV pairs."""
     stage = 0
     env = []
+    first_run = None
     for instruction in instructions():
         word, _, rest = instruction.partition(" ")
         word = word.upper()
@@ -121,12 +139,20 @@ def replay(dest, files):
         if word == "ENV" and stage > 1:
             env.extend(re.findall(r'(\w+)=("[^"]*"|\S+)', rest))
             continue
+        if word == "RUN" and stage == 1 and first_run is None:
+            first_run = rest
+            continue
         if word != "COPY" or stage != 1:
             continue
         args = [a for a in rest.split() if not a.startswith("--")]
         *sources, target = args
         for source in sources:
-            copy(source, target, len(sources) > 1, dest, files)
+            copy(source, target, len(sources) > 1, dest / "src", files)
+            if first_run is None:
+                copy(source, target, len(sources) > 1, dest / "deps", files)
+    if first_run is None:
+        sys.exit("context.py: the build stage has no RUN: nothing builds the dependencies")
+    (dest / "deps.sh").write_text(first_run + "\n")
     return env
 
 
