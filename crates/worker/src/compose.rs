@@ -249,8 +249,10 @@ impl Composer {
             builder = builder.reply_to(reply_to);
         }
         let message = builder
-            // When it happened, as its Message-ID: the same on every attempt.
-            .date(event.created_at.into())
+            // When it leaves, not when it happened: a retry or a requeued dead letter
+            // dated hours back is marked down by spam filters and sorted out of place.
+            // The Message-ID, the same on every attempt, is what identifies it.
+            .date_now()
             .message_id(Some(self.message_id(event)))
             .in_reply_to(self.thread_id(event))
             .references(self.thread_id(event))

@@ -1,5 +1,5 @@
-//! A worker says it is alive by touching a file after each round that reached the
-//! database; `certdesk worker --check`, a container's healthcheck, reads how fresh it
+//! A worker says it is alive by touching a file after each pass or round that reached
+//! the database; `certdesk worker --check`, a container's healthcheck, reads how fresh it
 //! is. A process that is running but cannot reach its database, or whose loop has
 //! stopped turning, goes stale and is reported so.
 
@@ -10,41 +10,50 @@ use std::time::{Duration, Instant, SystemTime};
 /// Written at most this often, however fast the rounds come.
 const EVERY: Duration = Duration::from_secs(5);
 
+/// A heartbeat that cannot be written is said at most this often.
+const WARN_EVERY: Duration = Duration::from_secs(3600);
+
 #[derive(Debug)]
 pub struct Heartbeat {
     path: PathBuf,
-    last: Mutex<Option<Instant>>,
+    last: Mutex<Times>,
+}
+
+#[derive(Debug, Default)]
+struct Times {
+    tried: Option<Instant>,
+    warned: Option<Instant>,
 }
 
 impl Heartbeat {
     pub fn new(path: PathBuf) -> Self {
         Self {
             path,
-            last: Mutex::new(None),
+            last: Mutex::new(Times::default()),
         }
     }
 
-    /// After a round that reached the database: the file's time is now.
+    /// After a pass or a round that reached the database: the file's time is now.
     pub fn beat(&self) {
-        let Ok(mut last) = self.last.lock() else {
+        let Ok(mut times) = self.last.lock() else {
             return;
         };
-        if last.is_some_and(|at| at.elapsed() < EVERY) {
+        if times.tried.is_some_and(|at| at.elapsed() < EVERY) {
             return;
         }
+        times.tried = Some(Instant::now());
         let written = self
             .path
             .parent()
             .filter(|dir| !dir.as_os_str().is_empty())
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&self.path, b"alive\n"));
-        match written {
-            Ok(()) => *last = Some(Instant::now()),
-            // Said once a period, not once a round: the healthcheck says the rest.
-            Err(error) => {
-                *last = Some(Instant::now());
-                tracing::warn!(path = %self.path.display(), %error, "cannot write the worker's heartbeat");
-            }
+        // Said once an hour, not once a round: the healthcheck says the rest.
+        if let Err(error) = written
+            && times.warned.is_none_or(|at| at.elapsed() >= WARN_EVERY)
+        {
+            times.warned = Some(Instant::now());
+            tracing::warn!(path = %self.path.display(), %error, "cannot write the worker's heartbeat (said again in an hour if it lasts)");
         }
     }
 }

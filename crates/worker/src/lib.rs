@@ -140,13 +140,17 @@ impl Worker {
             if let (Some(due), Some(every)) = (next_timers, self.timer_interval)
                 && Instant::now() >= due
             {
-                self.timer_pass().await;
+                if self.timer_pass().await.is_some() {
+                    self.beat();
+                }
                 next_timers = Some(Instant::now() + every);
             }
             if let (Some(due), Some(every)) = (next_retention, self.retention_interval)
                 && Instant::now() >= due
             {
-                self.retention_pass().await;
+                if self.retention_pass().await.is_some() {
+                    self.beat();
+                }
                 next_retention = Some(Instant::now() + every);
             }
             if Instant::now() >= next_rescue {
@@ -161,10 +165,8 @@ impl Worker {
                 next_summary = Instant::now() + Duration::from_secs(60);
             }
             let round = self.round(&stop).await;
-            if round.is_ok()
-                && let Some(heartbeat) = &self.heartbeat
-            {
-                heartbeat.beat();
+            if round.is_ok() {
+                self.beat();
             }
             match round {
                 Ok(0) => {}
@@ -191,6 +193,14 @@ impl Worker {
         self.mailer.close().await;
         self.log_summary();
         tracing::info!(worker = %self.id, "outbox worker stopped");
+    }
+
+    /// Each pass and round that reached the database says the loop is turning: a long
+    /// retention pass followed by a full round is not taken for a stall.
+    fn beat(&self) {
+        if let Some(heartbeat) = &self.heartbeat {
+            heartbeat.beat();
+        }
     }
 
     /// Delivers everything due now, then returns how many messages were settled. For

@@ -241,6 +241,26 @@ impl SmtpSettings {
     }
 }
 
+impl WorkerSettings {
+    /// Values that read well alone but cannot work together.
+    pub fn check(&self) -> Result<(), String> {
+        // Between two beats a healthy worker may wait out a poll, and a round may wait on
+        // a slow relay for its timeout: a heartbeat allowed less than that would report
+        // a working worker as dead.
+        let needed = (self.outbox.poll_interval() * 2)
+            .max(self.mail.smtp.timeout() * 2)
+            .as_secs()
+            .max(1);
+        if self.outbox.heartbeat_file.is_some() && self.outbox.heartbeat_max_age_secs < needed {
+            return Err(format!(
+                "outbox.heartbeat_max_age_secs is {} s: at least {needed} s (twice the longer of outbox.poll_interval_ms and mail.smtp.timeout_secs), or a worker waiting on its relay is reported dead",
+                self.outbox.heartbeat_max_age_secs
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl OutboxSettings {
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.lease_secs.max(1))
@@ -254,6 +274,17 @@ impl OutboxSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heartbeat_shorter_than_a_slow_round_is_refused() {
+        let mut settings = WorkerSettings::default();
+        assert_eq!(settings.check(), Ok(()));
+        settings.outbox.heartbeat_max_age_secs = 30;
+        let refused = settings.check().unwrap_err();
+        assert!(refused.contains("at least 60 s"), "{refused}");
+        settings.outbox.heartbeat_file = None;
+        assert_eq!(settings.check(), Ok(()), "no heartbeat, nothing to check");
+    }
 
     #[test]
     fn runs_with_no_configuration_at_all() {
