@@ -43,11 +43,11 @@ echo "systemd units: verified ($(ls deploy/systemd | tr '\n' ' '))"
 # compile again.
 context=$(mktemp -d)
 trap 'rm -rf "$units" "$context"' EXIT
-python3 deploy/context.py "$context" >"$context/image.env"
+python3 deploy/context.py "$context/stage" >"$context/image.env"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-(cd "$context/deps" && CARGO_TARGET_DIR="$target" CARGO_TERM_QUIET=true sh -e "$context/deps.sh")
+(cd "$context/stage/deps" && CARGO_TARGET_DIR="$target" CARGO_TERM_QUIET=true sh -e "$context/stage/deps.sh")
 echo "image dependency layer: builds from the manifests and stubs alone"
-(cd "$context/src" && CARGO_TARGET_DIR="$target" cargo build --release --locked --bin certdesk --quiet)
+(cd "$context/stage/src" && CARGO_TARGET_DIR="$target" cargo build --release --locked --bin certdesk --quiet)
 echo "image build stage: the release binary builds from the build context alone"
 # Run as the image runs it: its environment, nothing of ours.
 mkdir -p "$context/run"
