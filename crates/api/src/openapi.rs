@@ -3,8 +3,8 @@
 //! `openapi/openapi.json`, which a test keeps equal to what this module generates.
 //!
 //! What the derive macros cannot say is added here by [`Conventions`]: the security
-//! schemes, the responses every operation shares (400, 401, 500, 503, `X-Request-Id`),
-//! and the per-part encoding of the multipart intake.
+//! schemes, the responses every operation shares (400, 401, 500, 503, `X-Request-Id`;
+//! 413 and 415 where there is a body), and the per-part encoding of the multipart intake.
 
 use std::borrow::Cow;
 
@@ -213,6 +213,11 @@ impl Modify for Conventions {
                     shared_response(operation, "429", "TooManyRequests");
                 }
                 shared_response(operation, "400", "MalformedRequest");
+                // Every body is read within a limit and as the type it is declared to be.
+                if operation.request_body.is_some() {
+                    shared_response(operation, "413", "PayloadTooLarge");
+                    shared_response(operation, "415", "UnsupportedMediaType");
+                }
                 if path != "/health/live" {
                     shared_response(operation, "503", "ServiceUnavailable");
                 }
