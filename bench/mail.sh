@@ -8,7 +8,7 @@
 #   N=5000 RUNS=1 bash bench/mail.sh
 #
 # Creates (and afterwards drops) the database `certdesk_bench_mail`. Needs the Python
-# with aiosmtpd that the tests use (CERTDESK_TEST_PYTHON, else target/test-venv, which
+# with aiosmtpd that the tests use (TEST_PYTHON, else target/test-venv, which
 # `bash scripts/test` makes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ CONNECTIONS=${CONNECTIONS:-8}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 DB=certdesk_bench_mail
 BIN=${CARGO_TARGET_DIR:-target}/release/certdesk
-PYTHON=${CERTDESK_TEST_PYTHON:-target/test-venv/bin/python}
+PYTHON=${TEST_PYTHON:-target/test-venv/bin/python}
 WORK=$(mktemp -d)
 
 cargo build --release --quiet

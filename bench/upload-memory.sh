@@ -14,7 +14,7 @@ CLIENTS=${CLIENTS:-64}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 PORT=18097
 BIN=${CARGO_TARGET_DIR:-target}/release/certdesk
-PY=${CERTDESK_TEST_PYTHON:-${CARGO_TARGET_DIR:-target}/test-venv/bin/python}
+PY=${TEST_PYTHON:-${CARGO_TARGET_DIR:-target}/test-venv/bin/python}
 WORK=$(mktemp -d)
 
 cargo build --release --quiet

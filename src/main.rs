@@ -142,6 +142,14 @@ async fn run_cli(cli: Cli) -> ExitCode {
         print!("{}", certdesk_api::openapi::document_json());
         return ExitCode::SUCCESS;
     }
+    // A desk that cannot read its configuration cannot file a reply. For `mail receive`
+    // that is the MTA's "try again later": the message waits in its queue for the fix,
+    // and what is wrong goes to the MTA's log, not into a bounce to the sender.
+    let misconfigured = if matches!(cli.command, Command::Mail { .. }) {
+        ExitCode::from(certdesk_domain::inbound::Delivery::TryLater.exit_code())
+    } else {
+        ExitCode::from(2)
+    };
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(loaded) => {
             // Said to the person, not logged: an MTA would quote it to a sender.
@@ -154,13 +162,13 @@ async fn run_cli(cli: Cli) -> ExitCode {
         }
         Err(error) => {
             eprintln!("certdesk: configuration: {error}");
-            return ExitCode::from(2);
+            return misconfigured;
         }
     };
     // Checked before any command runs, so that a mistake is named at once, by key.
     if let Err(problem) = settings.check() {
         eprintln!("certdesk: configuration: {problem}");
-        return ExitCode::from(2);
+        return misconfigured;
     }
     if matches!(cli.command, Command::Config) {
         return match settings.effective() {

@@ -16,7 +16,7 @@ use certdesk_domain::DeskRules;
 use certdesk_store::StoreSettings;
 use certdesk_worker::WorkerSettings;
 use figment::Figment;
-use figment::providers::{Env, Format, Toml};
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::telemetry::LogSettings;
@@ -53,9 +53,20 @@ impl Settings {
         if let Some(file) = file {
             layers = layers.merge(Toml::file_exact(file));
         }
-        let layers = layers.merge(Env::prefixed(ENV_PREFIX).split("__"));
+        let mut layers = layers.merge(Env::prefixed(ENV_PREFIX).split("__"));
+        // The environment provider reads `83726154` as a number and `0123` as 123: a
+        // secret is text whatever it looks like, so secrets are laid over as written.
+        for (name, value) in desk_variables() {
+            let path = env_path(&name);
+            if path.iter().any(|key| is_secret(key)) {
+                layers = layers.merge(Serialized::default(&path.join("."), value));
+            }
+        }
+        let known = Self::default()
+            .effective_table()
+            .map_err(|e| e.to_string())?;
         let settings =
-            Self::from_layers(&layers).map_err(|error| described(*error, file, &layers))?;
+            Self::from_layers(&layers).map_err(|error| described(*error, file, &layers, &known))?;
         let effective = settings.effective_table().map_err(|e| e.to_string())?;
         let unknown = unknown_keys(file, &effective);
         Ok(Loaded { settings, unknown })
@@ -80,6 +91,7 @@ impl Settings {
     pub fn check(&self) -> Result<(), String> {
         self.api.check()?;
         self.store.check()?;
+        self.worker.check()?;
         crate::calendar::load(&self.rules.calendar)?;
         certdesk_worker::Composer::new(&self.worker.mail)?;
         Ok(())
@@ -119,8 +131,15 @@ fn part<T: serde::de::DeserializeOwned>(layers: &Figment) -> Result<T, Box<figme
 }
 
 /// A configuration error as the person wrote the value: the variable or the file's key,
-/// the value (unless it is a secret), and what is wrong.
-fn described(error: figment::Error, file: Option<&Path>, layers: &Figment) -> String {
+/// the value, and what is wrong. The value is shown only for a known setting that holds
+/// no secret: a section (`CERTDESK_DATABASE=…`) or a misplaced key may hold a password,
+/// and serde's own words quote what they found, so those are cut to what was expected.
+fn described(
+    error: figment::Error,
+    file: Option<&Path>,
+    layers: &Figment,
+    known: &toml::Table,
+) -> String {
     error
         .into_iter()
         .map(|error| {
@@ -130,11 +149,12 @@ fn described(error: figment::Error, file: Option<&Path>, layers: &Figment) -> St
                 .metadata
                 .as_ref()
                 .is_some_and(|m| m.name.contains("environment"));
-            let secret = path.last().is_some_and(|leaf| is_secret(leaf));
+            let shown_safely = !path.iter().any(|key| is_secret(key))
+                && leaves(known, &mut Vec::new()).contains(&path);
             let written = if from_env {
                 let name = env_name(&path);
                 match std::env::var(&name) {
-                    Ok(value) if !secret => format!("{name}={value:?}"),
+                    Ok(value) if shown_safely => format!("{name}={value:?}"),
                     Ok(_) => name,
                     // A whole section refused its values together.
                     Err(_) => format!("[{dotted}] ({name}__…)"),
@@ -144,19 +164,41 @@ fn described(error: figment::Error, file: Option<&Path>, layers: &Figment) -> St
                     Some(file) => format!("{dotted} in {}", file.display()),
                     None => dotted.clone(),
                 };
-                match layers.find_value(&dotted).ok().filter(|_| !secret) {
-                    Some(value) if !path.is_empty() => format!("{key} = {}", shown(&value)),
+                match layers.find_value(&dotted).ok().filter(|_| shown_safely) {
+                    Some(value) => format!("{key} = {}", shown(&value)),
                     _ => key,
                 }
             };
-            if path.is_empty() {
+            // A rule's own refusal (a message of ours) names no secret; serde's words
+            // about a value it found may quote it.
+            let ours = matches!(error.kind, figment::error::Kind::Message(_))
+                && !path.iter().any(|key| is_secret(key));
+            let wrong = if shown_safely || ours {
                 error.kind.to_string()
             } else {
-                format!("{written}: {}", error.kind)
+                without_the_value(&error.kind)
+            };
+            if path.is_empty() {
+                wrong
+            } else {
+                format!("{written}: {wrong}")
             }
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// What is wrong, without what serde found: only what it expected.
+fn without_the_value(kind: &figment::error::Kind) -> String {
+    use figment::error::Kind;
+    match kind {
+        Kind::InvalidType(_, expected) => format!("invalid type: expected {expected}"),
+        Kind::InvalidValue(_, expected) => format!("invalid value: expected {expected}"),
+        Kind::Message(_) => {
+            String::from("the value is not accepted (not shown: it may hold a secret)")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// A value as it reads in the file.
@@ -169,6 +211,30 @@ fn shown(value: &figment::value::Value) -> String {
 /// Keys whose values are never shown: URLs that may hold a password, the keys, secrets.
 fn is_secret(leaf: &str) -> bool {
     leaf.ends_with("url") || leaf.contains("password") || leaf.contains("secret") || leaf == "keys"
+}
+
+/// The `CERTDESK_*` variables, sorted, except `CERTDESK_CONFIG`. The prefix is matched
+/// as the environment provider matches it, in any case; a variable whose name or value
+/// is not UTF-8 is not ours to read (and must not stop `mail receive`).
+fn desk_variables() -> Vec<(String, String)> {
+    let mut variables: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .filter(|(name, _)| {
+            name.get(..ENV_PREFIX.len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(ENV_PREFIX))
+                && !name.eq_ignore_ascii_case(ENV_CONFIG)
+        })
+        .collect();
+    variables.sort();
+    variables
+}
+
+/// A variable's path of keys: `CERTDESK_MAIL__SMTP__HOST` is `mail.smtp.host`.
+fn env_path(name: &str) -> Vec<String> {
+    name[ENV_PREFIX.len()..]
+        .split("__")
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 /// A key's environment variable: `CERTDESK_` and the path joined by `__`.
@@ -190,15 +256,8 @@ fn unknown_keys(file: Option<&Path>, effective: &toml::Table) -> Vec<String> {
             .map(|(_, k)| k.clone())
     };
     let mut unknown = Vec::new();
-    let mut variables: Vec<(String, String)> = std::env::vars()
-        .filter(|(name, _)| name.starts_with(ENV_PREFIX) && name != ENV_CONFIG)
-        .collect();
-    variables.sort();
-    for (name, _) in variables {
-        let path: Vec<String> = name[ENV_PREFIX.len()..]
-            .split("__")
-            .map(str::to_ascii_lowercase)
-            .collect();
+    for (name, _) in desk_variables() {
+        let path = env_path(&name);
         if !holds(effective, &path) {
             let hint = nearest(&path).map_or(String::new(), |k| {
                 format!(" (did you mean {}?)", env_name(&k))
@@ -326,6 +385,51 @@ mod tests {
         assert!(refused.contains("\"15.4\""), "{refused}");
         let refused = read("[lifecycle]\ndefault_queue = \"RA Umum\"\n").unwrap_err();
         assert!(refused.contains("lifecycle.default_queue"), "{refused}");
+    }
+
+    #[test]
+    // figment's Jail takes a closure returning figment's own (large) error.
+    #[allow(clippy::result_large_err)]
+    fn a_secret_that_looks_like_a_number_is_read_as_written() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CERTDESK_MAIL__SMTP__PASSWORD", "0123");
+            jail.set_env("CERTDESK_DATABASE__URL", "postgres://desk:0123@db/certdesk");
+            let loaded = Settings::load(None).map_err(|e| e.to_string())?;
+            let password = loaded.settings.worker.mail.smtp.password.unwrap();
+            assert_eq!(secrecy::ExposeSecret::expose_secret(&password), "0123");
+            assert!(loaded.unknown.is_empty(), "{:?}", loaded.unknown);
+            Ok(())
+        });
+    }
+
+    #[test]
+    // figment's Jail takes a closure returning figment's own (large) error.
+    #[allow(clippy::result_large_err)]
+    fn a_refused_value_is_shown_only_when_it_cannot_be_a_secret() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CERTDESK_DATABASE", "postgres://u:hunter2@h/db");
+            let said = Settings::load(None).err().unwrap();
+            assert!(
+                said.contains("CERTDESK_DATABASE") && !said.contains("hunter2"),
+                "{said}"
+            );
+            jail.clear_env();
+
+            jail.create_file("desk.toml", "[mail.smtp]\npassword = 654321\n")?;
+            let said = Settings::load(Some(Path::new("desk.toml"))).err().unwrap();
+            assert!(
+                said.contains("mail.smtp.password") && !said.contains("654321"),
+                "{said}"
+            );
+
+            jail.set_env("CERTDESK_SERVER__LISTEN", "nonsense");
+            let said = Settings::load(None).err().unwrap();
+            assert!(
+                said.contains("CERTDESK_SERVER__LISTEN=\"nonsense\""),
+                "{said}"
+            );
+            Ok(())
+        });
     }
 
     #[test]

@@ -309,7 +309,10 @@ fn worker_check_says_whether_a_worker_is_alive_for_real() {
     let check = |dir: &std::path::Path| {
         certdesk(dir)
             .args(["worker", "--check"])
+            // Short enough for a test, and allowed: twice a poll and a relay's timeout.
             .env("CERTDESK_OUTBOX__HEARTBEAT_MAX_AGE_SECS", "2")
+            .env("CERTDESK_OUTBOX__POLL_INTERVAL_MS", "100")
+            .env("CERTDESK_MAIL__SMTP__TIMEOUT_SECS", "1")
             .output()
             .unwrap()
     };
@@ -464,6 +467,46 @@ fn a_desk_that_cannot_start_says_where_to_look() {
         said.contains(&format!("nothing answers at 127.0.0.1:{closed}"))
             && said.contains("CERTDESK_DATABASE__URL")
             && !said.contains("s3cret"),
+        "{said}"
+    );
+
+    // Postfix keeps a reply for later when the desk's configuration is broken (75),
+    // rather than bouncing it to the sender with the desk's words in it.
+    let output = certdesk(dir.path())
+        .args(["mail", "receive"])
+        .env("CERTDESK_SERVER__LISTEN", "nonsense")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(75), "{output:?}");
+
+    // A URL the driver cannot parse is quoted whole in its error: never the password.
+    let output = certdesk(dir.path())
+        .arg("migrate")
+        .env(
+            "CERTDESK_DATABASE__URL",
+            "postgres://desk:s3/cr?t@127.0.0.1:99999/certdesk",
+        )
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("postgres://desk:***@127.0.0.1:99999") && !said.contains("cr?t"),
+        "{said}"
+    );
+
+    // A SQLite file that cannot be opened says so, not that PostgreSQL is not running.
+    std::fs::create_dir_all(dir.path().join("adir/sub")).unwrap();
+    let output = certdesk(dir.path())
+        .arg("migrate")
+        .env("CERTDESK_DATABASE__URL", "sqlite://./adir/sub")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("unable to open database file") && !said.contains("PostgreSQL"),
         "{said}"
     );
 

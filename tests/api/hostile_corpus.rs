@@ -910,7 +910,7 @@ async fn every_case_in_the_corpus_is_refused_cleanly_and_the_log_stays_clean(bac
         "{total} cases; the log has {} lines, all clean",
         lines.len()
     );
-    if let Ok(keep) = std::env::var("CERTDESK_KEEP_CORPUS_LOG") {
+    if let Ok(keep) = std::env::var("TEST_KEEP_CORPUS_LOG") {
         std::fs::write(keep, &log).unwrap();
     }
 }

@@ -30,12 +30,12 @@ pub struct Received {
     pub html: Option<String>,
 }
 
-/// The Python with aiosmtpd: `CERTDESK_TEST_PYTHON`, else the tests' own environment in
+/// The Python with aiosmtpd: `TEST_PYTHON`, else the tests' own environment in
 /// the build directory (`target/test-venv`, where `scripts/test` makes it), made here from
 /// `tests/smtp/requirements.txt` if it is missing, so that a plain `cargo test` needs
 /// nothing done by hand.
 fn python() -> String {
-    if let Ok(python) = std::env::var("CERTDESK_TEST_PYTHON") {
+    if let Ok(python) = std::env::var("TEST_PYTHON") {
         return python;
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -67,7 +67,7 @@ fn ensure_venv(venv: &std::path::Path) {
             if let Err(error) = made {
                 panic!(
                     "could not make the tests' Python environment at {} ({error}); \
-                     `bash scripts/test` makes it, or set CERTDESK_TEST_PYTHON to a Python \
+                     `bash scripts/test` makes it, or set TEST_PYTHON to a Python \
                      with tests/smtp/requirements.txt installed",
                     venv.display()
                 );

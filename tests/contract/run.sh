@@ -6,7 +6,7 @@
 # to every operation. Fails on any 5xx and on any response that breaks the document
 # (undocumented status, wrong content type, missing header, body off its schema).
 #
-#   CERTDESK_BIN=target/debug/certdesk bash tests/contract/run.sh
+#   TEST_CERTDESK_BIN=target/debug/certdesk bash tests/contract/run.sh
 #
 # (`bash scripts/test` runs it, with the tools in target/test-venv.)
 #
@@ -15,8 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-: "${CERTDESK_BIN:?set CERTDESK_BIN to a built certdesk binary}"
-VENV="${CERTDESK_VENV:-${CARGO_TARGET_DIR:-target}/test-venv}"
+: "${TEST_CERTDESK_BIN:?set TEST_CERTDESK_BIN to a built certdesk binary}"
+VENV="${TEST_VENV:-${CARGO_TARGET_DIR:-target}/test-venv}"
 # The checks run from a scratch directory: the environment's path must not be relative.
 VENV=$(realpath -m "$VENV")
 MAX_EXAMPLES="${MAX_EXAMPLES:-25}"
@@ -52,19 +52,19 @@ export CERTDESK_LOG__FILTER=warn
 # Fuzzing files and fails to authenticate far faster than anyone would.
 export CERTDESK_RATE_LIMITS__ENABLED=false
 
-"$CERTDESK_BIN" migrate
-"$CERTDESK_BIN" officers import samples/officers.csv >/dev/null
+"$TEST_CERTDESK_BIN" migrate
+"$TEST_CERTDESK_BIN" officers import samples/officers.csv >/dev/null
 # Two synthetic people with every role, so that operations answer with more than 403:
 # the sample requester, for what only the requester of a ticket may do (filing for
 # oneself, replacing one's attachment), and the officer the sample ticket names, for the
 # rest (nobody may work a ticket they filed).
-requester=$("$CERTDESK_BIN" token issue --nip 199005172015031001 \
+requester=$("$TEST_CERTDESK_BIN" token issue --nip 199005172015031001 \
   --role requester --role officer --role agent --role supervisor --hours 2)
-officer=$("$CERTDESK_BIN" token issue --nip 197501012000031002 \
+officer=$("$TEST_CERTDESK_BIN" token issue --nip 197501012000031002 \
   --role requester --role officer --role agent --role supervisor --hours 2)
 requesters_own=(file_ticket validate_ticket replace_attachment)
 
-"$CERTDESK_BIN" serve >"$work/server.log" 2>&1 &
+"$TEST_CERTDESK_BIN" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 50); do
   curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break

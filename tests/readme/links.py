@@ -51,17 +51,17 @@ def main():
     broken, followed = [], 0
     for name in PAGES:
         page = ROOT / name
-        for number, line in enumerate(prose(page.read_text()), 1):
-            for target in LINK.findall(line):
-                if re.match(r"^[a-z]+:", target):
-                    continue
-                path, _, anchor = target.partition("#")
-                goal = (page.parent / path).resolve() if path else page
-                followed += 1
-                if not goal.exists():
-                    broken.append(f"{name}: {target}: no such file")
-                elif anchor and goal.suffix == ".md" and anchor not in anchors(goal):
-                    broken.append(f"{name}: {target}: no heading #{anchor} in {goal.relative_to(ROOT)}")
+        # The whole page at once: a link's text may wrap onto the next line.
+        for target in LINK.findall("\n".join(prose(page.read_text()))):
+            if re.match(r"^[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            goal = (page.parent / path).resolve() if path else page
+            followed += 1
+            if not goal.exists():
+                broken.append(f"{name}: {target}: no such file")
+            elif anchor and goal.suffix == ".md" and anchor not in anchors(goal):
+                broken.append(f"{name}: {target}: no heading #{anchor} in {goal.relative_to(ROOT)}")
     if broken:
         print("\n".join(broken), file=sys.stderr)
         return 1

@@ -16,7 +16,7 @@ One thing differs from a person's terminal: the server listens on a free port of
 own, and `127.0.0.1:8080` in the blocks is read as that port, so a Quick start server
 left running does not stand in the way.
 
-    CERTDESK_BIN=target/debug/certdesk python3 tests/readme/run.py
+    TEST_CERTDESK_BIN=target/debug/certdesk python3 tests/readme/run.py
 """
 
 import json
@@ -174,9 +174,9 @@ def free_port():
 
 
 def main():
-    binary = Path(os.environ.get("CERTDESK_BIN", ROOT / "target/debug/certdesk")).resolve()
+    binary = Path(os.environ.get("TEST_CERTDESK_BIN", ROOT / "target/debug/certdesk")).resolve()
     if not binary.exists():
-        sys.exit(f"no certdesk binary at {binary}: build it (cargo build --bin certdesk) or set CERTDESK_BIN")
+        sys.exit(f"no certdesk binary at {binary}: build it (cargo build --bin certdesk) or set TEST_CERTDESK_BIN")
 
     port = free_port()
     here = f"127.0.0.1:{port}"

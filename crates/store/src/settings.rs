@@ -114,36 +114,91 @@ impl Default for EncryptionSettings {
 /// A database URL as it may be shown: a password in it, before the `@` or as a
 /// `password=` parameter, is replaced by `***`.
 pub fn redact_url(url: &str) -> String {
-    let (before_query, query) = match url.split_once('?') {
-        Some((before, query)) => (before, Some(query)),
-        None => (url, None),
+    // The user information ends at the *last* `@`: a generated password may hold an
+    // unencoded `/`, `?` or `#`, so the authority cannot be cut at the first of those.
+    // A stray `@` later in the URL over-hides a little, which is the safe way to err.
+    let (before_host, host_on) = match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((user_info, host_on)) => {
+                let user = user_info
+                    .split_once(':')
+                    .map_or(user_info, |(user, _)| user);
+                let hidden = if user.len() == user_info.len() {
+                    ""
+                } else {
+                    ":***"
+                };
+                (format!("{scheme}://{user}{hidden}@"), host_on)
+            }
+            None => (format!("{scheme}://"), rest),
+        },
+        None => (String::new(), url),
     };
-    let mut shown = match before_query.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let authority = match authority.rsplit_once('@') {
-                Some((user_info, host)) => match user_info.split_once(':') {
-                    Some((user, _password)) => format!("{user}:***@{host}"),
-                    None => format!("{user_info}@{host}"),
-                },
-                None => authority.to_owned(),
-            };
-            format!("{scheme}://{authority}{path}")
+    let mut shown = before_host;
+    match host_on.split_once('?') {
+        Some((path, query)) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => {
+                        format!("{name}=***")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            shown.push_str(path);
+            shown.push('?');
+            shown.push_str(&params.join("&"));
         }
-        None => before_query.to_owned(),
-    };
-    if let Some(query) = query {
-        let params: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        shown.push('?');
-        shown.push_str(&params.join("&"));
+        None => shown.push_str(host_on),
     }
     shown
+}
+
+/// A driver's message about `url` with the URL and its password hidden: drivers quote
+/// a connection string they cannot parse whole, password included.
+pub fn scrub_url_from(message: &str, url: &str) -> String {
+    let mut scrubbed = message.replace(url, &redact_url(url));
+    for secret in url_secrets(url) {
+        scrubbed = scrubbed.replace(&secret, "***");
+    }
+    scrubbed
+}
+
+/// The password of a URL as written and as decoded, from the user information or a
+/// `password=` parameter; empty ones are left out (they would match everywhere).
+fn url_secrets(url: &str) -> Vec<String> {
+    let mut written = Vec::new();
+    if let Some((_, rest)) = url.split_once("://")
+        && let Some((user_info, _)) = rest.rsplit_once('@')
+        && let Some((_, password)) = user_info.split_once(':')
+    {
+        written.push(password.to_owned());
+    }
+    if let Some((_, query)) = url.split_once('?') {
+        for pair in query.split('&') {
+            if let Some((name, value)) = pair.split_once('=')
+                && name.eq_ignore_ascii_case("password")
+            {
+                written.push(value.to_owned());
+            }
+        }
+    }
+    let mut secrets = Vec::new();
+    for password in written.into_iter().filter(|p| !p.is_empty()) {
+        let decoded = percent_decoded(&password);
+        if decoded != password && !decoded.is_empty() {
+            secrets.push(decoded);
+        }
+        secrets.push(password);
+    }
+    secrets
+}
+
+fn percent_decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn url_without_password<S: serde::Serializer>(url: &SecretString, s: S) -> Result<S::Ok, S::Error> {
@@ -213,6 +268,35 @@ mod tests {
         assert_eq!(
             redact_url("postgres://postgres@127.0.0.1/test"),
             "postgres://postgres@127.0.0.1/test"
+        );
+    }
+
+    #[test]
+    fn a_password_with_url_delimiters_in_it_is_hidden_whole() {
+        for (url, shown) in [
+            ("postgres://desk:ab/cd+ef@h/db", "postgres://desk:***@h/db"),
+            (
+                "postgres://desk:a?b#c@h:5432/db?sslmode=require",
+                "postgres://desk:***@h:5432/db?sslmode=require",
+            ),
+            ("postgres://desk:p@ss@h/db", "postgres://desk:***@h/db"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+    }
+
+    #[test]
+    fn a_drivers_message_quoting_the_url_loses_the_password() {
+        let url = "postgres://desk:s%2Fcret@127.0.0.1:99999/db?password=other";
+        let message = format!("The connection string '{url}' cannot be parsed; s/cret; other");
+        let scrubbed = scrub_url_from(&message, url);
+        assert!(
+            !scrubbed.contains("cret") && !scrubbed.contains("other"),
+            "{scrubbed}"
+        );
+        assert!(
+            scrubbed.contains("postgres://desk:***@127.0.0.1:99999/db"),
+            "{scrubbed}"
         );
     }
 }

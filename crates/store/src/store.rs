@@ -132,8 +132,13 @@ impl Store {
 async fn why_unreachable(url: &str, error: sea_orm::DbErr) -> String {
     use std::str::FromStr;
     let shown = crate::settings::redact_url(url);
-    let Ok(options) = sea_orm::sqlx::postgres::PgConnectOptions::from_str(url) else {
-        return format!("{shown}: {error}");
+    let error = crate::settings::scrub_url_from(&error.to_string(), url);
+    let is_postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    // The PostgreSQL parser does not look at the scheme: asked about a SQLite URL, it
+    // would send an operator looking for a PostgreSQL server that was never meant.
+    let options = match sea_orm::sqlx::postgres::PgConnectOptions::from_str(url) {
+        Ok(options) if is_postgres => options,
+        _ => return format!("{shown}: {error}"),
     };
     let (host, port) = (options.get_host().to_owned(), options.get_port());
     let reached = tokio::time::timeout(

@@ -264,7 +264,7 @@ fn codes_round_trip() {
     }
 }
 
-/// The lifecycle as README.md draws it, written out edge by edge and independently of
+/// The lifecycle as docs/desk.md draws it, written out edge by edge and independently of
 /// `target`'s match: the two must say the same, so neither can drift alone.
 const EDGES: &[(Status, ActionKind, Status)] = {
     use ActionKind as A;

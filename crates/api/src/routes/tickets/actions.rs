@@ -57,7 +57,7 @@ pub struct ActionRequest {
 /// Act on a ticket.
 ///
 /// Moves the ticket through its life. Who may take which action in which state is the
-/// domain's rule table (see the README); a refusal names the rule. Needs `If-Match`.
+/// domain's rule table (drawn in docs/desk.md); a refusal names the rule. Needs `If-Match`.
 #[utoipa::path(
     post,
     path = "/api/v1/tickets/{number}/actions",
