@@ -32,6 +32,7 @@ pub mod routing;
 pub mod rules;
 pub mod secret;
 pub mod service;
+pub mod service_level;
 pub mod staff;
 pub mod text;
 pub mod ticket_number;
