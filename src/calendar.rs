@@ -3,7 +3,9 @@
 //! (a file for a shipped year replaces it: the government has amended a year's joint
 //! leave before). A year the desk will need but has no days off for is said at start.
 
+use certdesk_domain::DeskRules;
 use certdesk_domain::calendar::{BusinessCalendar, CalendarRules, SHIPPED_YEARS, YearOfDaysOff};
+use certdesk_domain::service_level::ServiceLevels;
 use std::collections::BTreeMap;
 
 /// The calendar, or why it cannot be read (a file missing or malformed, by name and line).
@@ -28,6 +30,14 @@ pub fn load(rules: &CalendarRules) -> Result<BusinessCalendar, String> {
         years.insert(year.year, year);
     }
     BusinessCalendar::new(rules.clone(), years.into_values().collect())
+}
+
+/// The service levels in force: `[service_levels]` counted on the calendar.
+pub fn service_levels(rules: &DeskRules) -> Result<ServiceLevels, String> {
+    Ok(ServiceLevels::new(
+        rules.service_levels.clone(),
+        load(&rules.calendar)?,
+    ))
 }
 
 /// Says, once at start, which years the calendar lacks: in them every holiday counts as

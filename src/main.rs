@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use certdesk_api::{ApiSettings, Application};
 use certdesk_domain::DeskRules;
+use certdesk_domain::service_level::ServiceLevels;
 use certdesk_store::{Store, StoreSettings};
 use certdesk_worker::{Worker, WorkerSettings};
 use clap::{Parser, Subcommand};
@@ -243,10 +244,10 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Worker { check: true } => check_worker(worker_settings)?,
         Command::Worker { check: false } => {
             process::install_tls_provider();
-            calendar::warn_of_missing_years(
-                &calendar::load(&rules.calendar).map_err(anyhow::Error::msg)?,
-            );
+            let service_levels = calendar::service_levels(rules).map_err(anyhow::Error::msg)?;
+            calendar::warn_of_missing_years(service_levels.calendar());
             let store = open_migrated_store(store_settings).await?;
+            retime_clocks(&store, &service_levels).await?;
             let worker = Worker::new(store, worker_settings, rules).map_err(anyhow::Error::msg)?;
             let stop = CancellationToken::new();
             let running = tokio::spawn(run_worker(worker, stop.clone()));
@@ -293,10 +294,11 @@ async fn serve(
     rules: &DeskRules,
 ) -> anyhow::Result<()> {
     process::install_tls_provider();
-    let calendar = calendar::load(&rules.calendar).map_err(anyhow::Error::msg)?;
-    calendar::warn_of_missing_years(&calendar);
+    let service_levels = calendar::service_levels(rules).map_err(anyhow::Error::msg)?;
+    calendar::warn_of_missing_years(service_levels.calendar());
     let store = open_store(store_settings).await?;
-    let application = Application::build(api, rules, &calendar, store.clone()).await?;
+    let application = Application::build(api, rules, service_levels.clone(), store.clone()).await?;
+    retime_clocks(&store, &service_levels).await?;
     show_the_way_in(&store, api).await;
     if !worker_settings.outbox.in_process {
         return Ok(application.run_until_stopped().await?);
@@ -312,6 +314,24 @@ async fn serve(
     stop.cancel();
     finish_worker(running, worker_settings).await;
     Ok(served?)
+}
+
+/// Every running service-level clock re-timed on the calendar and targets in force: a
+/// days-off file or the at-risk share may have changed since the last start.
+async fn retime_clocks(store: &Store, levels: &ServiceLevels) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let retimed = store
+        .retime_clocks(levels)
+        .await
+        .context("re-timing the service-level clocks")?;
+    if retimed > 0 {
+        tracing::info!(
+            tickets = retimed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "service-level clocks re-timed on the calendar in force"
+        );
+    }
+    Ok(())
 }
 
 /// `certdesk worker --check`: the heartbeat of the worker on this machine, fresh or not.

@@ -21,6 +21,7 @@ mod m20261201_000014_console_sessions;
 mod m20261201_000015_queue_open_counts;
 mod m20261201_000016_intake_warnings;
 mod m20261201_000017_open_description_search;
+mod m20261206_000018_service_levels;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_queue_open_counts::Migration),
             Box::new(m20261201_000016_intake_warnings::Migration),
             Box::new(m20261201_000017_open_description_search::Migration),
+            Box::new(m20261206_000018_service_levels::Migration),
         ]
     }
 }

@@ -60,7 +60,24 @@ async fn receive_stdin(
             return Delivery::TryLater;
         }
     };
-    match receive(&store, &rules.lifecycle, mail.auto_replies_per_hour, &raw).await {
+    // Read at start as `serve` reads it; a calendar file that went missing since is a
+    // configuration to fix, and the MTA keeps the message meanwhile.
+    let levels = match crate::calendar::service_levels(rules) {
+        Ok(levels) => levels,
+        Err(error) => {
+            tracing::error!(%error, "the working calendar cannot be read; the MTA will retry");
+            return Delivery::TryLater;
+        }
+    };
+    match receive(
+        &store,
+        &rules.lifecycle,
+        &levels,
+        mail.auto_replies_per_hour,
+        &raw,
+    )
+    .await
+    {
         Ok(received) => {
             match received {
                 Received::Answer => tracing::info!("reply recorded as the requester's answer"),

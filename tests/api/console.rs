@@ -261,6 +261,27 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
     .await;
     let status = shown(&client, "status").await;
     assert_eq!(status.as_deref(), Some("awaiting_requester"));
+    // The service levels: the claim was the first response; the resolution waits.
+    let standing = |clock: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .find(Locator::Css(&format!(
+                    "[data-clocks] tr[data-clock=\"{clock}\"]"
+                )))
+                .await
+                .unwrap()
+                .attr("data-standing")
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(standing("first_response").await.as_deref(), Some("met"));
+    let resolution = text_of(&client, "[data-clocks] tr[data-clock=\"resolution\"]").await;
+    assert!(
+        resolution.contains("menunggu") && resolution.contains("awaiting_requester"),
+        "{resolution}"
+    );
     let mut steps = Vec::new();
     for entry in client
         .find_all(Locator::Css("[data-timeline] li[data-detail-action]"))

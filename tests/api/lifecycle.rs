@@ -504,9 +504,17 @@ async fn history_is_oldest_first_and_internal_entries_are_for_staff(backend: Bac
         .iter()
         .map(|h| h["kind"].as_str().unwrap())
         .collect();
+    // The claim was the desk's first response: its clock stopped, for staff to see.
     assert_eq!(
         kinds,
-        ["created", "transition", "comment", "comment", "download"]
+        [
+            "created",
+            "transition",
+            "service_level",
+            "comment",
+            "comment",
+            "download"
+        ]
     );
     let at: Vec<&str> = staff
         .as_array()
@@ -577,8 +585,16 @@ async fn the_store_applies_only_one_of_two_changes_decided_from_the_same_version
     };
     let number: certdesk_domain::TicketNumber = number.parse().unwrap();
 
+    let levels = service_levels(&certdesk_domain::DeskRules::default());
     let first = store
-        .apply_transition(number, 1, &claim(AGENT_NIP), &actor(AGENT_NIP), now)
+        .apply_transition(
+            number,
+            1,
+            &claim(AGENT_NIP),
+            &actor(AGENT_NIP),
+            &levels,
+            now,
+        )
         .await;
     let second = store
         .apply_transition(
@@ -586,6 +602,7 @@ async fn the_store_applies_only_one_of_two_changes_decided_from_the_same_version
             1,
             &claim(OTHER_AGENT_NIP),
             &actor(OTHER_AGENT_NIP),
+            &levels,
             now,
         )
         .await;

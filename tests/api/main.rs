@@ -41,5 +41,6 @@ mod privacy_logs;
 mod rate_limits;
 mod retention;
 mod routing;
+mod service_levels;
 mod staff;
 mod tickets_read;

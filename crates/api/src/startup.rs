@@ -9,7 +9,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use certdesk_domain::calendar::BusinessCalendar;
+use certdesk_domain::service_level::ServiceLevels;
 use certdesk_domain::{DeskRules, UnitCatalogue};
 use certdesk_store::Store;
 use futures_util::FutureExt;
@@ -39,11 +39,12 @@ pub struct Application {
 impl Application {
     /// Brings the store's schema up to date, loads the unit list and binds the listener
     /// (port 0 picks a free port, as tests do). The process has chosen its TLS provider
-    /// (the OIDC provider's keys are fetched over rustls) and read the desk's calendar.
+    /// (the OIDC provider's keys are fetched over rustls) and read the desk's calendar
+    /// into the service levels.
     pub async fn build(
         settings: &ApiSettings,
         rules: &DeskRules,
-        calendar: &BusinessCalendar,
+        service_levels: ServiceLevels,
         store: Store,
     ) -> anyhow::Result<Self> {
         store
@@ -69,7 +70,7 @@ impl Application {
         let state = web::Data::new(AppState {
             store,
             rules: rules.clone(),
-            calendar: calendar.clone(),
+            service_levels,
             units,
             attachments: settings.attachment_policy(),
             limits: settings.limits,

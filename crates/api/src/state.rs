@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use certdesk_domain::calendar::BusinessCalendar;
+use certdesk_domain::service_level::ServiceLevels;
 use certdesk_domain::{AttachmentPolicy, DeskRules, IntakeRules, UnitCatalogue};
 use certdesk_store::Store;
 use tokio::sync::Semaphore;
@@ -16,8 +16,9 @@ pub struct AppState {
     /// The desk's rules, from configuration: mail domains, the lifecycle (with the
     /// default queue), the clocks, retention.
     pub rules: DeskRules,
-    /// When the desk works: the rules of `[calendar]` and the years of days off.
-    pub calendar: BusinessCalendar,
+    /// The service levels' targets, and the working calendar they count in (the rules of
+    /// `[calendar]` and the years of days off).
+    pub service_levels: ServiceLevels,
     /// Loaded from the `units` table at start; a change to the table needs a restart.
     pub units: UnitCatalogue,
     pub attachments: AttachmentPolicy,

@@ -15,6 +15,7 @@ use crate::lifecycle::{
 };
 use crate::problem::{Message, ProblemCode};
 use crate::service::{CertificateStatus, ChangeKind, ChangeableField, RevocationReason, Service};
+use crate::service_level::{ClockKind, Pause, Standing};
 use crate::{AttachmentKind, Language};
 
 /// A string schema that accepts exactly `codes`; the description lists each code with
@@ -168,6 +169,30 @@ vocabulary_schema!(
     |k| k.code(),
     None,
     HistoryKind::ALL
+);
+vocabulary_schema!(
+    ClockKind,
+    "ClockKind",
+    "A service-level clock: the officer's `endorsement`, the desk's `first_response`, the `resolution`.",
+    |k| k.code(),
+    None,
+    ClockKind::ALL
+);
+vocabulary_schema!(
+    Pause,
+    "ClockPause",
+    "Why a clock waits: the desk asked the requester (`awaiting_requester`), the requester must act on the authority's link (`requester_at_authority`), or the desk waits on the authority (`waiting_on_authority`, where configured).",
+    |p| p.code(),
+    None,
+    Pause::ALL
+);
+vocabulary_schema!(
+    Standing,
+    "ClockStanding",
+    "How a clock stands: `on_track`, `at_risk` (past the configured share of its target), `breached` (past its due instant; it stays so), or `met` (stopped within its target).",
+    |s| s.code(),
+    None,
+    Standing::ALL
 );
 vocabulary_schema!(
     Visibility,

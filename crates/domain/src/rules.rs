@@ -11,10 +11,11 @@ use crate::identity::{EmailDomains, UnitCatalogue};
 use crate::intake::IntakeRules;
 use crate::lifecycle::{DeadlineRules, LifecycleRules, ReminderRules};
 use crate::retention::RetentionPolicy;
+use crate::service_level::ServiceLevelRules;
 
 /// Every rule of the desk that configuration may change. Read as the top level of the
 /// configuration: `email_domains`, `[lifecycle]`, `[timers]`, `[retention]`,
-/// `[calendar]`; a key left out keeps its default.
+/// `[calendar]`, `[service_levels]`; a key left out keeps its default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeskRules {
@@ -27,6 +28,8 @@ pub struct DeskRules {
     pub retention: RetentionPolicy,
     /// When the desk works: the days, the hours, the clock, more years of days off.
     pub calendar: CalendarRules,
+    /// How long the desk may take, in working time, and when a clock is at risk.
+    pub service_levels: ServiceLevelRules,
 }
 
 impl DeskRules {

@@ -27,6 +27,7 @@
 mod audit;
 mod auto_replies;
 mod blobs;
+mod clocks;
 mod console_sessions;
 mod deadlines;
 mod decode;

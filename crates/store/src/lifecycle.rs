@@ -6,12 +6,14 @@ use certdesk_domain::lifecycle::{
     AuthorityFinding, CommentDecision, HistoryKind, Status, Transition, Visibility,
 };
 use certdesk_domain::retention::ends_ticket;
+use certdesk_domain::service_level::ServiceLevels;
 use certdesk_domain::{AttachmentKind, ChangeKind, Service, TicketNumber};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, UpdateMany};
 
 use crate::audit::{NewLook, write_look};
+use crate::clocks::{Measured, desk_acts, follow};
 use crate::decode::{decode, decode_opt};
 use crate::entities::{stored_files, ticket_attachments, tickets};
 use crate::error::is_unique_violation;
@@ -26,15 +28,17 @@ impl Store {
     /// Applies a decided transition if the ticket is still at `expected_version`: the
     /// conditional update, its history entry and its notices, in one transaction.
     #[tracing::instrument(skip_all, fields(ticket = %number, action = transition.action.code()))]
+    #[allow(clippy::too_many_arguments)]
     pub async fn apply_transition(
         &self,
         number: TicketNumber,
         expected_version: i32,
         transition: &Transition,
         actor: &HistoryActor,
+        levels: &ServiceLevels,
         now: DateTime<Utc>,
     ) -> Result<TicketRecord, StoreError> {
-        let slot = self.slot_after(number, transition).await?;
+        let (slot, measured) = self.slot_after(number, transition).await?;
         let txn = self.begin_write().await?;
         let update = transition_update(number, expected_version, transition, actor, &slot, now);
         match update.exec(&txn).await {
@@ -61,6 +65,7 @@ impl Store {
         for notice in &transition.notices {
             enqueue(&txn, number.sequence(), notice, now).await?;
         }
+        follow(&txn, levels, &measured, desk_acts(actor), actor, now).await?;
         txn.commit().await?;
         self.ticket(number).await?.ok_or(StoreError::TicketNotFound)
     }
@@ -68,24 +73,25 @@ impl Store {
     /// The requester's slot (one open ticket per service and sub-type) after the
     /// transition: held while the ticket is open, released when it ends or is resolved,
     /// taken again on reopening, which fails if a newer ticket took it meanwhile.
+    /// Also what the ticket is to its clocks after the transition (its service and
+    /// sub-type never change).
     async fn slot_after(
         &self,
         number: TicketNumber,
         transition: &Transition,
-    ) -> Result<Slot, StoreError> {
+    ) -> Result<(Slot, Measured), StoreError> {
         let current = tickets::Entity::find_by_id(number.sequence())
             .one(&self.db)
             .await?
             .ok_or(StoreError::TicketNotFound)?;
-        let key = open_slot(
-            &current.requester_nip,
-            decode("service", &current.service, Service::from_code)?,
-            decode_opt(
-                "sub-type",
-                current.subtype.as_deref(),
-                ChangeKind::from_code,
-            )?,
-        );
+        let service = decode("service", &current.service, Service::from_code)?;
+        let subtype = decode_opt(
+            "sub-type",
+            current.subtype.as_deref(),
+            ChangeKind::from_code,
+        )?;
+        let measured = Measured::of(current.id, service, subtype, transition.to)?;
+        let key = open_slot(&current.requester_nip, service, subtype);
         let held = transition.to.is_open();
         if held
             && !transition.from.is_open()
@@ -93,16 +99,18 @@ impl Store {
         {
             return Err(StoreError::OpenTicketExists(holder));
         }
-        Ok(Slot { key, held })
+        Ok((Slot { key, held }, measured))
     }
 
     /// A comment, as the domain decided it: its visibility, its author's capacity, and
-    /// the notices to the people it concerns, in one transaction.
+    /// the notices to the people it concerns, in one transaction. A public comment by RA
+    /// staff is the desk's act: it may be the first response.
     pub async fn add_comment(
         &self,
         number: TicketNumber,
         actor: &HistoryActor,
         comment: &CommentDecision,
+        levels: &ServiceLevels,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let txn = self.begin_write().await?;
@@ -123,6 +131,19 @@ impl Store {
         .await?;
         for notice in &comment.notices {
             enqueue(&txn, number.sequence(), notice, now).await?;
+        }
+        if desk_acts(actor) && comment.visibility == Visibility::Public {
+            let ticket = tickets::Entity::find_by_id(number.sequence())
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::TicketNotFound)?;
+            let measured = Measured::of(
+                ticket.id,
+                decode("service", &ticket.service, Service::from_code)?,
+                decode_opt("sub-type", ticket.subtype.as_deref(), ChangeKind::from_code)?,
+                decode("status", &ticket.status, Status::from_code)?,
+            )?;
+            follow(&txn, levels, &measured, true, actor, now).await?;
         }
         txn.commit().await?;
         Ok(())

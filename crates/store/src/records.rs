@@ -35,6 +35,8 @@ pub struct NewTicket<'a> {
     pub warnings: &'a [Problem],
     /// Remember the response under an idempotency key, in the same transaction.
     pub idempotency: Option<Idempotency<'a>>,
+    /// What the ticket's clocks are measured with.
+    pub service_levels: &'a certdesk_domain::service_level::ServiceLevels,
 }
 
 /// Filing under an `Idempotency-Key`: the key row is written in the ticket's own
@@ -201,6 +203,8 @@ pub struct TicketRecord {
     pub link: Option<AuthorityLink>,
     /// What intake warned the requester about when the ticket was filed.
     pub intake_warnings: Vec<Problem>,
+    /// Its service-level clocks.
+    pub clocks: certdesk_domain::service_level::TicketClocks,
 }
 
 /// The agent's latest finding at the certificate authority, as the ticket keeps it.

@@ -6,6 +6,7 @@ use certdesk_domain::lifecycle::{
 };
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::service::{ChangeableField, FieldChange};
+use certdesk_domain::service_level::TicketClocks;
 use certdesk_domain::{
     AttachmentKind, CertificateStatus, ChangeKind, FileType, Language, Message, Nik, Problem,
     ProblemCode, RevocationReason, Service, TicketNumber, mask_nik,
@@ -17,6 +18,7 @@ use sea_orm::{
 };
 
 use crate::blobs::FileStream;
+use crate::clocks::{Measured, follow};
 use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::{stored_files, ticket_attachments, tickets};
 use crate::error::is_unique_violation;
@@ -165,6 +167,9 @@ impl Store {
             open_slot: Set(Some(slot.to_owned())),
             resolved_at: Set(None),
             language: Set(new.language.map(|l| l.code().to_owned())),
+            sla_due_at: Set(None),
+            sla_at_risk_at: Set(None),
+            sla_breached_at: Set(None),
         })
     }
 
@@ -201,8 +206,15 @@ impl Store {
             return Ok(None);
         };
         let attachments = self.attachment_records(ticket.id).await?;
+        let clocks = crate::clocks::read(&self.db, ticket.id).await?;
         let niks = self.nik_of(&ticket)?;
-        Ok(Some(ticket_record(number, ticket, niks, attachments)?))
+        Ok(Some(ticket_record(
+            number,
+            ticket,
+            niks,
+            attachments,
+            clocks,
+        )?))
     }
 
     /// The stored file of one kind on a ticket, with its bytes as a stream.
@@ -330,7 +342,8 @@ async fn attach_files(
     Ok(())
 }
 
-/// The filing in the ticket's history, and the notices the domain gives for it.
+/// The filing in the ticket's history, the notices the domain gives for it, and the
+/// clocks it starts.
 async fn record_filing(
     txn: &DatabaseTransaction,
     ticket_id: i64,
@@ -362,6 +375,14 @@ async fn record_filing(
     for notice in filing_notices(&filed) {
         enqueue(txn, ticket_id, &notice, now).await?;
     }
+    let request = &new.submission.request;
+    let measured = Measured::of(
+        ticket_id,
+        request.service(),
+        request.change_kind(),
+        new.status,
+    )?;
+    follow(txn, new.service_levels, &measured, false, new.filed_by, now).await?;
     Ok(())
 }
 
@@ -429,6 +450,7 @@ pub(crate) fn ticket_record(
     t: tickets::Model,
     niks: StoredNiks,
     attachments: Vec<AttachmentRecord>,
+    clocks: TicketClocks,
 ) -> Result<TicketRecord, StoreError> {
     let StoredNiks {
         current: requester_nik,
@@ -532,6 +554,7 @@ pub(crate) fn ticket_record(
                 .collect::<Result<Vec<_>, StoreError>>()?,
             None => Vec::new(),
         },
+        clocks,
     })
 }
 

@@ -12,6 +12,7 @@ use certdesk_domain::inbound::{
 use certdesk_domain::lifecycle::{
     Action, ActionKind, Actor, LifecycleRules, Recipient, Refusal, Role, Status, comment, decide,
 };
+use certdesk_domain::service_level::ServiceLevels;
 use certdesk_domain::{Event, Language, Notice};
 use certdesk_store::{HistoryActor, Store, StoreError, TicketRecord};
 use chrono::Utc;
@@ -149,6 +150,7 @@ fn html_reply(html: &str) -> String {
 pub async fn receive(
     store: &Store,
     rules: &LifecycleRules,
+    levels: &ServiceLevels,
     auto_replies_per_hour: u32,
     raw: &[u8],
 ) -> Result<Received, StoreError> {
@@ -169,7 +171,7 @@ pub async fn receive(
         return Ok(Received::Refused(Refused::NoTicket));
     };
     let sender = sender(store, &ticket, &mail.from).await?;
-    let (received, answer) = take(store, rules, &ticket, sender.as_ref(), &mail).await?;
+    let (received, answer) = take(store, rules, levels, &ticket, sender.as_ref(), &mail).await?;
     if let Some(answer) = answer
         && !normalised_address(&mail.from).is_empty()
     {
@@ -220,6 +222,7 @@ struct Sender {
 async fn take(
     store: &Store,
     rules: &LifecycleRules,
+    levels: &ServiceLevels,
     ticket: &TicketRecord,
     sender: Option<&Sender>,
     mail: &InboundMail,
@@ -257,7 +260,7 @@ async fn take(
             capacity: transition.capacity,
         };
         store
-            .apply_transition(number, ticket.version, &transition, &by, now)
+            .apply_transition(number, ticket.version, &transition, &by, levels, now)
             .await?;
         return Ok((Received::Answer, attachments));
     }
@@ -269,7 +272,9 @@ async fn take(
         id: actor.nip.as_str().to_owned(),
         capacity: decision.capacity,
     };
-    store.add_comment(number, &by, &decision, now).await?;
+    store
+        .add_comment(number, &by, &decision, levels, now)
+        .await?;
     Ok((Received::Comment, attachments))
 }
 

@@ -141,14 +141,25 @@ pub async fn spawn_app_with(backend: Backend, customise: impl FnOnce(&mut ApiSet
     let store = Store::open(&fresh.store_settings)
         .await
         .expect("store opens");
-    let calendar =
-        certdesk_domain::calendar::BusinessCalendar::shipped(fresh.rules.calendar.clone());
-    let app = Application::build(&fresh.settings, &fresh.rules, &calendar, store)
-        .await
-        .expect("application builds");
+    let app = Application::build(
+        &fresh.settings,
+        &fresh.rules,
+        service_levels(&fresh.rules),
+        store,
+    )
+    .await
+    .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     fresh.into_app(address).await
+}
+
+/// The service levels a desk of `rules` measures with, on the shipped calendar.
+pub fn service_levels(rules: &DeskRules) -> certdesk_domain::service_level::ServiceLevels {
+    certdesk_domain::service_level::ServiceLevels::new(
+        rules.service_levels.clone(),
+        certdesk_domain::calendar::BusinessCalendar::shipped(rules.calendar.clone()),
+    )
 }
 
 /// The process's TLS provider, as the binary picks it (reqwest and sqlx share rustls).

@@ -57,6 +57,14 @@ fn environment() -> &'static Environment<'static> {
                 IndonesianTime::default().write_short(at.with_timezone(&chrono::Utc))
             })
         });
+        // `{{ c.used_minutes | hours }}`: working time as people say it, `3 h 20 m`.
+        env.add_filter("hours", |minutes: i64| -> String {
+            match (minutes / 60, minutes % 60) {
+                (0, m) => format!("{m} m"),
+                (h, 0) => format!("{h} h"),
+                (h, m) => format!("{h} h {m} m"),
+            }
+        });
         env
     })
 }

@@ -316,11 +316,14 @@ fn banner_context(
             (actix_web::ResponseError::status_code(error), context)
         }
         Banner::Stale { seen_at } => {
-            // What changed, not who looked: downloads (this page's own scans among them)
-            // are left out.
+            // What people changed, not who looked: downloads (this page's own scans among
+            // them) are left out, and so are the clocks that followed a change.
             let since: Vec<&HistoryEntry> = history
                 .iter()
-                .filter(|h| h.at > *seen_at && h.kind != HistoryKind::Download)
+                .filter(|h| {
+                    h.at > *seen_at
+                        && !matches!(h.kind, HistoryKind::Download | HistoryKind::ServiceLevel)
+                })
                 .collect();
             let context = say(
                 "stale",

@@ -105,8 +105,11 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         status: "ok",
         database: Some(state.store.backend()),
         calendar: Some(CalendarHealth {
-            years: state.calendar.years().collect(),
-            missing: state.calendar.missing_years(chrono::Utc::now()),
+            years: state.service_levels.calendar().years().collect(),
+            missing: state
+                .service_levels
+                .calendar()
+                .missing_years(chrono::Utc::now()),
         }),
     }))
 }

@@ -42,10 +42,13 @@ pub enum HistoryKind {
     NikErased,
     /// A supervisor anonymised the requester at their request.
     Anonymised,
+    /// A service-level clock paused, resumed, stopped, or went at risk or past its
+    /// target.
+    ServiceLevel,
 }
 
 impl HistoryKind {
-    pub const ALL: [HistoryKind; 8] = [
+    pub const ALL: [HistoryKind; 9] = [
         Self::Created,
         Self::Transition,
         Self::Comment,
@@ -54,6 +57,7 @@ impl HistoryKind {
         Self::AttachmentPurged,
         Self::NikErased,
         Self::Anonymised,
+        Self::ServiceLevel,
     ];
 
     pub fn code(self) -> &'static str {
@@ -66,6 +70,7 @@ impl HistoryKind {
             Self::AttachmentPurged => "attachment_purged",
             Self::NikErased => "nik_erased",
             Self::Anonymised => "anonymised",
+            Self::ServiceLevel => "service_level",
         }
     }
 

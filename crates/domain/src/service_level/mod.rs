@@ -9,9 +9,12 @@
 //!   has used, when it falls due, and how it stands (on track, at risk, breached, met);
 //! - `ticket.rs`: a ticket's three clocks kept in step with its life: after each change
 //!   of state, and after the desk's first act, which clocks run, wait or stop, and what
-//!   changed (the history's entries).
+//!   changed (the history's entries);
+//! - `levels.rs`: the rules and the calendar in force, together: what the store and the
+//!   API measure with.
 
 mod clock;
+mod levels;
 mod rules;
 mod ticket;
 
@@ -19,5 +22,6 @@ mod ticket;
 mod tests;
 
 pub use clock::{Clock, ClockKind, Pause, Phase, Standing};
+pub use levels::{ClocksSummary, ServiceLevels};
 pub use rules::{ServiceLevelRules, ServiceLine, Targets};
 pub use ticket::{ClockChange, TicketClocks};

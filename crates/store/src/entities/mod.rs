@@ -14,6 +14,7 @@ pub mod routing_rules;
 pub mod staff;
 pub mod stored_files;
 pub mod ticket_attachments;
+pub mod ticket_clocks;
 pub mod ticket_events;
 pub mod ticket_history;
 pub mod tickets;

@@ -59,6 +59,11 @@ pub struct Model {
     pub endorsement_reminded_at: Option<DateTimeUtc>,
     /// What intake warned the requester about, as the domain's problems (JSON).
     pub intake_warnings: Option<Json>,
+    /// The earliest instant a running service-level clock falls due, and is at risk.
+    pub sla_due_at: Option<DateTimeUtc>,
+    pub sla_at_risk_at: Option<DateTimeUtc>,
+    /// When one of its clocks first went past its target.
+    pub sla_breached_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -126,6 +131,9 @@ mod tests {
             link_reminded_at: None,
             endorsement_reminded_at: None,
             intake_warnings: None,
+            sla_due_at: None,
+            sla_at_risk_at: None,
+            sla_breached_at: None,
             version: 1,
             open_slot: None,
             resolved_at: None,

@@ -139,6 +139,7 @@ pub(crate) async fn perform(
             expected,
             &transition,
             &caller.history_actor(transition.capacity),
+            &state.service_levels,
             now,
         )
         .await;

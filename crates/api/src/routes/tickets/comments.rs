@@ -94,6 +94,7 @@ pub(crate) async fn record(
             ticket.number,
             &caller.history_actor(decision.capacity),
             &decision,
+            &state.service_levels,
             Utc::now(),
         )
         .await?;

@@ -163,6 +163,7 @@ pub async fn create(
             language: preferred_language(&request),
             warnings: &accepted.warnings,
             idempotency: remember,
+            service_levels: &state.service_levels,
         })
         .await;
     let created = match (created, &key, &fingerprint) {

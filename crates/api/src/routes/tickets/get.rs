@@ -8,10 +8,13 @@ use serde::Serialize;
 use actix_web::http::header;
 use certdesk_domain::audit::LookKind;
 use certdesk_domain::lifecycle::{
-    ProfileState, RequesterStep, nik_view_is_audited, sees_nik_unmasked,
+    ProfileState, RequesterStep, nik_view_is_audited, sees_internal, sees_nik_unmasked,
 };
 use certdesk_domain::mask_nik;
 use certdesk_domain::service::ChangeableField;
+use certdesk_domain::service_level::{
+    ClockKind, Pause, Phase, ServiceLevels, Standing, TicketClocks,
+};
 
 use super::{etag, ticket_path, visible_ticket};
 use crate::auth::Caller;
@@ -55,6 +58,64 @@ pub struct TicketResponse {
     /// What intake warned about when the ticket was filed (the same `warnings` the
     /// filing's 201 answered), for the agent to check.
     pub intake_warnings: Vec<certdesk_domain::Problem>,
+    /// Its service-level clocks, counted in the desk's working time: for RA staff, empty
+    /// for anyone else.
+    pub service_levels: Vec<ClockResponse>,
+}
+
+/// One service-level clock as it stands now. Times are working time, in minutes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClockResponse {
+    pub clock: ClockKind,
+    pub standing: Standing,
+    /// The working time it may take; fixed when the clock started.
+    pub target_minutes: i64,
+    /// The working time it has used.
+    pub used_minutes: i64,
+    /// When it falls due, while it runs.
+    pub due_at: Option<DateTime<Utc>>,
+    /// When it is (or was) at risk, while it runs.
+    pub at_risk_at: Option<DateTime<Utc>>,
+    /// Why it waits, while it is paused.
+    pub paused: Option<Pause>,
+    /// When it stopped: met, breached, or its ticket ended.
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// When it went past its target, once it has.
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+impl ClockResponse {
+    pub(crate) fn all(
+        levels: &ServiceLevels,
+        clocks: &TicketClocks,
+        now: DateTime<Utc>,
+    ) -> Vec<Self> {
+        clocks
+            .iter()
+            .map(|clock| {
+                let standing = levels.standing(clock, now);
+                Self {
+                    clock: clock.kind,
+                    standing,
+                    target_minutes: clock.target.num_minutes(),
+                    used_minutes: levels.used(clock, now).num_minutes(),
+                    due_at: levels.due(clock),
+                    at_risk_at: levels.at_risk_from(clock),
+                    paused: match clock.phase {
+                        Phase::Paused { why, .. } => Some(why),
+                        _ => None,
+                    },
+                    stopped_at: match clock.phase {
+                        Phase::Stopped { at } => Some(at),
+                        _ => None,
+                    },
+                    breached_at: clock
+                        .breached_at
+                        .or_else(|| levels.due(clock).filter(|_| standing == Standing::Breached)),
+                }
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -184,7 +245,13 @@ pub(crate) async fn ticket_view(
         );
         state.store.record_look(&look, chrono::Utc::now()).await?;
     }
-    Ok(TicketResponse::new(ticket, unmasked))
+    let staff = caller.person().is_some_and(sees_internal);
+    let clocks = staff.then(|| ticket.clocks.clone());
+    let mut view = TicketResponse::new(ticket, unmasked);
+    if let Some(clocks) = clocks {
+        view.service_levels = ClockResponse::all(&state.service_levels, &clocks, Utc::now());
+    }
+    Ok(view)
 }
 
 impl TicketResponse {
@@ -257,6 +324,7 @@ impl TicketResponse {
                 .map(|a| attachment_response(&base, a))
                 .collect(),
             intake_warnings: t.intake_warnings,
+            service_levels: Vec::new(),
         }
     }
 }
