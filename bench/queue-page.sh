@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Queue-page latency at a million tickets, on PostgreSQL, with the release build: the
-# API's pages and the RA console's (signed in with a token, as a newcomer does).
+# API's pages and the RA console's (signed in with a token, as a newcomer does), by age
+# and by what falls due first, filtered by how the service levels stand.
 #
 #   bash bench/queue-page.sh            # N=1000000 tickets, 200 requests per case
 #   N=100000 REQUESTS=50 bash bench/queue-page.sh
@@ -36,31 +37,46 @@ start=$(date +%s)
 psql "$PG/$DB" -q <<SQL
 INSERT INTO tickets (service, subtype, reason, status, requester_nip, requester_name,
   requester_email, requester_unit, requester_position, responsible_officer_nip,
-  description, created_at, updated_at, queue, version, authority_status)
-SELECT (ARRAY['15.1','15.2','15.3'])[1 + abs(hashtext('s' || i)) % 3],
-       NULL, NULL,
-       -- Nine tickets in ten are finished, as on a desk that has run for years; the rest
-       -- are spread over the open states. Queue, service and status are independent.
-       CASE WHEN abs(hashtext('o' || i)) % 10 = 0
+  description, created_at, updated_at, queue, version, authority_status,
+  sla_due_at, sla_at_risk_at, sla_breached_at, sla_sort_at)
+SELECT service, NULL, NULL, status, nip, 'Andi Contoh', 'andi.contoh@kemenkeu.go.id',
+       'Sekretariat Jenderal', 'Pranata Komputer', '197501012000031002',
+       'Permohonan uji nomor ' || i, created_at, created_at, queue, 1, authority_status,
+       due, due - interval '1 hour',
+       -- A running clock past due is breached; so is one finished ticket in ten.
+       CASE WHEN due < now() THEN due
+            WHEN status IN ('closed','rejected','cancelled','resolved')
+                 AND abs(hashtext('x' || i)) % 10 = 0 THEN created_at + interval '1 day'
+       END,
+       COALESCE(due, '9999-12-31 23:59:59+00')
+FROM (
+  SELECT i, s.status,
+         (ARRAY['15.1','15.2','15.3'])[1 + abs(hashtext('s' || i)) % 3] AS service,
+         -- Valid NIPs (birth date, appointment month, gender 1 or 2, serial): a page
+         -- that lists a NIP that does not parse answers 500, and would be timed as one.
+         '199005172015' || lpad((1 + i % 12)::text, 2, '0') || (1 + i % 2)::text
+           || lpad((i % 1000)::text, 3, '0') AS nip,
+         now() - make_interval(secs => ($N - i) * 30) AS created_at,
+         (ARRAY['general','revocations','djp','dja'])[1 + abs(hashtext('q' || i)) % 4] AS queue,
+         -- What agents found at the authority: on one ticket in five, one status in six.
+         CASE WHEN abs(hashtext('a' || i)) % 5 = 0
+              THEN (ARRAY['new','on_set_passphrase','enroll','issue','revoke','expired'])[1 + abs(hashtext('b' || i)) % 6]
+         END AS authority_status,
+         -- The desk's clocks run while it works a ticket: due from a day ago to two
+         -- weeks ahead, so that about one running ticket in seven is past due.
+         CASE WHEN s.status IN ('submitted','in_review','waiting_on_authority')
+              THEN now() + make_interval(mins => (abs(hashtext('d' || i)) % 20160) - 1440)
+         END AS due
+  FROM generate_series(1, $N) AS i,
+       -- Nine tickets in ten are finished, as on a desk that has run for years; the
+       -- rest are spread over the open states. Queue, service and status are
+       -- independent.
+       LATERAL (SELECT CASE WHEN abs(hashtext('o' || i)) % 10 = 0
             THEN (ARRAY['submitted','awaiting_endorsement','in_review','awaiting_requester',
                         'waiting_on_authority','awaiting_requester_at_authority'])[1 + abs(hashtext('t' || i)) % 6]
             ELSE (ARRAY['closed','closed','rejected','cancelled','resolved'])[1 + abs(hashtext('t' || i)) % 5]
-       END,
-       -- Valid NIPs (birth date, appointment month, gender 1 or 2, serial): a page that
-       -- lists a NIP that does not parse answers 500, and would be timed as one.
-       '199005172015' || lpad((1 + i % 12)::text, 2, '0') || (1 + i % 2)::text
-         || lpad((i % 1000)::text, 3, '0'),
-       'Andi Contoh', 'andi.contoh@kemenkeu.go.id', 'Sekretariat Jenderal',
-       'Pranata Komputer', '197501012000031002',
-       'Permohonan uji nomor ' || i,
-       now() - make_interval(secs => ($N - i) * 30),
-       now() - make_interval(secs => ($N - i) * 30),
-       (ARRAY['general','revocations','djp','dja'])[1 + abs(hashtext('q' || i)) % 4], 1,
-       -- What agents found at the authority: on one ticket in five, one status in six.
-       CASE WHEN abs(hashtext('a' || i)) % 5 = 0
-            THEN (ARRAY['new','on_set_passphrase','enroll','issue','revoke','expired'])[1 + abs(hashtext('b' || i)) % 6]
-       END
-FROM generate_series(1, $N) AS i;
+       END AS status) AS s
+) AS seeded;
 SQL
 # What autovacuum does on a desk that runs: statistics, and the visibility map that lets
 # counts and pages be answered from the indexes alone.
@@ -103,9 +119,9 @@ weigh() {
   echo "$total"
 }
 
-# Deep pages: follow `next` links, timing each page.
+# Deep pages: follow `next` links, timing each page (by age unless told otherwise).
 deep() {
-  local url="$BASE/api/v1/queues/general/tickets?limit=50" out="$WORK/open_deep_pages.times"
+  local out="$WORK/${1:-open_deep_pages}.times" url=${2:-"$BASE/api/v1/queues/general/tickets?limit=50"}
   for _ in $(seq 1 "$REQUESTS"); do
     local body
     body=$(curl -s -w '\n%{http_code} %{time_total}' -H "Authorization: Bearer $AGENT" "$url")
@@ -124,13 +140,19 @@ measure open_service_15_2 "$BASE/api/v1/queues/djp/tickets?service=15.2&limit=50
 measure closed_first_page "$BASE/api/v1/queues/general/tickets?status=closed&limit=50"
 measure text_search "$BASE/api/v1/queues/general/tickets?q=nomor%20123456&limit=50"
 measure authority_on_set_passphrase "$BASE/api/v1/queues/general/tickets?authority_status=on_set_passphrase&limit=50"
+measure open_by_due "$BASE/api/v1/queues/general/tickets?sort=due&limit=50"
+measure at_risk "$BASE/api/v1/queues/general/tickets?sla=at_risk&limit=50"
+measure at_risk_by_due "$BASE/api/v1/queues/general/tickets?sla=at_risk&sort=due&limit=50"
+measure breached_by_due "$BASE/api/v1/queues/general/tickets?sla=breached&sort=due&limit=50"
 deep
+deep open_by_due_deep_pages "$BASE/api/v1/queues/general/tickets?sort=due&limit=50"
 CONSOLE=$(console_session "$AGENT")
 [ -n "$CONSOLE" ] || { echo "console sign-in failed" >&2; exit 1; }
 # A ticket half-way through the table, as an agent opens it from the queue.
 MIDDLE=$(printf 'S%011d' $((N / 2)))
 measure_console console_queues "$BASE/console/queues"
 measure_console console_queue_page "$BASE/console/queues/general"
+measure_console console_queue_breached "$BASE/console/queues/general?sla=breached"
 measure_console console_queue_search "$BASE/console/queues/general?q=nomor+123456"
 measure_console console_ticket "$BASE/console/tickets/$MIDDLE"
 # The officer every seeded ticket names: about 17,000 wait for their endorsement.

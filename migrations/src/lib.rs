@@ -22,6 +22,7 @@ mod m20261201_000015_queue_open_counts;
 mod m20261201_000016_intake_warnings;
 mod m20261201_000017_open_description_search;
 mod m20261206_000018_service_levels;
+mod m20261206_000019_queue_by_due;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_intake_warnings::Migration),
             Box::new(m20261201_000017_open_description_search::Migration),
             Box::new(m20261206_000018_service_levels::Migration),
+            Box::new(m20261206_000019_queue_by_due::Migration),
         ]
     }
 }
@@ -68,6 +70,7 @@ mod tests {
             super::m20261201_000010_authority::OPEN_NOW,
             super::m20261201_000015_queue_open_counts::OPEN,
             super::m20261201_000017_open_description_search::OPEN,
+            super::m20261206_000019_queue_by_due::OPEN,
         ] {
             let written: Vec<&str> = written.split(',').map(str::trim).collect();
             assert_eq!(written, open);

@@ -193,6 +193,17 @@ async fn an_agent_works_a_15_1_ticket_from_the_queue_to_resolved_in_the_console(
             .starts_with("/console/queues/")
     );
     screenshot(&client, "queue").await;
+    // What falls due first is at the top, with the working time it has left.
+    let row = client
+        .find(Locator::Css("table.tickets tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(
+        row.attr("data-standing").await.unwrap().as_deref(),
+        Some("on_track")
+    );
+    let due = text_of(&client, "table.tickets tbody tr td[data-due]").await;
+    assert!(due.starts_with("jatuh tempo dalam"), "{due}");
     press(&client, "j").await;
     leaving(&client, press(&client, ENTER)).await;
     let heading = text_of(&client, "h1").await;

@@ -99,6 +99,18 @@ async fn open_counts_begin_from_the_tickets_already_there(backend: Backend) {
         .unwrap();
     }
     Migrator::up(&db, None).await.unwrap();
+    // Tickets filed before service levels come last in a queue sorted by due.
+    let unsorted = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM tickets WHERE sla_sort_at IS NULL",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(unsorted, 0);
     // Three in four are open (every fourth is closed).
     let open_in = |queue: &str| {
         (0..40)

@@ -15,7 +15,8 @@ on_both_backends!(
     the_desks_clocks_follow_a_ticket_from_filing_to_reopening,
     an_endorsement_has_its_own_clock_and_a_public_comment_is_a_first_response,
     a_clock_past_its_due_instant_is_breached_and_the_ticket_says_so,
-    a_change_of_the_rules_retimes_running_clocks_and_keeps_their_targets
+    a_change_of_the_rules_retimes_running_clocks_and_keeps_their_targets,
+    a_queue_sorts_by_what_falls_due_and_filters_by_how_it_stands
 );
 
 /// The ticket as `token` reads it.
@@ -351,4 +352,165 @@ async fn sla_at_risk_at(app: &TestApp, number: &str) -> Option<DateTime<Utc>> {
         .unwrap()
         .unwrap();
     row.try_get("", "sla_at_risk_at").unwrap()
+}
+
+/// Sets what a ticket's row keeps of its clocks, as a pass would have left it.
+async fn set_row(
+    app: &TestApp,
+    number: &str,
+    due: Option<DateTime<Utc>>,
+    at_risk: Option<DateTime<Utc>>,
+) {
+    let id: i64 = number[1..].parse().unwrap();
+    // To the microsecond, as the store writes them (and a page cursor carries them).
+    let (due, at_risk) = (
+        due.map(|at| chrono::SubsecRound::trunc_subsecs(at, 6)),
+        at_risk.map(|at| chrono::SubsecRound::trunc_subsecs(at, 6)),
+    );
+    let end_of_time = DateTime::from_timestamp(253_402_300_799, 0).unwrap();
+    app.db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            app.db.get_database_backend(),
+            "UPDATE tickets SET sla_due_at = $1, sla_sort_at = $2, sla_at_risk_at = $3 WHERE id = $4",
+            [
+                due.into(),
+                Some(due.unwrap_or(end_of_time)).into(),
+                at_risk.into(),
+                id.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+}
+
+async fn a_queue_sorts_by_what_falls_due_and_filters_by_how_it_stands(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = people(&app);
+    let mut numbers = Vec::new();
+    for subtype in ["renewal", "passphrase_link", "data_change"] {
+        let mut ticket = ticket_json("15.2");
+        ticket["subtype"] = json!(subtype);
+        if subtype == "data_change" {
+            ticket["changes"] = json!([{"field": "position", "new_value": "Analis Kebijakan"}]);
+        }
+        numbers.push(file(&app, ticket, required_files()).await.0);
+    }
+    let now = Utc::now();
+    // The last filed is past due; the first is at risk, due in an hour; the second waits.
+    let (late, risky, waiting) = (&numbers[2], &numbers[0], &numbers[1]);
+    set_row(
+        &app,
+        late,
+        Some(now - Duration::hours(2)),
+        Some(now - Duration::hours(3)),
+    )
+    .await;
+    set_row(
+        &app,
+        risky,
+        Some(now + Duration::hours(1)),
+        Some(now - Duration::minutes(1)),
+    )
+    .await;
+    set_row(&app, waiting, None, None).await;
+
+    let list = |query: &'static str| {
+        let token = p.agent.clone();
+        let app = &app;
+        async move {
+            let response = app
+                .get_as(&token, &format!("/api/v1/queues/general/tickets{query}"))
+                .await;
+            assert_eq!(response.status(), 200, "{query}");
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let numbers_of = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        numbers_of(&list("?sla=breached").await),
+        std::slice::from_ref(late)
+    );
+    assert_eq!(
+        numbers_of(&list("?sla=at_risk").await),
+        std::slice::from_ref(risky)
+    );
+    let by_age = list("").await;
+    assert_eq!(numbers_of(&by_age), numbers, "oldest first by default");
+
+    // By due, a page at a time: the keyset leads through all three in order.
+    let mut seen = Vec::new();
+    let mut page = list("?sort=due&limit=1").await;
+    for _ in 0..10 {
+        let item = &page["items"][0];
+        seen.push((
+            item["number"].as_str().unwrap().to_owned(),
+            item["standing"].clone(),
+        ));
+        let Some(next) = page["next"].as_str() else {
+            break;
+        };
+        page = app
+            .get_as(&p.agent, next)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        seen,
+        [
+            (late.clone(), json!("breached")),
+            (risky.clone(), json!("at_risk")),
+            (waiting.clone(), Value::Null),
+        ]
+    );
+
+    // A cursor of one order is refused by the other; the parameters are the queue's.
+    let by_due = list("?sort=due&limit=1").await;
+    let cursor = by_due["next"]
+        .as_str()
+        .unwrap()
+        .split("cursor=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let response = app
+        .get_as(
+            &p.agent,
+            &format!("/api/v1/queues/general/tickets?limit=1&cursor={cursor}"),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("cursor"));
+    let response = app
+        .get_as(&p.requester, "/api/v1/me/tickets?sla=breached")
+        .await;
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "sla", "{problem}");
+    let mine: Value = app
+        .get_as(&p.requester, "/api/v1/me/tickets")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["standing"].is_null() && t["due_at"].is_null()),
+        "{mine}"
+    );
+    let response = app
+        .get_as(&p.agent, "/api/v1/queues/general/tickets?sla=late")
+        .await;
+    assert_eq!(response.status(), 422);
 }

@@ -46,6 +46,12 @@ impl Measured {
     }
 }
 
+/// The end of time, where a queue sorted by due places a ticket none of whose clocks
+/// runs (migration 19 writes the same instant).
+pub(crate) fn nothing_due() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default()
+}
+
 /// Whether `actor`'s act is the desk's: RA staff, not the requester, the officer or
 /// the desk's own rules.
 pub(crate) fn desk_acts(actor: &HistoryActor) -> bool {
@@ -159,6 +165,84 @@ fn clock_of(row: ticket_clocks::Model) -> Result<Clock, StoreError> {
     })
 }
 
+/// A clock as its row is written.
+fn row(levels: &ServiceLevels, ticket_id: i64, clock: &Clock) -> ticket_clocks::ActiveModel {
+    let (phase, since, pause) = match clock.phase {
+        Phase::Running { since } => ("running", since, None),
+        Phase::Paused { since, why } => ("paused", since, Some(why.code().to_owned())),
+        Phase::Stopped { at } => ("stopped", at, None),
+    };
+    ticket_clocks::ActiveModel {
+        ticket_id: Set(ticket_id),
+        kind: Set(clock.kind.code().to_owned()),
+        target_secs: Set(clock.target.num_seconds()),
+        used_secs: Set(clock.used.num_seconds()),
+        phase: Set(phase.to_owned()),
+        phase_since: Set(micros(since)),
+        pause: Set(pause),
+        due_at: Set(levels.due(clock).map(micros)),
+        at_risk_at: Set(levels.at_risk_from(clock).map(micros)),
+        breached_at: Set(clock.breached_at.map(micros)),
+    }
+}
+
+/// An instant as PostgreSQL keeps it and a page cursor carries it: to the microsecond.
+/// (SQLite would keep nanoseconds, and a cursor cut to microseconds would then sort
+/// before the very row it came from.)
+fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    chrono::SubsecRound::trunc_subsecs(at, 6)
+}
+
+/// What the ticket's row keeps of its clocks, as written.
+pub(crate) struct RowInstants {
+    pub due_at: Option<DateTime<Utc>>,
+    pub at_risk_at: Option<DateTime<Utc>>,
+    pub breached_at: Option<DateTime<Utc>>,
+    pub sort_at: DateTime<Utc>,
+}
+
+pub(crate) fn row_instants(levels: &ServiceLevels, clocks: &TicketClocks) -> RowInstants {
+    let summary = levels.summary(clocks);
+    RowInstants {
+        due_at: summary.due_at.map(micros),
+        at_risk_at: summary.at_risk_at.map(micros),
+        breached_at: summary.breached_at.map(micros),
+        sort_at: summary.due_at.map_or_else(nothing_due, micros),
+    }
+}
+
+/// The clocks a ticket starts with when it is filed, with nothing to read: what they
+/// come to goes into the ticket's row as it is inserted ([`row_instants`]), and the
+/// clocks themselves in one statement after it ([`insert_started`]).
+pub(crate) fn started(
+    levels: &ServiceLevels,
+    line: ServiceLine,
+    status: Status,
+    now: DateTime<Utc>,
+) -> TicketClocks {
+    let mut clocks = TicketClocks::default();
+    levels.follow(&mut clocks, line, status, false, now);
+    clocks
+}
+
+pub(crate) async fn insert_started(
+    txn: &DatabaseTransaction,
+    levels: &ServiceLevels,
+    ticket_id: i64,
+    clocks: &TicketClocks,
+) -> Result<(), StoreError> {
+    let rows: Vec<_> = clocks
+        .iter()
+        .map(|clock| row(levels, ticket_id, clock))
+        .collect();
+    if !rows.is_empty() {
+        ticket_clocks::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Writes the clocks, and on the ticket's row the instants a queue filters and sorts by.
 async fn write(
     txn: &DatabaseTransaction,
@@ -167,49 +251,34 @@ async fn write(
     clocks: &TicketClocks,
 ) -> Result<(), StoreError> {
     for clock in clocks.iter() {
-        let (phase, since, pause) = match clock.phase {
-            Phase::Running { since } => ("running", since, None),
-            Phase::Paused { since, why } => ("paused", since, Some(why.code().to_owned())),
-            Phase::Stopped { at } => ("stopped", at, None),
-        };
-        ticket_clocks::Entity::insert(ticket_clocks::ActiveModel {
-            ticket_id: Set(ticket_id),
-            kind: Set(clock.kind.code().to_owned()),
-            target_secs: Set(clock.target.num_seconds()),
-            used_secs: Set(clock.used.num_seconds()),
-            phase: Set(phase.to_owned()),
-            phase_since: Set(since),
-            pause: Set(pause),
-            due_at: Set(levels.due(clock)),
-            at_risk_at: Set(levels.at_risk_from(clock)),
-            breached_at: Set(clock.breached_at),
-        })
-        .on_conflict(
-            OnConflict::columns([ticket_clocks::Column::TicketId, ticket_clocks::Column::Kind])
-                .update_columns([
-                    ticket_clocks::Column::UsedSecs,
-                    ticket_clocks::Column::Phase,
-                    ticket_clocks::Column::PhaseSince,
-                    ticket_clocks::Column::Pause,
-                    ticket_clocks::Column::DueAt,
-                    ticket_clocks::Column::AtRiskAt,
-                    ticket_clocks::Column::BreachedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
+        ticket_clocks::Entity::insert(row(levels, ticket_id, clock))
+            .on_conflict(
+                OnConflict::columns([ticket_clocks::Column::TicketId, ticket_clocks::Column::Kind])
+                    .update_columns([
+                        ticket_clocks::Column::UsedSecs,
+                        ticket_clocks::Column::Phase,
+                        ticket_clocks::Column::PhaseSince,
+                        ticket_clocks::Column::Pause,
+                        ticket_clocks::Column::DueAt,
+                        ticket_clocks::Column::AtRiskAt,
+                        ticket_clocks::Column::BreachedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
     }
-    let summary = levels.summary(clocks);
+    let instants = row_instants(levels, clocks);
     tickets::Entity::update_many()
-        .col_expr(tickets::Column::SlaDueAt, summary.due_at.into())
-        .col_expr(tickets::Column::SlaAtRiskAt, summary.at_risk_at.into())
+        .col_expr(tickets::Column::SlaDueAt, instants.due_at.into())
+        .col_expr(tickets::Column::SlaAtRiskAt, instants.at_risk_at.into())
+        .col_expr(tickets::Column::SlaSortAt, Some(instants.sort_at).into())
         .col_expr(
             tickets::Column::SlaBreachedAt,
             // Once breached, always: the first instant is kept.
             Func::coalesce([
                 Expr::col(tickets::Column::SlaBreachedAt),
-                Expr::value(summary.breached_at),
+                Expr::value(instants.breached_at),
             ])
             .into(),
         )

@@ -46,6 +46,9 @@ pub enum StoreError {
     /// Another request under the same idempotency key got there first.
     #[error("the idempotency key is taken")]
     IdempotencyKeyTaken,
+    /// A page cursor of a list in another order: it names no place in this one.
+    #[error("the cursor is of a list in another order")]
+    CursorOfAnotherOrder,
 }
 
 impl From<sea_orm::DbErr> for StoreError {

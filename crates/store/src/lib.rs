@@ -63,8 +63,8 @@ pub use outbox::{
 };
 pub use records::{
     AttachmentRecord, AuthorityRecord, CreatedTicket, HistoryActor, HistoryRecord, Idempotency,
-    NewAttachment, NewTicket, PageCursor, RememberedResponse, TicketFilter, TicketRecord,
-    TicketSummary,
+    NewAttachment, NewTicket, PageCursor, RememberedResponse, SlaFilter, TicketFilter, TicketOrder,
+    TicketRecord, TicketSummary,
 };
 pub use retention::PurgeReport;
 pub use settings::{

@@ -1,8 +1,10 @@
-//! Lists of tickets: keyset pages ordered by age (`created_at`, then number), never
-//! OFFSET, so that page 10,000 costs what page 1 costs.
+//! Lists of tickets: keyset pages ordered by age (`created_at`, then number) or by what
+//! falls due first (`sla_sort_at`, then number), never OFFSET, so that page 10,000 costs
+//! what page 1 costs.
 
 use certdesk_domain::lifecycle::Status;
 use certdesk_domain::routing::QueueName;
+use certdesk_domain::service_level::ClocksSummary;
 use certdesk_domain::{CertificateStatus, ChangeKind, Service, TicketNumber};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{
@@ -11,7 +13,7 @@ use sea_orm::{
 
 use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::tickets;
-use crate::records::{PageCursor, TicketFilter, TicketSummary};
+use crate::records::{PageCursor, SlaFilter, TicketFilter, TicketOrder, TicketSummary};
 use crate::{Store, StoreError};
 
 /// The most tickets one page may hold.
@@ -85,23 +87,46 @@ impl Store {
                     .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
             );
         }
+        match filter.sla {
+            Some(SlaFilter::Breached { at }) => {
+                condition = condition.add(
+                    Condition::any()
+                        .add(tickets::Column::SlaBreachedAt.is_not_null())
+                        .add(tickets::Column::SlaDueAt.lt(at)),
+                );
+            }
+            Some(SlaFilter::AtRisk { at }) => {
+                condition = condition
+                    .add(tickets::Column::SlaBreachedAt.is_null())
+                    .add(tickets::Column::SlaAtRiskAt.lte(at))
+                    .add(
+                        Condition::any()
+                            .add(tickets::Column::SlaDueAt.is_null())
+                            .add(tickets::Column::SlaDueAt.gte(at)),
+                    );
+            }
+            None => {}
+        }
+        let key = match filter.order {
+            TicketOrder::Age => tickets::Column::CreatedAt,
+            TicketOrder::Due => tickets::Column::SlaSortAt,
+        };
         if let Some(cursor) = after {
+            if cursor.order != filter.order {
+                return Err(StoreError::CursorOfAnotherOrder);
+            }
             // A row-value comparison, which both backends turn into an index seek (an
             // equivalent `a > x OR (a = x AND b > y)` is not, and walks the skipped rows).
             condition = condition.add(
-                Expr::tuple([
-                    Expr::col(tickets::Column::CreatedAt),
-                    Expr::col(tickets::Column::Id),
-                ])
-                .gt(Expr::tuple([
-                    Expr::value(cursor.created_at),
+                Expr::tuple([Expr::col(key), Expr::col(tickets::Column::Id)]).gt(Expr::tuple([
+                    Expr::value(cursor.at),
                     Expr::value(cursor.number.sequence()),
                 ])),
             );
         }
         let mut rows = tickets::Entity::find()
             .filter(condition)
-            .order_by_asc(tickets::Column::CreatedAt)
+            .order_by_asc(key)
             .order_by_asc(tickets::Column::Id)
             .limit(limit + 1)
             .all(&self.db)
@@ -115,7 +140,11 @@ impl Store {
         let next = more
             .then(|| {
                 page.last().map(|t| PageCursor {
-                    created_at: t.created_at,
+                    order: filter.order,
+                    at: match filter.order {
+                        TicketOrder::Age => t.created_at,
+                        TicketOrder::Due => t.sort_at,
+                    },
                     number: t.number,
                 })
             })
@@ -168,5 +197,11 @@ fn summary(t: tickets::Model) -> Result<TicketSummary, StoreError> {
         )?,
         link_expires_at: t.link_expires_at,
         endorsement_reminded_at: t.endorsement_reminded_at,
+        clocks: ClocksSummary {
+            due_at: t.sla_due_at,
+            at_risk_at: t.sla_at_risk_at,
+            breached_at: t.sla_breached_at,
+        },
+        sort_at: t.sla_sort_at.unwrap_or_else(crate::clocks::nothing_due),
     })
 }

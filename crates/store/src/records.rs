@@ -106,6 +106,10 @@ pub struct TicketSummary {
     /// When the officer was last reminded of the endorsement: set only once it waited
     /// longer than the desk allows (`timers.endorsement_reminder_hours`).
     pub endorsement_reminded_at: Option<DateTime<Utc>>,
+    /// What its service-level clocks come to, as its row keeps it.
+    pub clocks: certdesk_domain::service_level::ClocksSummary,
+    /// Where a list sorted by due places it.
+    pub(crate) sort_at: DateTime<Utc>,
 }
 
 /// Which tickets a list shows. Every field narrows; `None` (or an empty list) leaves it
@@ -126,30 +130,67 @@ pub struct TicketFilter {
     pub created_after: Option<DateTime<Utc>>,
     /// Text that must appear in the description (any case).
     pub text: Option<SearchText>,
+    /// Only tickets at risk, or breached, at an instant.
+    pub sla: Option<SlaFilter>,
+    /// In what order the list comes.
+    pub order: TicketOrder,
 }
 
-/// Where a page starts: after the ticket with this creation time and number.
+/// Tickets by how their service-level clocks stand at `at` (as `ClocksSummary::standing`
+/// reads a ticket's row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaFilter {
+    /// At risk and not breached.
+    AtRisk { at: DateTime<Utc> },
+    /// A clock went past its target, or a running one is past due.
+    Breached { at: DateTime<Utc> },
+}
+
+/// The order of a list of tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TicketOrder {
+    /// Oldest first.
+    #[default]
+    Age,
+    /// What falls due first comes first; tickets none of whose clocks runs come last, in
+    /// the order they were filed.
+    Due,
+}
+
+/// Where a page starts: after the ticket with this key and number, in the list's order
+/// (`at` is its creation time in a list by age, its place in a list by due).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageCursor {
-    pub created_at: DateTime<Utc>,
+    pub order: TicketOrder,
+    pub at: DateTime<Utc>,
     pub number: TicketNumber,
 }
 
 impl PageCursor {
     /// An opaque token for the `cursor` parameter.
     pub fn encode(&self) -> String {
+        let order = match self.order {
+            TicketOrder::Age => "",
+            TicketOrder::Due => "due:",
+        };
         hex::encode(format!(
-            "{}:{}",
-            self.created_at.timestamp_micros(),
+            "{order}{}:{}",
+            self.at.timestamp_micros(),
             self.number.sequence()
         ))
     }
 
+    /// A token of `encode`; `None` for anything else.
     pub fn decode(token: &str) -> Option<Self> {
         let text = String::from_utf8(hex::decode(token).ok()?).ok()?;
+        let (order, text) = match text.strip_prefix("due:") {
+            Some(rest) => (TicketOrder::Due, rest),
+            None => (TicketOrder::Age, text.as_str()),
+        };
         let (micros, id) = text.split_once(':')?;
         Some(Self {
-            created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            order,
+            at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
             number: TicketNumber::from_sequence(id.parse().ok()?).ok()?,
         })
     }

@@ -6,7 +6,7 @@ use certdesk_domain::lifecycle::{
 };
 use certdesk_domain::routing::QueueName;
 use certdesk_domain::service::{ChangeableField, FieldChange};
-use certdesk_domain::service_level::TicketClocks;
+use certdesk_domain::service_level::{ServiceLine, TicketClocks};
 use certdesk_domain::{
     AttachmentKind, CertificateStatus, ChangeKind, FileType, Language, Message, Nik, Problem,
     ProblemCode, RevocationReason, Service, TicketNumber, mask_nik,
@@ -18,7 +18,7 @@ use sea_orm::{
 };
 
 use crate::blobs::FileStream;
-use crate::clocks::{Measured, follow};
+use crate::clocks::{RowInstants, insert_started, row_instants, started};
 use crate::decode::{decode, decode_opt, nip, nip_opt};
 use crate::entities::{stored_files, ticket_attachments, tickets};
 use crate::error::is_unique_violation;
@@ -60,7 +60,14 @@ impl Store {
         if let Some(existing) = self.ticket_holding(&slot).await? {
             return Err(StoreError::OpenTicketExists(existing));
         }
-        let row = self.new_ticket_row(&new, &slot, now)?;
+        // The clocks the filing starts: computed first, so that what they come to goes
+        // into the ticket's row as it is inserted, and they follow in one statement.
+        let line = ServiceLine::of(request.service(), request.change_kind()).ok_or_else(|| {
+            StoreError::Corrupt("a 15.2 request without its sub-type reached the store".into())
+        })?;
+        let clocks = started(new.service_levels, line, new.status, now);
+        let row =
+            self.new_ticket_row(&new, &slot, &row_instants(new.service_levels, &clocks), now)?;
 
         let txn = self.begin_write().await?;
         // The key first: a concurrent request under the same key waits here for this
@@ -82,6 +89,7 @@ impl Store {
         let number = TicketNumber::from_sequence(ticket_id)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         attach_files(&txn, ticket_id, &new.attachments, &sealed, now).await?;
+        insert_started(&txn, new.service_levels, ticket_id, &clocks).await?;
         record_filing(&txn, ticket_id, &new, now).await?;
         let created = CreatedTicket {
             number,
@@ -101,6 +109,7 @@ impl Store {
         &self,
         new: &NewTicket<'_>,
         slot: &str,
+        clocks: &RowInstants,
         now: DateTime<Utc>,
     ) -> Result<tickets::ActiveModel, StoreError> {
         let submission = new.submission;
@@ -167,9 +176,10 @@ impl Store {
             open_slot: Set(Some(slot.to_owned())),
             resolved_at: Set(None),
             language: Set(new.language.map(|l| l.code().to_owned())),
-            sla_due_at: Set(None),
-            sla_at_risk_at: Set(None),
-            sla_breached_at: Set(None),
+            sla_due_at: Set(clocks.due_at),
+            sla_at_risk_at: Set(clocks.at_risk_at),
+            sla_breached_at: Set(clocks.breached_at),
+            sla_sort_at: Set(Some(clocks.sort_at)),
         })
     }
 
@@ -342,8 +352,7 @@ async fn attach_files(
     Ok(())
 }
 
-/// The filing in the ticket's history, the notices the domain gives for it, and the
-/// clocks it starts.
+/// The filing in the ticket's history, and the notices the domain gives for it.
 async fn record_filing(
     txn: &DatabaseTransaction,
     ticket_id: i64,
@@ -375,14 +384,6 @@ async fn record_filing(
     for notice in filing_notices(&filed) {
         enqueue(txn, ticket_id, &notice, now).await?;
     }
-    let request = &new.submission.request;
-    let measured = Measured::of(
-        ticket_id,
-        request.service(),
-        request.change_kind(),
-        new.status,
-    )?;
-    follow(txn, new.service_levels, &measured, false, new.filed_by, now).await?;
     Ok(())
 }
 

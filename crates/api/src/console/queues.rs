@@ -1,9 +1,12 @@
 //! The queues, each with its open tickets counted, and a queue's tickets with the API's
-//! filters, oldest first, a page at a time; tickets that need attention are flagged.
+//! filters, what falls due first at the top (or oldest first), a page at a time, each
+//! with its service levels' standing and the working time left; tickets that need
+//! attention are flagged.
 
 use actix_web::{HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status, link_expired};
 use certdesk_domain::routing::QueueName;
+use certdesk_domain::service_level::{ServiceLevels, Standing};
 use certdesk_domain::{CertificateStatus, ChangeKind, Language, Service};
 use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
 use chrono::{DateTime, Utc};
@@ -13,7 +16,7 @@ use serde::Serialize;
 use super::page::{ConsoleError, filled_in, render};
 use super::session::Signed;
 use crate::error::ApiError;
-use crate::routes::lists::{ListQuery, filter, open_counts};
+use crate::routes::lists::{ListQuery, filter, open_counts, queue_order};
 use crate::state::AppState;
 
 const PAGE_SIZE: u64 = 50;
@@ -64,7 +67,10 @@ pub async fn endorsements(
     };
     let (tickets, _) = state.store.list_tickets(&waiting, None, 200).await?;
     let now = Utc::now();
-    let rows: Vec<Row> = tickets.into_iter().map(|t| row(t, language, now)).collect();
+    let rows: Vec<Row> = tickets
+        .into_iter()
+        .map(|t| row(t, language, now, None))
+        .collect();
     render(
         "endorsements.html",
         context! {
@@ -87,6 +93,11 @@ struct Row {
     /// The officer was reminded: the endorsement waited longer than the desk allows.
     endorsement_overdue: bool,
     waiting_hours: i64,
+    /// In a queue: how its service levels stand, and the working time until its first
+    /// running clock falls due, or since it did.
+    standing: Option<Standing>,
+    due_in_minutes: Option<i64>,
+    overdue_minutes: Option<i64>,
 }
 
 pub async fn list(
@@ -101,8 +112,12 @@ pub async fn list(
     let queue = QueueName::parse(&path).map_err(|(code, message)| {
         ApiError::rejected(vec![certdesk_domain::Problem::new("queue", code, message)])
     })?;
-    let query = filters_filled_in(query.into_inner());
+    let mut query = filters_filled_in(query.into_inner());
+    // What falls due first is the console's order unless asked otherwise.
+    query.sort.get_or_insert_with(|| "due".to_owned());
+    let now = Utc::now();
     let mut ticket_filter = filter(&state, &query)?;
+    queue_order(&mut ticket_filter, &query, now)?;
     ticket_filter.queue = Some(queue.clone());
     if ticket_filter.statuses.is_empty() {
         ticket_filter.statuses = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
@@ -117,8 +132,10 @@ pub async fn list(
         .store
         .list_tickets(&ticket_filter, after, PAGE_SIZE)
         .await?;
-    let now = Utc::now();
-    let rows: Vec<Row> = tickets.into_iter().map(|t| row(t, language, now)).collect();
+    let rows: Vec<Row> = tickets
+        .into_iter()
+        .map(|t| row(t, language, now, Some(&state.service_levels)))
+        .collect();
     // The next page keeps the filters: the query as sent, with the new cursor.
     let next = next.map(|cursor| {
         let mut pairs: Vec<(String, String)> =
@@ -150,6 +167,8 @@ pub async fn list(
             officer => query.officer.clone().unwrap_or_default(),
             assignee => query.assignee.clone().unwrap_or_default(),
             authority_status => query.authority_status.clone().unwrap_or_default(),
+            sla => query.sla.clone().unwrap_or_default(),
+            sort => query.sort.clone().unwrap_or_default(),
             statuses => statuses,
             services => Service::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
             subtypes => ChangeKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
@@ -158,8 +177,27 @@ pub async fn list(
     )
 }
 
-fn row(t: TicketSummary, language: Language, now: DateTime<Utc>) -> Row {
+fn row(
+    t: TicketSummary,
+    language: Language,
+    now: DateTime<Utc>,
+    levels: Option<&ServiceLevels>,
+) -> Row {
+    let due = levels.zip(t.clocks.due_at);
     Row {
+        standing: levels.and(t.clocks.standing(now)),
+        due_in_minutes: due.filter(|(_, due)| *due >= now).map(|(levels, due)| {
+            levels
+                .calendar()
+                .working_time_between(now, due)
+                .num_minutes()
+        }),
+        overdue_minutes: due.filter(|(_, due)| *due < now).map(|(levels, due)| {
+            levels
+                .calendar()
+                .working_time_between(due, now)
+                .num_minutes()
+        }),
         number: t.number.to_string(),
         service: t.service.code(),
         status: language.pick(&t.status.title()).to_owned(),
@@ -185,6 +223,8 @@ fn filters_filled_in(query: ListQuery) -> ListQuery {
         assignee: filled_in(query.assignee),
         authority_status: filled_in(query.authority_status),
         q: filled_in(query.q),
+        sla: filled_in(query.sla),
+        sort: filled_in(query.sort),
         cursor: filled_in(query.cursor),
         ..query
     }

@@ -57,6 +57,11 @@ field_rules! {
         => ProblemCode::NipFormat,
         id: "Pelaku adalah NIP (18 angka) atau `token:<nama>`.",
         en: "The actor is a NIP (18 digits) or `token:<name>`.";
+    /// A parameter of RA queues sent to another list.
+    QueueOnly { field: String }
+        => ProblemCode::UnknownField,
+        id: format!("`{field}` hanya untuk antrean RA (tingkat layanan hanya dilihat petugas RA)."),
+        en: format!("`{field}` is for RA queues only (service levels are for RA staff).");
     /// A page cursor the desk did not write.
     CursorInvalid
         => ProblemCode::Required,

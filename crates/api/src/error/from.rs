@@ -21,6 +21,7 @@ impl From<StoreError> for ApiError {
             StoreError::Stale { current } => Self::StaleVersion { current },
             StoreError::TicketNotFound => Self::TicketNotFound,
             StoreError::Purged => Self::AttachmentPurged,
+            StoreError::CursorOfAnotherOrder => crate::routes::paging::invalid_cursor(),
             StoreError::SubjectHasOpenTickets(open) => Self::DataSubjectHasOpenTickets { open },
             // Sealed bytes that do not open were changed where they rest: refused whole,
             // named for the operator, never sent half-read.

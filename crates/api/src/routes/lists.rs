@@ -4,9 +4,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use certdesk_domain::lifecycle::{Role, Status, link_expired};
 use certdesk_domain::routing::{QueueName, StoredRule};
+use certdesk_domain::service_level::Standing;
 use certdesk_domain::text::SearchText;
 use certdesk_domain::{CertificateStatus, ChangeKind, Nip, ProblemCode, Service};
-use certdesk_store::{PageCursor, TicketFilter, TicketSummary};
+use certdesk_store::{PageCursor, SlaFilter, TicketFilter, TicketOrder, TicketSummary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,15 @@ pub struct ListQuery {
     pub created_after: Option<DateTime<Utc>>,
     /// Text in the description.
     pub q: Option<String>,
+    /// RA queues only: the tickets whose service levels are `at_risk` (and not yet
+    /// breached), or `breached` (a clock went past its target, or a running one is
+    /// past due), now.
+    #[param(value_type = Option<String>, example = "at_risk")]
+    pub sla: Option<String>,
+    /// RA queues only: `age` (oldest first, the default) or `due` (what falls due first
+    /// comes first; tickets whose clocks all wait or have stopped come last).
+    #[param(value_type = Option<String>, example = "due")]
+    pub sort: Option<String>,
     /// Where the page starts: copy it from a `next` link; opaque.
     pub cursor: Option<String>,
     /// Tickets per page.
@@ -87,6 +97,11 @@ pub struct TicketListItem {
     pub link_expires_at: Option<DateTime<Utc>>,
     /// The requester's link expired unused: the agent should have a new one sent.
     pub link_expired: bool,
+    /// RA queues only: when its first running service-level clock falls due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// RA queues only: how its service levels stand now; `null` when no clock runs and
+    /// none is at risk or breached.
+    pub standing: Option<Standing>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub href: String,
@@ -183,11 +198,58 @@ pub async fn queue_tickets(
     })?;
     let mut filter = filter(&state, &query)?;
     filter.queue = Some(queue);
+    queue_order(&mut filter, &query, Utc::now())?;
     // A queue is work to do: without a status filter it shows the open tickets.
     if filter.statuses.is_empty() {
         filter.statuses = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
     }
-    page(&state, &request, &query, filter).await
+    page(&state, &request, &query, filter, true).await
+}
+
+/// A queue's own parameters: which service levels (`sla`), in what order (`sort`),
+/// judged at `now`.
+pub(crate) fn queue_order(
+    filter: &mut TicketFilter,
+    query: &ListQuery,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    filter.sla = match query.sla.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(written) => Some(
+            match one_of("sla", written, &SLA_CHOICES, |c| c, ProblemCode::Required)? {
+                "at_risk" => SlaFilter::AtRisk { at: now },
+                _ => SlaFilter::Breached { at: now },
+            },
+        ),
+    };
+    filter.order = match query.sort.as_deref().map(str::trim) {
+        None | Some("") => TicketOrder::Age,
+        Some(written) => {
+            match one_of("sort", written, &SORT_CHOICES, |c| c, ProblemCode::Required)? {
+                "due" => TicketOrder::Due,
+                _ => TicketOrder::Age,
+            }
+        }
+    };
+    Ok(())
+}
+
+const SLA_CHOICES: [&str; 2] = ["at_risk", "breached"];
+const SORT_CHOICES: [&str; 2] = ["age", "due"];
+
+/// `sla` and `sort` sent to a list that is not a queue: service levels are for RA staff.
+fn no_queue_parameters(query: &ListQuery) -> Result<(), ApiError> {
+    for (field, value) in [("sla", &query.sla), ("sort", &query.sort)] {
+        if value.is_some() {
+            return Err(ApiError::invalid(
+                field,
+                &FieldRule::QueueOnly {
+                    field: field.to_owned(),
+                },
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// My tickets.
@@ -212,9 +274,10 @@ pub async fn my_tickets(
     query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let nip = caller.nip().ok_or_else(people_only)?.clone();
+    no_queue_parameters(&query)?;
     let mut filter = filter(&state, &query)?;
     filter.requester_nip = Some(nip);
-    page(&state, &request, &query, filter).await
+    page(&state, &request, &query, filter, false).await
 }
 
 /// Tickets I answer for.
@@ -242,9 +305,10 @@ pub async fn officer_tickets(
     if !actor.has(Role::Officer) {
         return Err(ApiError::OfficersOnly);
     }
+    no_queue_parameters(&query)?;
     let mut filter = filter(&state, &query)?;
     filter.officer_nip = Some(actor.nip.clone());
-    page(&state, &request, &query, filter).await
+    page(&state, &request, &query, filter, false).await
 }
 
 fn people_only() -> ApiError {
@@ -346,6 +410,8 @@ pub(crate) fn filter(state: &AppState, query: &ListQuery) -> Result<TicketFilter
             .filter(|q| !q.trim().is_empty())
             .map(|q| SearchText::parse(q).map_err(|e| ApiError::invalid("q", &e)))
             .transpose()?,
+        sla: None,
+        order: TicketOrder::Age,
     })
 }
 
@@ -368,11 +434,14 @@ fn one_of<T: Copy>(
         })
 }
 
+/// A page of `filter`'s tickets; with `service_levels` (RA queues), each with its due
+/// instant and standing.
 async fn page(
     state: &AppState,
     request: &HttpRequest,
     query: &ListQuery,
     filter: TicketFilter,
+    service_levels: bool,
 ) -> Result<HttpResponse, ApiError> {
     let after = match query.cursor.as_deref() {
         Some(token) => Some(PageCursor::decode(token).ok_or_else(invalid_cursor)?),
@@ -385,15 +454,20 @@ async fn page(
     if let Some(next) = &next {
         response.insert_header(link_next(next));
     }
+    let now = Utc::now();
     Ok(response.json_line(TicketPage {
-        items: tickets.into_iter().map(item).collect(),
+        items: tickets
+            .into_iter()
+            .map(|t| item(t, service_levels, now))
+            .collect(),
         next,
     }))
 }
 
-fn item(t: TicketSummary) -> TicketListItem {
-    let now = Utc::now();
+fn item(t: TicketSummary, service_levels: bool, now: DateTime<Utc>) -> TicketListItem {
     TicketListItem {
+        due_at: t.clocks.due_at.filter(|_| service_levels),
+        standing: t.clocks.standing(now).filter(|_| service_levels),
         authority_status: t.authority_status.map(|s| s.label()),
         link_expired: t.status == Status::AwaitingRequesterAtAuthority
             && t.link_expires_at.is_some_and(|at| link_expired(at, now)),

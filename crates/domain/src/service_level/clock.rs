@@ -161,14 +161,19 @@ impl Clock {
         self.when_used(calendar, self.target)
     }
 
-    /// When a running clock has used `share` (`ServiceLevelRules::at_risk_after`) of its
-    /// target: the instant it is at risk.
+    /// When a clock has used `share` (`ServiceLevelRules::at_risk_after`) of its target:
+    /// the instant it is at risk, for a running clock; for one that waits at risk, the
+    /// instant it began to wait (it was at risk by then). `None` for a clock that waits
+    /// in time, or has stopped.
     pub fn at_risk_from(
         &self,
         calendar: &BusinessCalendar,
         share: Duration,
     ) -> Option<DateTime<Utc>> {
-        self.when_used(calendar, share)
+        match self.phase {
+            Phase::Paused { since, .. } if self.used >= share => Some(since),
+            _ => self.when_used(calendar, share),
+        }
     }
 
     /// When a running clock will have used `amount` in all: at once (its run's start) if

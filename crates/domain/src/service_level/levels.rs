@@ -26,6 +26,24 @@ pub struct ClocksSummary {
     pub breached_at: Option<DateTime<Utc>>,
 }
 
+impl ClocksSummary {
+    /// How the ticket stands at `now`, from what its row keeps: breached once a clock
+    /// went past its target or a running one is past due; at risk once the first at-risk
+    /// instant has passed; on track while a clock runs; `None` when none runs and none
+    /// is at risk or breached (the ticket waits in time, or is done within its targets).
+    pub fn standing(&self, now: DateTime<Utc>) -> Option<Standing> {
+        if self.breached_at.is_some() || self.due_at.is_some_and(|due| due < now) {
+            Some(Standing::Breached)
+        } else if self.at_risk_at.is_some_and(|at| at <= now) {
+            Some(Standing::AtRisk)
+        } else if self.due_at.is_some() {
+            Some(Standing::OnTrack)
+        } else {
+            None
+        }
+    }
+}
+
 impl ServiceLevels {
     pub fn new(rules: ServiceLevelRules, calendar: BusinessCalendar) -> Self {
         Self { rules, calendar }

@@ -354,3 +354,62 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_ticket_row_stands_as_its_clocks_do() {
+    let desk = desk();
+    let levels = ServiceLevels::new(ServiceLevelRules::default(), desk.clone());
+    let line = ServiceLine::Revocation;
+    let filed = wib(2026, 6, 8, 9, 0);
+    let mut clocks = TicketClocks::default();
+    levels.follow(&mut clocks, line, Status::Submitted, false, filed);
+    let summary = levels.summary(&clocks);
+    // First response: 2 h, at risk after 90 minutes.
+    assert_eq!(summary.due_at, Some(wib(2026, 6, 8, 11, 0)));
+    assert_eq!(summary.at_risk_at, Some(wib(2026, 6, 8, 10, 30)));
+    for (now, standing) in [
+        (wib(2026, 6, 8, 10, 0), Standing::OnTrack),
+        (wib(2026, 6, 8, 10, 45), Standing::AtRisk),
+        (wib(2026, 6, 8, 11, 1), Standing::Breached),
+    ] {
+        assert_eq!(summary.standing(now), Some(standing), "{now}");
+        let worst = clocks.standing(&desk, now, levels.rules());
+        assert_eq!(
+            worst,
+            Some(standing),
+            "the row and the clocks agree at {now}"
+        );
+    }
+    // Claimed at 10:45 and asked the requester at once: the resolution waits at 105 of
+    // its 480 minutes, in time; the row says nothing runs and nothing is at risk.
+    let at = wib(2026, 6, 8, 10, 45);
+    levels.follow(&mut clocks, line, Status::InReview, true, at);
+    levels.follow(&mut clocks, line, Status::AwaitingRequester, true, at);
+    let summary = levels.summary(&clocks);
+    assert_eq!((summary.due_at, summary.at_risk_at), (None, None));
+    assert_eq!(summary.standing(wib(2026, 6, 9, 9, 0)), None);
+}
+
+#[test]
+fn a_clock_that_waits_at_risk_is_at_risk_from_when_it_began_to_wait() {
+    let desk = desk();
+    let levels = ServiceLevels::new(ServiceLevelRules::default(), desk);
+    let mut clocks = TicketClocks::default();
+    let line = ServiceLine::Revocation;
+    levels.follow(
+        &mut clocks,
+        line,
+        Status::InReview,
+        true,
+        wib(2026, 6, 8, 8, 0),
+    );
+    // Seven of the resolution's eight hours used, then the desk asks the requester.
+    let asked = wib(2026, 6, 8, 15, 0);
+    levels.follow(&mut clocks, line, Status::AwaitingRequester, true, asked);
+    let summary = levels.summary(&clocks);
+    assert_eq!(summary.at_risk_at, Some(asked));
+    assert_eq!(
+        summary.standing(wib(2026, 6, 10, 9, 0)),
+        Some(Standing::AtRisk)
+    );
+}

@@ -64,6 +64,8 @@ pub struct Model {
     pub sla_at_risk_at: Option<DateTimeUtc>,
     /// When one of its clocks first went past its target.
     pub sla_breached_at: Option<DateTimeUtc>,
+    /// Where a queue sorted by due places it: `sla_due_at`, or the end of time.
+    pub sla_sort_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -134,6 +136,7 @@ mod tests {
             sla_due_at: None,
             sla_at_risk_at: None,
             sla_breached_at: None,
+            sla_sort_at: None,
             version: 1,
             open_slot: None,
             resolved_at: None,
